@@ -1,0 +1,31 @@
+# voxsip: developer tasks. `make test` is what CI runs (see .ci/run).
+GO ?= go
+
+.PHONY: all demo generate check-generated vet test
+
+all: test
+
+## demo: run a real update through the library against the local fake API (no account needed)
+demo:
+	$(GO) run ./cmd/voxsip demo
+
+## generate: regenerate generated/ from openapi.yaml
+generate:
+	$(GO) generate ./...
+
+## check-generated: fail if generated/ differs from what openapi.yaml generates (tree untouched)
+check-generated:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	tar --exclude=./.git -cf - . | tar -C "$$tmp" -xf - && \
+	(cd "$$tmp" && $(GO) generate ./...) && \
+	diff -ru generated "$$tmp/generated" || \
+	{ echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; }
+
+## vet: go vet and gofmt on all code
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:" $$out >&2; exit 1; fi
+
+## test: vet, check-generated, then every test under the race detector
+test: vet check-generated
+	$(GO) test -race -count=1 ./...
