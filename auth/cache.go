@@ -1,0 +1,138 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// CachingSource wraps a TokenSource and hands out its last token until shortly before expiry.
+//
+// It is safe for concurrent use. A cached token costs one atomic load. When the token is due
+// for refresh, one caller fetches the next one while the others keep using the current token
+// (which is still valid); only when no valid token is left do callers wait, and then for a
+// single shared fetch. No lock is held while the wrapped source runs.
+type CachingSource struct {
+	src    TokenSource
+	now    Clock
+	margin time.Duration
+
+	cur atomic.Pointer[cached]
+
+	mu       sync.Mutex // guards inflight only
+	inflight *fetch
+}
+
+type cached struct {
+	tok       Token
+	refreshAt time.Time
+}
+
+// fetch is one call of the wrapped source that several callers may wait for.
+type fetch struct {
+	done chan struct{}
+	tok  Token
+	err  error
+}
+
+// NewCachingSource wraps src. It accepts [WithClock] and [WithRefreshMargin]; other options are
+// ignored. Wrapping a *CachingSource returns it unchanged.
+func NewCachingSource(src TokenSource, opts ...Option) (*CachingSource, error) {
+	if src == nil {
+		return nil, errors.New("auth: nil token source")
+	}
+	if c, ok := src.(*CachingSource); ok {
+		return c, nil
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &CachingSource{src: src, now: cfg.now, margin: cfg.margin}, nil
+}
+
+// Token returns the cached token, or fetches a new one when the cached one is due for refresh.
+func (s *CachingSource) Token(ctx context.Context) (Token, error) {
+	for {
+		now := s.now()
+		c := s.cur.Load()
+		if c != nil && now.Before(c.refreshAt) {
+			return c.tok, nil
+		}
+		valid := c != nil && now.Before(c.tok.Expiry())
+
+		f, leader := s.join()
+		if leader {
+			s.run(ctx, f)
+		} else if valid {
+			// Someone else is refreshing; the current token still works.
+			return c.tok, nil
+		}
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return Token{}, ctx.Err()
+		}
+		if f.err == nil {
+			return f.tok, nil
+		}
+		if valid {
+			// The refresh failed but the current token still works; the next call tries again.
+			return c.tok, nil
+		}
+		if !leader && isContextErr(f.err) && ctx.Err() == nil {
+			continue // the leader's context ended, not ours: fetch again
+		}
+		return Token{}, f.err
+	}
+}
+
+// Invalidate drops tok from the cache if it is still the cached token, so that the next call
+// fetches a new one. Use it when the server refused tok (Voximplant code 100). Invalidating a
+// token that was already replaced does nothing, so concurrent callers cause one fetch.
+func (s *CachingSource) Invalidate(tok Token) {
+	c := s.cur.Load()
+	if c != nil && c.tok.same(tok) {
+		s.cur.CompareAndSwap(c, nil)
+	}
+}
+
+// join returns the fetch in flight, or starts one and reports that the caller must run it.
+func (s *CachingSource) join() (*fetch, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inflight != nil {
+		return s.inflight, false
+	}
+	s.inflight = &fetch{done: make(chan struct{})}
+	return s.inflight, true
+}
+
+// run calls the wrapped source for f, publishes the result and releases the waiters.
+func (s *CachingSource) run(ctx context.Context, f *fetch) {
+	defer func() {
+		s.mu.Lock()
+		s.inflight = nil
+		s.mu.Unlock()
+		close(f.done)
+	}()
+	f.tok, f.err = s.src.Token(ctx)
+	if f.err == nil && f.tok.IsZero() {
+		f.err = errors.New("auth: token source returned an empty token")
+	}
+	if f.err != nil {
+		return
+	}
+	obtained := s.now()
+	margin := s.margin
+	if quarter := f.tok.Expiry().Sub(obtained) / 4; margin > quarter {
+		margin = quarter
+	}
+	s.cur.Store(&cached{tok: f.tok, refreshAt: f.tok.Expiry().Add(-margin)})
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}

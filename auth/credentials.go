@@ -1,0 +1,257 @@
+package auth
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// EnvCredentials is the environment variable that holds the path of credentials.json, as in
+// Voximplant's official clients.
+const EnvCredentials = "VOXIMPLANT_CREDENTIALS"
+
+// ErrNoCredentialsEnv is returned by [CredentialsFromEnv] when [EnvCredentials] is unset or empty.
+var ErrNoCredentialsEnv = errors.New("auth: " + EnvCredentials + " is not set (want the path of a service account's credentials.json)")
+
+// Credentials are a Voximplant service account's credentials: the account, the key's id and the
+// RSA private key that signs tokens.
+//
+// The private key is kept unexported and never printed: String, GoString and every fmt verb
+// show the account and key id only. A Credentials is immutable after parsing and safe for
+// concurrent use.
+type Credentials struct {
+	// AccountEmail is the account's e-mail address, informational only.
+	AccountEmail string
+	// AccountID is the account the key belongs to; tokens carry it as iss.
+	AccountID int64
+	// KeyID identifies the key; tokens carry it as the kid header.
+	KeyID string
+
+	key *rsa.PrivateKey
+}
+
+// PublicKey returns the public half of the signing key, for verifying tokens.
+func (c *Credentials) PublicKey() *rsa.PublicKey { return &c.key.PublicKey }
+
+// String describes the credentials without the private key.
+func (c *Credentials) String() string {
+	if c == nil {
+		return "auth.Credentials(nil)"
+	}
+	return fmt.Sprintf("auth.Credentials{AccountID: %d, KeyID: %q, AccountEmail: %q, private key: ***}",
+		c.AccountID, c.KeyID, c.AccountEmail)
+}
+
+// GoString is String, so that %#v prints no key either.
+func (c *Credentials) GoString() string { return c.String() }
+
+// CredentialsError reports a credentials file that cannot be used. Field names the JSON field
+// at fault ("" when the problem is the document as a whole). The error never contains key
+// material or other values from the file.
+type CredentialsError struct {
+	// Source is where the credentials came from: a file path, or "" for in-memory bytes.
+	Source string
+	// Field is the JSON field at fault, e.g. "private_key", or "".
+	Field string
+	// Problem says what is wrong and, where it helps, what to do.
+	Problem string
+	// Err is the underlying cause, if any.
+	Err error
+}
+
+func (e *CredentialsError) Error() string {
+	var b strings.Builder
+	b.WriteString("auth: credentials")
+	if e.Source != "" {
+		b.WriteString(" in ")
+		b.WriteString(e.Source)
+	}
+	if e.Field != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Problem)
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *CredentialsError) Unwrap() error { return e.Err }
+
+// credentialsFile is credentials.json as the control panel saves it; Result holds the same
+// object when the user saved the whole CreateKey response instead.
+type credentialsFile struct {
+	AccountEmail string          `json:"account_email"`
+	AccountID    json.RawMessage `json:"account_id"`
+	KeyID        string          `json:"key_id"`
+	PrivateKey   string          `json:"private_key"`
+	Result       json.RawMessage `json:"result"`
+}
+
+// ParseCredentials parses credentials.json: either the flat object the control panel saves
+// ({"account_id": …, "key_id": …, "private_key": …}) or the CreateKey response that wraps it
+// in {"result": {…}}. The key may be PKCS#8 ("BEGIN PRIVATE KEY") or PKCS#1
+// ("BEGIN RSA PRIVATE KEY"). Errors are *[CredentialsError].
+func ParseCredentials(data []byte) (*Credentials, error) {
+	return parseCredentials("", data)
+}
+
+// LoadCredentials reads and parses the credentials file at path; see [ParseCredentials].
+func LoadCredentials(path string) (*Credentials, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: reading credentials: %w", err)
+	}
+	return parseCredentials(path, data)
+}
+
+// CredentialsFromEnv loads the credentials file named by the VOXIMPLANT_CREDENTIALS environment
+// variable. It returns [ErrNoCredentialsEnv] when the variable is unset or empty.
+func CredentialsFromEnv() (*Credentials, error) {
+	path := os.Getenv(EnvCredentials)
+	if path == "" {
+		return nil, ErrNoCredentialsEnv
+	}
+	return LoadCredentials(path)
+}
+
+func parseCredentials(source string, data []byte) (*Credentials, error) {
+	fail := func(field, problem string, err error) (*Credentials, error) {
+		return nil, &CredentialsError{Source: source, Field: field, Problem: problem, Err: err}
+	}
+	var f credentialsFile
+	if err := decodeJSON(data, &f); err != nil {
+		return fail("", err.Error(), nil)
+	}
+	if len(f.Result) > 0 && f.KeyID == "" && f.PrivateKey == "" && len(f.AccountID) == 0 {
+		var inner credentialsFile
+		if err := decodeJSON(f.Result, &inner); err != nil {
+			return fail("result", err.Error(), nil)
+		}
+		f = inner
+	}
+
+	accountID, problem := parseAccountID(f.AccountID)
+	if problem != "" {
+		return fail("account_id", problem, nil)
+	}
+	if strings.TrimSpace(f.KeyID) == "" {
+		return fail("key_id", "missing (want the key's id, a UUID)", nil)
+	}
+	key, problem, err := parsePrivateKey(f.PrivateKey)
+	if problem != "" {
+		return fail("private_key", problem, err)
+	}
+	return &Credentials{AccountEmail: f.AccountEmail, AccountID: accountID, KeyID: f.KeyID, key: key}, nil
+}
+
+// decodeJSON decodes a JSON object, rewording errors so that they carry no input bytes
+// (encoding/json quotes the offending character, which could be part of a key).
+func decodeJSON(data []byte, v *credentialsFile) error {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return errors.New("empty document (want a JSON object)")
+	}
+	if data[0] != '{' {
+		return errors.New("not a JSON object")
+	}
+	err := json.Unmarshal(data, v)
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &syntaxErr):
+		return fmt.Errorf("not valid JSON (syntax error at byte %d)", syntaxErr.Offset)
+	case errors.As(err, &typeErr):
+		return fmt.Errorf("field %s: got a JSON %s, want a %s", typeErr.Field, typeErr.Value, typeErr.Type)
+	default:
+		return errors.New("not valid JSON")
+	}
+}
+
+// parseAccountID accepts a JSON number or a string of digits.
+func parseAccountID(raw json.RawMessage) (int64, string) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, "missing (want the numeric account id)"
+	}
+	s := string(raw)
+	if unq, err := strconv.Unquote(s); err == nil {
+		s = unq
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, "not an integer"
+	}
+	if id <= 0 {
+		return 0, "must be a positive integer"
+	}
+	return id, ""
+}
+
+// parsePrivateKey returns the RSA key in pemText, or a problem description (and cause) that
+// names the issue without quoting any of the key.
+func parsePrivateKey(pemText string) (*rsa.PrivateKey, string, error) {
+	if strings.TrimSpace(pemText) == "" {
+		return nil, "missing (want a PEM-encoded RSA private key)", nil
+	}
+	if !strings.Contains(pemText, "\n") && strings.Contains(pemText, `\n`) {
+		return nil, `its line breaks arrived as literal \n sequences (the JSON was escaped twice); ` +
+			"use the file exactly as the control panel saved it", nil
+	}
+	block, _ := pem.Decode([]byte(pemText))
+	if block == nil {
+		return nil, "not PEM-encoded (want -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)", nil
+	}
+	if block.Type == "ENCRYPTED PRIVATE KEY" || strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") {
+		return nil, "the key is encrypted with a passphrase; save it unencrypted (as the control panel does)", nil
+	}
+	switch block.Type {
+	case "PRIVATE KEY", "RSA PRIVATE KEY":
+	case "EC PRIVATE KEY":
+		return nil, "is an EC key; Voximplant service accounts use RSA keys", nil
+	case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
+		return nil, fmt.Sprintf("holds a %s, not a private key", strings.ToLower(block.Type)), nil
+	default:
+		return nil, fmt.Sprintf("unsupported PEM block type %q (want PRIVATE KEY or RSA PRIVATE KEY)", block.Type), nil
+	}
+
+	// Accept PKCS#8 then PKCS#1 whatever the label says: files in the wild are mislabelled.
+	var key any
+	key, err8 := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err8 != nil {
+		k1, err1 := x509.ParsePKCS1PrivateKey(block.Bytes)
+		if err1 != nil {
+			if block.Type == "RSA PRIVATE KEY" {
+				return nil, "cannot parse the PKCS#1 key", err1
+			}
+			return nil, "cannot parse the PKCS#8 key", err8
+		}
+		key = k1
+	}
+	switch k := key.(type) {
+	case *rsa.PrivateKey:
+		if err := k.Validate(); err != nil {
+			return nil, "the RSA key is inconsistent", err
+		}
+		return k, "", nil
+	case *ecdsa.PrivateKey:
+		return nil, "is an ECDSA key; Voximplant service accounts use RSA keys", nil
+	case ed25519.PrivateKey:
+		return nil, "is an Ed25519 key; Voximplant service accounts use RSA keys", nil
+	default:
+		return nil, fmt.Sprintf("is a %T key; Voximplant service accounts use RSA keys", key), nil
+	}
+}

@@ -1,0 +1,177 @@
+package auth_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/voxsip/voxsip/auth"
+)
+
+const testKeyID = "7e3ad6f4-0c6b-4f45-9ad4-3b0e0b5e2d11"
+
+func TestParseCredentialsAcceptsEveryShape(t *testing.T) {
+	k := key(t)
+	flat8 := credsJSON(t, 123, testKeyID, pkcs8PEM(t, k))
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"flat PKCS#8", flat8},
+		{"flat PKCS#1", credsJSON(t, 123, testKeyID, pkcs1PEM(t, k))},
+		{"wrapped in result", []byte(`{"result":` + string(flat8) + `}`)},
+		{"account id as string", credsJSON(t, "123", testKeyID, pkcs8PEM(t, k))},
+		{"PKCS#1 body labelled PRIVATE KEY", credsJSON(t, 123, testKeyID,
+			strings.ReplaceAll(pkcs1PEM(t, k), "RSA PRIVATE KEY", "PRIVATE KEY"))},
+		{"surrounding whitespace", append(append([]byte("\n  "), flat8...), '\n')},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := auth.ParseCredentials(tt.data)
+			if err != nil {
+				t.Fatalf("ParseCredentials: %v", err)
+			}
+			if c.AccountID != 123 || c.KeyID != testKeyID || c.AccountEmail != "ops@example.com" {
+				t.Errorf("got account %d key %q email %q, want 123 %q ops@example.com", c.AccountID, c.KeyID, c.AccountEmail, testKeyID)
+			}
+			if !c.PublicKey().Equal(&k.PublicKey) {
+				t.Error("PublicKey does not match the key in the file")
+			}
+		})
+	}
+}
+
+func TestParseCredentialsErrorsNameTheProblem(t *testing.T) {
+	k := key(t)
+	good := pkcs8PEM(t, k)
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ecDER, _ := x509.MarshalECPrivateKey(ecKey)
+	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
+	pubDER, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	encrypted := strings.Replace(pkcs1PEM(t, k), "-----BEGIN RSA PRIVATE KEY-----\n",
+		"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\n", 1)
+	corrupt := strings.Replace(good, good[40:60], strings.Repeat("A", 20), 1)
+
+	tests := []struct {
+		name      string
+		data      []byte
+		wantField string
+		wantText  string
+	}{
+		{"empty", []byte("  "), "", "empty document"},
+		{"not an object", []byte(`["x"]`), "", "not a JSON object"},
+		{"syntax error", []byte(`{"private_key": "` + good[30:60] + `\q"}`), "", "syntax error at byte"},
+		{"wrong type", []byte(`{"key_id": 5}`), "", "field key_id: got a JSON number"},
+		{"missing account_id", credsJSON(t, nil, testKeyID, good), "account_id", "missing"},
+		{"account_id not a number", credsJSON(t, "12ab", testKeyID, good), "account_id", "not an integer"},
+		{"account_id zero", credsJSON(t, 0, testKeyID, good), "account_id", "positive"},
+		{"missing key_id", credsJSON(t, 1, "", good), "key_id", "missing"},
+		{"missing private_key", credsJSON(t, 1, testKeyID, ""), "private_key", "missing"},
+		{"literal backslash-n", credsJSON(t, 1, testKeyID, strings.ReplaceAll(good, "\n", `\n`)), "private_key", `literal \n`},
+		{"not PEM", credsJSON(t, 1, testKeyID, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAAAA\n"), "private_key", "not PEM-encoded"},
+		{"encrypted PKCS#1", credsJSON(t, 1, testKeyID, encrypted), "private_key", "encrypted"},
+		{"encrypted PKCS#8", credsJSON(t, 1, testKeyID, strings.ReplaceAll(good, "PRIVATE KEY", "ENCRYPTED PRIVATE KEY")), "private_key", "encrypted"},
+		{"EC key, SEC1", credsJSON(t, 1, testKeyID, string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER}))), "private_key", "EC key"},
+		{"EC key, PKCS#8", credsJSON(t, 1, testKeyID, pkcs8PEM(t, ecKey)), "private_key", "ECDSA key"},
+		{"Ed25519 key", credsJSON(t, 1, testKeyID, pkcs8PEM(t, edKey)), "private_key", "Ed25519 key"},
+		{"public key", credsJSON(t, 1, testKeyID, string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))), "private_key", "public key, not a private key"},
+		{"corrupt DER", credsJSON(t, 1, testKeyID, corrupt), "private_key", "cannot parse"},
+		{"unknown PEM type", credsJSON(t, 1, testKeyID, strings.ReplaceAll(good, "PRIVATE KEY", "OPENSSH PRIVATE KEY")), "private_key", "unsupported PEM block type"},
+		{"wrapped, inner broken", []byte(`{"result": {"account_id": 1, "key_id": "k"}}`), "private_key", "missing"},
+	}
+	secrets := append(keyMaterial(t, k), good[30:60])
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := auth.ParseCredentials(tt.data)
+			if err == nil {
+				t.Fatalf("ParseCredentials accepted it: %v", c)
+			}
+			var ce *auth.CredentialsError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %T is not *auth.CredentialsError: %v", err, err)
+			}
+			if ce.Field != tt.wantField {
+				t.Errorf("Field = %q, want %q (error: %v)", ce.Field, tt.wantField, err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.wantText) {
+				t.Errorf("error %q does not say %q", msg, tt.wantText)
+			}
+			for _, s := range secrets {
+				if strings.Contains(fmt.Sprintf("%v %+v", err, err), s) {
+					t.Errorf("error echoes key material: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadCredentialsAndEnv(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "credentials.json")
+	if err := os.WriteFile(path, credsJSON(t, 77, testKeyID, pkcs8PEM(t, key(t))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	c, err := auth.LoadCredentials(path)
+	if err != nil || c.AccountID != 77 {
+		t.Fatalf("LoadCredentials = %v, %v; want account 77", c, err)
+	}
+	if _, err := auth.LoadCredentials(filepath.Join(dir, "missing.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: err = %v, want os.ErrNotExist", err)
+	}
+
+	t.Setenv(auth.EnvCredentials, "")
+	if _, err := auth.CredentialsFromEnv(); !errors.Is(err, auth.ErrNoCredentialsEnv) {
+		t.Errorf("unset env: err = %v, want ErrNoCredentialsEnv", err)
+	}
+	t.Setenv(auth.EnvCredentials, path)
+	if c, err := auth.CredentialsFromEnv(); err != nil || c.AccountID != 77 {
+		t.Errorf("CredentialsFromEnv = %v, %v; want account 77", c, err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"account_id": 1}`), 0o600)
+	t.Setenv(auth.EnvCredentials, bad)
+	_, err = auth.CredentialsFromEnv()
+	if err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "key_id") {
+		t.Errorf("bad file: err = %v, want one naming the file and key_id", err)
+	}
+}
+
+func TestCredentialsPrintNoKey(t *testing.T) {
+	k := key(t)
+	c, err := auth.ParseCredentials(credsJSON(t, 5, testKeyID, pkcs8PEM(t, k)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type wrapper struct {
+		C     *auth.Credentials
+		inner auth.Credentials
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%t"} {
+		for _, v := range []any{c, *c, wrapper{C: c, inner: *c}} {
+			out := fmt.Sprintf(verb, v)
+			for _, frag := range keyMaterial(t, k) {
+				if strings.Contains(out, frag) {
+					t.Fatalf("%s of %T prints key material: %s", verb, v, out)
+				}
+			}
+			d := k.D.Bits() // the private exponent, as fmt would show its words
+			if strings.Contains(out, k.D.String()[:20]) || strings.Contains(out, fmt.Sprintf("%x", k.D.Bytes()[:8])) ||
+				strings.Contains(out, fmt.Sprint(uint(d[0]))) || strings.Contains(out, fmt.Sprintf("%x", uint(d[0]))) {
+				t.Fatalf("%s of %T prints the private exponent", verb, v)
+			}
+		}
+	}
+	if got := c.String(); !strings.Contains(got, testKeyID) || !strings.Contains(got, "***") {
+		t.Errorf("String() = %q, want the key id and a mask", got)
+	}
+}
