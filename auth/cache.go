@@ -63,7 +63,10 @@ func (s *CachingSource) Token(ctx context.Context) (Token, error) {
 		}
 		valid := c != nil && now.Before(c.tok.Expiry())
 
-		f, leader := s.join()
+		f, leader, changed := s.join(c)
+		if changed {
+			continue // a fetch finished since we looked: use its token
+		}
 		if leader {
 			s.run(ctx, f)
 		} else if valid {
@@ -99,15 +102,20 @@ func (s *CachingSource) Invalidate(tok Token) {
 	}
 }
 
-// join returns the fetch in flight, or starts one and reports that the caller must run it.
-func (s *CachingSource) join() (*fetch, bool) {
+// join returns the fetch in flight, or starts one and reports that the caller must run it. It
+// reports changed, and does neither, when the cache no longer holds seen: a fetch completed
+// between the caller's look and now (run stores its token before it clears inflight).
+func (s *CachingSource) join(seen *cached) (f *fetch, leader, changed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.inflight != nil {
-		return s.inflight, false
+		return s.inflight, false, false
+	}
+	if s.cur.Load() != seen {
+		return nil, false, true
 	}
 	s.inflight = &fetch{done: make(chan struct{})}
-	return s.inflight, true
+	return s.inflight, true, false
 }
 
 // run calls the wrapped source for f, publishes the result and releases the waiters.
