@@ -1,0 +1,219 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/voxsip/voxsip/internal/rules"
+)
+
+// ErrorCode is a Voximplant Management API error code. It is an error itself, so that
+// errors.Is(err, api.CodeRateLimitExceeded) reports whether err is an [*Error] with that code.
+type ErrorCode int
+
+// Error codes seen in the official clients (not exhaustive: any int may arrive).
+const (
+	CodeFatalError                  ErrorCode = 1
+	CodeInternalError               ErrorCode = 2
+	CodeAuthorizationFailed         ErrorCode = 100
+	CodeInvalidArguments            ErrorCode = 101
+	CodeUnknownCommand              ErrorCode = 103
+	CodeForbiddenCommand            ErrorCode = 104
+	CodeSessionTimeout              ErrorCode = 135
+	CodeTryLater                    ErrorCode = 162
+	CodeTooManySIPRegistrations     ErrorCode = 272
+	CodeConcurrentLimitExceeded     ErrorCode = 314
+	CodeRateLimitExceeded           ErrorCode = 340
+	CodeSIPRegistrationIsPersistent ErrorCode = 394
+	CodeRepeatLater                 ErrorCode = 416
+)
+
+var codeText = map[ErrorCode]string{
+	CodeFatalError:                  "fatal error",
+	CodeInternalError:               "internal error",
+	CodeAuthorizationFailed:         "authorization failed",
+	CodeInvalidArguments:            "invalid arguments",
+	CodeUnknownCommand:              "unknown command",
+	CodeForbiddenCommand:            "forbidden command",
+	CodeSessionTimeout:              "session timeout",
+	CodeTryLater:                    "try later",
+	CodeTooManySIPRegistrations:     "maximum number of SIP registrations exceeded",
+	CodeConcurrentLimitExceeded:     "concurrent resource limit exceeded",
+	CodeRateLimitExceeded:           "rate limit exceeded",
+	CodeSIPRegistrationIsPersistent: "the SIP registration is persistent",
+	CodeRepeatLater:                 "repeat later",
+}
+
+// Error describes the code, e.g. "Voximplant error 340 (rate limit exceeded)".
+func (c ErrorCode) Error() string {
+	if t, ok := codeText[c]; ok {
+		return "Voximplant error " + strconv.Itoa(int(c)) + " (" + t + ")"
+	}
+	return "Voximplant error " + strconv.Itoa(int(c))
+}
+
+// Temporary reports whether the API asks to try again later (162, 314, 340, 416).
+func (c ErrorCode) Temporary() bool {
+	switch c {
+	case CodeTryLater, CodeConcurrentLimitExceeded, CodeRateLimitExceeded, CodeRepeatLater:
+		return true
+	}
+	return false
+}
+
+// Error is an error the Management API reported in the body ({"error": {"code": …, "msg": …}}),
+// whatever the HTTP status.
+type Error struct {
+	// Op is the API method, e.g. "UpdateSipRegistration".
+	Op string
+	// StatusCode is the HTTP status of the response (usually 200).
+	StatusCode int
+	// Code is the Voximplant error code.
+	Code ErrorCode
+	// Message is the API's description of the error.
+	Message string
+	// Details holds the response's "errors" array when it had one.
+	Details []ErrorDetail
+}
+
+// ErrorDetail is one entry of a response's "errors" array.
+type ErrorDetail struct {
+	Code    ErrorCode
+	Message string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "voximplant: %s: error %d", e.Op, int(e.Code))
+	if t, ok := codeText[e.Code]; ok {
+		b.WriteString(" (" + t + ")")
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.StatusCode != 200 {
+		fmt.Fprintf(&b, " [HTTP %d]", e.StatusCode)
+	}
+	if n := len(e.Details); n > 1 {
+		fmt.Fprintf(&b, " (+%d more)", n-1)
+	}
+	return b.String()
+}
+
+// Is reports whether target is this error's [ErrorCode].
+func (e *Error) Is(target error) bool {
+	c, ok := target.(ErrorCode)
+	return ok && c == e.Code
+}
+
+// ResponseError reports a response that carried no API error object yet was not a success: an
+// unexpected HTTP status, a body that is not the JSON the spec describes, or a result other than
+// 1. Body holds a short, scrubbed snippet of what came back.
+type ResponseError struct {
+	Op         string
+	StatusCode int
+	// Reason says what was wrong, e.g. "unexpected HTTP status" or "body is not valid JSON".
+	Reason string
+	// Body is the start of the response body (at most 200 bytes), with secrets masked.
+	Body string
+	// RetryAfter is the delay the server asked for in a Retry-After header (0 if none or invalid).
+	RetryAfter time.Duration
+}
+
+func (e *ResponseError) Error() string {
+	s := fmt.Sprintf("voximplant: %s: %s (HTTP %d", e.Op, e.Reason, e.StatusCode)
+	if e.Body == "" {
+		return s + ", empty body)"
+	}
+	return s + ", body: " + strconv.Quote(e.Body) + ")"
+}
+
+// Retryable reports whether the status is one worth retrying: 429, 502, 503 or 504.
+func (e *ResponseError) Retryable() bool {
+	switch e.StatusCode {
+	case 429, 502, 503, 504:
+		return true
+	}
+	return false
+}
+
+// ValidationError reports parameters that break the API's rules; it is returned before any
+// network I/O.
+type ValidationError struct {
+	Op string
+	// Violations lists each broken rule with the parameters (API names) involved.
+	Violations []Violation
+}
+
+// Violation is one broken parameter rule.
+type Violation struct {
+	// Params are the API names of the parameters at fault, e.g. "user_id", "application_id".
+	Params []string
+	// Reason says what is wrong.
+	Reason string
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Violations))
+	for i, v := range e.Violations {
+		parts[i] = strings.Join(v.Params, ", ") + ": " + v.Reason
+	}
+	return "voximplant: " + e.Op + ": invalid parameters: " + strings.Join(parts, "; ")
+}
+
+// Params returns the API names of all parameters at fault, without repeats.
+func (e *ValidationError) Params() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range e.Violations {
+		for _, p := range v.Params {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func newValidationError(op string, vs []rules.Violation) *ValidationError {
+	e := &ValidationError{Op: op, Violations: make([]Violation, len(vs))}
+	for i, v := range vs {
+		e.Violations[i] = Violation{Params: v.Params, Reason: v.Reason}
+	}
+	return e
+}
+
+// RedirectError reports a redirect the client refused to follow: requests carry a SIP password
+// and a bearer token, which must not go to another address.
+type RedirectError struct {
+	Op         string
+	StatusCode int
+	// Location is where the server pointed, with secrets masked.
+	Location string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("voximplant: %s: refused to follow a redirect (HTTP %d) to %s; check the base URL",
+		e.Op, e.StatusCode, e.Location)
+}
+
+// AttemptsError is returned when retries ran out: it says how many attempts were made and wraps
+// the last attempt's error.
+type AttemptsError struct {
+	Attempts int
+	Err      error
+}
+
+func (e *AttemptsError) Error() string {
+	return fmt.Sprintf("giving up after %d attempts: %v", e.Attempts, e.Err)
+}
+
+func (e *AttemptsError) Unwrap() error { return e.Err }
+
+// ErrNoCredentials is returned by [NewClient] when no credential option is given and
+// VOXIMPLANT_CREDENTIALS is not set.
+var ErrNoCredentials = errors.New("api: no credentials: use WithCredentialsFile, WithCredentials or WithTokenSource, or set VOXIMPLANT_CREDENTIALS")

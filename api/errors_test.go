@@ -1,0 +1,90 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/api/apitest"
+)
+
+func TestErrorShapes(t *testing.T) {
+	html := "<html><body><h1>502 Bad Gateway</h1>" + strings.Repeat("padding ", 60) + "</body></html>"
+	json := http.Header{"Content-Type": []string{"application/json"}}
+	tests := []struct {
+		name  string
+		reply apitest.Reply
+		check func(t *testing.T, err error)
+	}{
+		{"API error in a 200", apitest.Error(101, "Invalid arguments"), func(t *testing.T, err error) {
+			var e *api.Error
+			if !errors.As(err, &e) || e.Code != api.CodeInvalidArguments || e.Message != "Invalid arguments" || e.StatusCode != 200 {
+				t.Fatalf("err = %#v, want *api.Error 101 with status 200", err)
+			}
+			if !errors.Is(err, api.CodeInvalidArguments) || errors.Is(err, api.CodeRateLimitExceeded) {
+				t.Error("errors.Is does not match the code exactly")
+			}
+			if want := "voximplant: UpdateSipRegistration: error 101 (invalid arguments): Invalid arguments"; err.Error() != want {
+				t.Errorf("Error() = %q, want %q", err, want)
+			}
+		}},
+		{"API error in a 500", apitest.Status(500, json, `{"error":{"code":2,"msg":"Internal error"}}`), func(t *testing.T, err error) {
+			var e *api.Error
+			if !errors.As(err, &e) || e.Code != 2 || e.StatusCode != 500 || !strings.Contains(err.Error(), "[HTTP 500]") {
+				t.Fatalf("err = %v, want *api.Error 2 with status 500", err)
+			}
+		}},
+		{"errors array only", apitest.Status(200, json, `{"errors":[{"code":272,"msg":"too many"},{"code":101,"msg":"bad"}]}`), func(t *testing.T, err error) {
+			var e *api.Error
+			if !errors.As(err, &e) || e.Code != 272 || len(e.Details) != 2 || e.Details[1].Code != 101 {
+				t.Fatalf("err = %#v, want code 272 with both details", err)
+			}
+			if !strings.Contains(err.Error(), "(+1 more)") {
+				t.Errorf("Error() = %q does not mention the second error", err)
+			}
+		}},
+		{"HTML 502", apitest.Status(502, http.Header{"Content-Type": []string{"text/html"}}, html), func(t *testing.T, err error) {
+			var e *api.ResponseError
+			if !errors.As(err, &e) || e.StatusCode != 502 || !strings.HasPrefix(e.Body, "<html><body><h1>502") {
+				t.Fatalf("err = %v, want a 502 ResponseError quoting the body", err)
+			}
+			if len(e.Body) > 210 || !strings.HasSuffix(e.Body, "…") {
+				t.Errorf("snippet is %d bytes, want it cut near 200 with an ellipsis", len(e.Body))
+			}
+		}},
+		{"not JSON", apitest.Status(200, json, `{"result":`), wantResponseError("body is not valid JSON", 200)},
+		{"empty body", apitest.Status(200, json, ``), wantResponseError("empty body", 200)},
+		{"null", apitest.Status(200, json, `null`), wantResponseError("body has no result", 200)},
+		{"array", apitest.Status(200, json, `[]`), wantResponseError("not the JSON object", 200)},
+		{"result 0", apitest.Status(200, json, `{"result":0}`), wantResponseError("result is 0, want 1", 200)},
+		{"no result", apitest.Status(200, json, `{}`), wantResponseError("body has no result", 200)},
+		{"404 without error object", apitest.Status(404, nil, `not found`), wantResponseError("unexpected HTTP status Not Found", 404)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, srv, _ := setup(t, api.WithRetryPolicy(api.NoRetries))
+			srv.Enqueue(tt.reply)
+			err := c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			tt.check(t, err)
+		})
+	}
+}
+
+func wantResponseError(reason string, status int) func(*testing.T, error) {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		var e *api.ResponseError
+		if !errors.As(err, &e) || e.StatusCode != status || !strings.Contains(e.Reason, reason) {
+			t.Fatalf("err = %v, want a ResponseError (HTTP %d) saying %q", err, status, reason)
+		}
+		if !strings.Contains(err.Error(), reason) {
+			t.Errorf("Error() = %q does not say %q", err, reason)
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/api/apitest"
+)
+
+// A client made from a credentials file. Here the file is the fake API's; with a real account it
+// is the credentials.json the control panel saved (or set VOXIMPLANT_CREDENTIALS and pass no
+// credential option).
+func ExampleNewClient() {
+	srv := apitest.NewServer() // stands in for api.voximplant.com
+	defer srv.Close()
+	path := writeTemp(srv.CredentialsJSON())
+	defer os.Remove(path)
+
+	client, err := api.NewClient(
+		api.WithCredentialsFile(path),
+		api.WithBaseURL(srv.URL), // omit to talk to the real API
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = client.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{
+		SIPRegistrationID: 1,
+		Proxy:             api.Ptr("sip.example.com"),
+	})
+	fmt.Println("error:", err)
+	// Output: error: <nil>
+}
+
+// Bind a registration to an application and a user (which unbinds that user's previous
+// registration), and clear its outbound proxy by sending an empty string.
+func ExampleClient_UpdateSIPRegistration() {
+	srv := apitest.NewServer()
+	defer srv.Close()
+	client, err := api.NewClient(api.WithCredentials(srv.Credentials()), api.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	err = client.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{
+		SIPRegistrationID: 42,
+		ApplicationName:   api.Ptr("call-center"),
+		UserName:          api.Ptr("alice"),
+		OutboundProxy:     api.Ptr(""), // "" clears the field; nil would leave it alone
+		Password:          api.Ptr("correct horse"),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(srv.Requests()[0])
+	// Output: UpdateSipRegistration sip_registration_id=42 outbound_proxy="" password="***" application_name="call-center" user_name="alice" (iss=1000001)
+}
+
+// API refusals are *api.Error values; errors.Is matches their code. Parameters that break the
+// API's rules are refused before any request, as *api.ValidationError.
+func ExampleError() {
+	srv := apitest.NewServer()
+	defer srv.Close()
+	client, err := api.NewClient(api.WithCredentials(srv.Credentials()), api.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	srv.FailNext(int(api.CodeTooManySIPRegistrations), "Maximum number of SIP registrations exceeded")
+	err = client.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{SIPRegistrationID: 7})
+	var apiErr *api.Error
+	if errors.As(err, &apiErr) {
+		fmt.Println("code:", int(apiErr.Code), "message:", apiErr.Message)
+	}
+	fmt.Println("too many registrations:", errors.Is(err, api.CodeTooManySIPRegistrations))
+
+	err = client.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{SIPRegistrationID: 7, UserID: api.Ptr(int64(3))})
+	var invalid *api.ValidationError
+	if errors.As(err, &invalid) {
+		fmt.Println("invalid:", invalid.Params())
+	}
+	// Output:
+	// code: 272 message: Maximum number of SIP registrations exceeded
+	// too many registrations: true
+	// invalid: [user_id application_id application_name]
+}

@@ -1,0 +1,17 @@
+package api
+
+import "time"
+
+// SetTimeForTest replaces the client's clock (for Retry-After dates) and its retry sleep, so
+// that tests never wait on the wall clock. sleep reports false when done closed first.
+func SetTimeForTest(c *Client, now func() time.Time, sleep func(d time.Duration, done <-chan struct{}) bool) {
+	if now != nil {
+		c.now = now
+	}
+	if sleep != nil {
+		c.sleep = sleep
+	}
+}
+
+// ParseRetryAfter exposes parseRetryAfter to the fuzz and table tests.
+var ParseRetryAfter = parseRetryAfter

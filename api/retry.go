@@ -1,0 +1,139 @@
+package api
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// RetryPolicy says how often and how patiently a call is retried. Retrying UpdateSipRegistration
+// is safe: an update sets state, so sending it twice leaves the same state as sending it once.
+type RetryPolicy struct {
+	// MaxAttempts is the most attempts per call, the first one included; 1 disables retries.
+	MaxAttempts int
+	// BaseDelay is the wait before the second attempt; each further wait doubles, with jitter
+	// (a random value between half and all of it).
+	BaseDelay time.Duration
+	// MaxDelay caps every wait. A Retry-After longer than MaxDelay ends the retries: the client
+	// does not call again earlier than the server asked.
+	MaxDelay time.Duration
+	// Retryable reports whether an attempt's error is worth another attempt; nil means
+	// IsRetryable.
+	Retryable func(error) bool
+}
+
+// DefaultRetryPolicy makes at most 3 attempts, waiting about 250ms, then 500ms, and honours a
+// Retry-After of up to 20s.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 250 * time.Millisecond, MaxDelay: 20 * time.Second}
+
+// NoRetries makes exactly one attempt per call.
+var NoRetries = RetryPolicy{MaxAttempts: 1}
+
+// IsRetryable is the default retry test. It retries connection errors (refused, reset, closed
+// early, timed out), HTTP 429, 502, 503 and 504, and Voximplant codes 162, 314, 340 and 416. It
+// never retries a cancelled or expired context, TLS and certificate errors, refused redirects,
+// other HTTP statuses or other API codes. (Code 100, authorization failed, is handled apart: the
+// client retries it once with a fresh token.)
+func IsRetryable(err error) bool {
+	var (
+		apiErr   *Error
+		respErr  *ResponseError
+		redirErr *RedirectError
+	)
+	switch {
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false
+	case errors.As(err, &apiErr):
+		return apiErr.Code.Temporary()
+	case errors.As(err, &respErr):
+		return respErr.Retryable()
+	case errors.As(err, &redirErr), isTLSError(err):
+		return false
+	}
+	// A *url.Error is itself a net.Error: judge what it wraps.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+func isTLSError(err error) bool {
+	var (
+		recordErr   tls.RecordHeaderError
+		verifyErr   *tls.CertificateVerificationError
+		unknownAuth x509.UnknownAuthorityError
+		hostErr     x509.HostnameError
+		invalidErr  x509.CertificateInvalidError
+		alertErr    tls.AlertError
+	)
+	return errors.As(err, &recordErr) || errors.As(err, &verifyErr) || errors.As(err, &unknownAuth) ||
+		errors.As(err, &hostErr) || errors.As(err, &invalidErr) || errors.As(err, &alertErr)
+}
+
+func (p RetryPolicy) retryable(err error) bool {
+	if p.Retryable != nil {
+		return p.Retryable(err)
+	}
+	return IsRetryable(err)
+}
+
+// delay returns the wait after the given failed attempt (1-based), or false when the server asked
+// for a longer wait than MaxDelay allows.
+func (p RetryPolicy) delay(attempt int, err error) (time.Duration, bool) {
+	var respErr *ResponseError
+	if errors.As(err, &respErr) && respErr.RetryAfter > 0 {
+		if p.MaxDelay > 0 && respErr.RetryAfter > p.MaxDelay {
+			return 0, false
+		}
+		return respErr.RetryAfter, true
+	}
+	d := p.BaseDelay
+	for i := 1; i < attempt && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	if p.MaxDelay > 0 && d > p.MaxDelay {
+		d = p.MaxDelay
+	}
+	if d <= 1 {
+		return d, true
+	}
+	half := d / 2
+	return half + rand.N(d-half+1), true
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date (relative to now).
+// It returns 0 for a missing, malformed or past value.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}

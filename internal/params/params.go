@@ -1,0 +1,120 @@
+// Package params reads and writes UpdateSipRegistration parameters by their API names, driven by
+// the generated struct's form tags, so that a parameter added to openapi.yaml is handled here
+// after go generate with no code change.
+package params
+
+import (
+	"fmt"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/voxsip/voxsip/generated"
+)
+
+// Field is one parameter of the generated struct.
+type Field struct {
+	Name     string // API name, e.g. "sip_username"
+	Index    int    // field index in the struct
+	Integer  bool   // int64 rather than string
+	Required bool   // a plain value, not a pointer
+}
+
+// Fields lists the parameters in the order of the generated struct (the spec's order).
+var Fields = fields()
+
+func fields() []Field {
+	t := reflect.TypeFor[generated.UpdateSIPRegistrationParams]()
+	out := make([]Field, 0, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
+		if name == "" {
+			continue
+		}
+		ft := f.Type
+		required := ft.Kind() != reflect.Pointer
+		if !required {
+			ft = ft.Elem()
+		}
+		switch ft.Kind() {
+		case reflect.Int64, reflect.String:
+		default:
+			panic(fmt.Sprintf("params: parameter %s has unsupported type %s", name, f.Type))
+		}
+		out = append(out, Field{Name: name, Index: i, Integer: ft.Kind() == reflect.Int64, Required: required})
+	}
+	return out
+}
+
+// Lookup returns the field with the API name, if any.
+func Lookup(name string) (Field, bool) {
+	for _, f := range Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Each calls fn for every parameter p sets (the required ones always), in struct order, with the
+// value as it goes on the wire.
+func Each(p *generated.UpdateSIPRegistrationParams, fn func(name, value string)) {
+	v := reflect.ValueOf(p).Elem()
+	for _, f := range Fields {
+		fv := v.Field(f.Index)
+		if !f.Required {
+			if fv.IsNil() {
+				continue
+			}
+			fv = fv.Elem()
+		}
+		if f.Integer {
+			fn(f.Name, strconv.FormatInt(fv.Int(), 10))
+		} else {
+			fn(f.Name, fv.String())
+		}
+	}
+}
+
+// Set parses value for the named parameter and stores it in p.
+func Set(p *generated.UpdateSIPRegistrationParams, name, value string) error {
+	f, ok := Lookup(name)
+	if !ok {
+		return fmt.Errorf("unknown parameter %q", name)
+	}
+	var rv reflect.Value
+	if f.Integer {
+		n, err := strconv.ParseInt(value, 10, 64)
+		if err != nil {
+			return fmt.Errorf("parameter %s: %q is not an integer", name, value)
+		}
+		rv = reflect.ValueOf(n)
+	} else {
+		rv = reflect.ValueOf(value)
+	}
+	fv := reflect.ValueOf(p).Elem().Field(f.Index)
+	if f.Required {
+		fv.Set(rv)
+		return nil
+	}
+	ptr := reflect.New(rv.Type())
+	ptr.Elem().Set(rv)
+	fv.Set(ptr)
+	return nil
+}
+
+// FromQuery decodes a query string's parameters; unknown names are an error.
+func FromQuery(q url.Values) (generated.UpdateSIPRegistrationParams, error) {
+	var p generated.UpdateSIPRegistrationParams
+	for name, values := range q {
+		if len(values) == 0 {
+			continue
+		}
+		if err := Set(&p, name, values[0]); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
