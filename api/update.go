@@ -29,6 +29,16 @@ const MaxResponseBytes = 1 << 20
 
 const opUpdateSIPRegistration = "UpdateSipRegistration"
 
+// ValidateUpdateSIPRegistration checks p against the API's parameter rules, as
+// UpdateSIPRegistration does before sending, and returns a *ValidationError or nil. Use it to
+// check input early (a dry run, a form) without a client.
+func ValidateUpdateSIPRegistration(p *UpdateSIPRegistrationParams) error {
+	if vs := rules.Check(p); vs != nil {
+		return newValidationError(opUpdateSIPRegistration, vs)
+	}
+	return nil
+}
+
 // UpdateSIPRegistration updates a SIP registration (POST /UpdateSipRegistration).
 //
 // It checks the API's parameter rules first and returns a *ValidationError without any network
@@ -47,8 +57,8 @@ const opUpdateSIPRegistration = "UpdateSipRegistration"
 // https://voximplant.com/docs/references/httpapi/sipregistration#updatesipregistration
 func (c *Client) UpdateSIPRegistration(ctx context.Context, p *UpdateSIPRegistrationParams) error {
 	const op = opUpdateSIPRegistration
-	if vs := rules.Check(p); vs != nil {
-		return newValidationError(op, vs)
+	if err := ValidateUpdateSIPRegistration(p); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("voximplant: %s: %w", op, err)

@@ -13,6 +13,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/voxsip/voxsip/internal/jsonerr"
 )
 
 // EnvCredentials is the environment variable that holds the path of credentials.json, as in
@@ -167,19 +169,10 @@ func decodeJSON(data []byte, v *credentialsFile) error {
 	if data[0] != '{' {
 		return errors.New("not a JSON object")
 	}
-	err := json.Unmarshal(data, v)
-	var syntaxErr *json.SyntaxError
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &syntaxErr):
-		return fmt.Errorf("not valid JSON (syntax error at byte %d)", syntaxErr.Offset)
-	case errors.As(err, &typeErr):
-		return fmt.Errorf("field %s: got a JSON %s, want a %s", typeErr.Field, typeErr.Value, typeErr.Type)
-	default:
-		return errors.New("not valid JSON")
+	if err := json.Unmarshal(data, v); err != nil {
+		return errors.New(jsonerr.Describe(err))
 	}
+	return nil
 }
 
 // parseAccountID accepts a JSON number or a string of digits.

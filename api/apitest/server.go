@@ -35,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -79,6 +80,7 @@ type Server struct {
 	closeOnce sync.Once
 	credsJSON []byte
 	creds     *auth.Credentials
+	onRequest func(Request)
 
 	mu       sync.Mutex
 	requests []Request
@@ -103,6 +105,10 @@ func WithChildAccounts(ids ...int64) Option {
 // WithClock sets the clock the server checks token times against, for tests that move time.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
+// OnRequest calls fn with each request the server accepts, before it answers (fn must not
+// block for long; it runs on the request's goroutine).
+func OnRequest(fn func(Request)) Option { return func(s *Server) { s.onRequest = fn } }
+
 // WithKey makes the server use key instead of its own throwaway RSA key.
 func WithKey(key *rsa.PrivateKey) Option { return func(s *Server) { s.key = key } }
 
@@ -125,6 +131,20 @@ func throwawayKey() *rsa.PrivateKey {
 // NewServer starts a fake Management API on a loopback port; Close it when done. Like
 // httptest.NewServer, it panics if it cannot start.
 func NewServer(opts ...Option) *Server {
+	s, err := Listen("127.0.0.1:0", opts...)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Listen starts a fake Management API on addr ("127.0.0.1:8080"; port 0 picks a free one), for
+// running it as a process (voxsip serve). Close it when done.
+func Listen(addr string, opts ...Option) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("apitest: %w", err)
+	}
 	s := &Server{
 		accountID: DefaultAccountID,
 		children:  map[int64]bool{},
@@ -138,23 +158,18 @@ func NewServer(opts ...Option) *Server {
 		s.key = throwawayKey()
 	}
 	var id [16]byte
-	if _, err := rand.Read(id[:]); err != nil {
-		panic("apitest: " + err.Error())
-	}
+	rand.Read(id[:]) // never fails (crypto/rand)
 	h := hex.EncodeToString(id[:])
 	s.keyID = h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.srv.URL + BasePath
-
+	s.URL = "http://" + l.Addr().String() + BasePath
 	doc, err := loadSpec(s.URL)
-	if err != nil {
-		s.srv.Close()
-		panic("apitest: " + err.Error())
+	if err == nil {
+		s.router, err = gorillamux.NewRouter(doc)
 	}
-	if s.router, err = gorillamux.NewRouter(doc); err != nil {
-		s.srv.Close()
-		panic("apitest: building the router: " + err.Error())
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("apitest: %w", err)
 	}
 	s.params = map[string]bool{}
 	for _, p := range doc.Paths.Value("/UpdateSipRegistration").Post.Parameters {
@@ -165,7 +180,8 @@ func NewServer(opts ...Option) *Server {
 
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(s.key)
 	if err != nil {
-		panic("apitest: " + err.Error())
+		l.Close()
+		return nil, fmt.Errorf("apitest: %w", err)
 	}
 	s.credsJSON, _ = json.MarshalIndent(map[string]any{
 		"account_email": "apitest@example.com",
@@ -174,9 +190,15 @@ func NewServer(opts ...Option) *Server {
 		"private_key":   string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})),
 	}, "", "  ")
 	if s.creds, err = auth.ParseCredentials(s.credsJSON); err != nil {
-		panic("apitest: " + err.Error())
+		l.Close()
+		return nil, fmt.Errorf("apitest: %w", err)
 	}
-	return s
+
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.srv.Listener.Close()
+	s.srv.Listener = l
+	s.srv.Start()
+	return s, nil
 }
 
 // loadSpec loads the embedded OpenAPI document with its servers replaced by base.
@@ -320,15 +342,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{
+	accepted := Request{
 		Params:    params,
 		Issuer:    holder.claims.Issuer,
 		KeyID:     holder.kid,
 		IssuedAt:  holder.claims.IssuedAt.Time,
 		ExpiresAt: holder.claims.ExpiresAt.Time,
 		UserAgent: r.UserAgent(),
-	})
+	}
+	if s.onRequest != nil {
+		s.onRequest(accepted)
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, accepted)
 	var reply *Reply
 	if len(s.replies) > 0 {
 		reply = &s.replies[0]

@@ -66,7 +66,9 @@ func TestCloseReleasesHangingRequests(t *testing.T) {
 	srv.Enqueue(apitest.Hang())
 	c := newClient(t, srv)
 	errc := make(chan error, 1)
-	go func() { errc <- c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1}) }()
+	go func() {
+		errc <- c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1})
+	}()
 	for len(srv.Requests()) == 0 {
 		runtime.Gosched()
 	}
