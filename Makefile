@@ -1,7 +1,9 @@
 # voxsip: developer tasks. `make test` is what CI runs (see .ci/run).
 GO ?= go
 
-.PHONY: all demo generate check-generated vet test
+.PHONY: all demo generate check-generated vet test fuzz
+
+FUZZTIME ?= 20s
 
 all: test
 
@@ -29,3 +31,9 @@ vet:
 ## test: vet, check-generated, then every test under the race detector
 test: vet check-generated
 	$(GO) test -race -count=1 ./...
+
+## fuzz: run each fuzz target for FUZZTIME (their seed corpora also run in every `make test`)
+fuzz:
+	$(GO) test ./auth -run '^$$' -fuzz '^FuzzParseCredentials$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run '^$$' -fuzz '^FuzzJudge$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run '^$$' -fuzz '^FuzzParseRetryAfter$$' -fuzztime $(FUZZTIME)

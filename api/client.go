@@ -218,6 +218,10 @@ func NewClient(opts ...Option) (*Client, error) {
 	}, nil
 }
 
+// CloseIdleConnections closes the client's idle keep-alive connections (and so their
+// goroutines), e.g. before a program or test ends. The client stays usable.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
 // String describes the client without secrets.
 func (c *Client) String() string { return "api.Client{" + strings.TrimSuffix(c.base, "/") + "}" }
 

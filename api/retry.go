@@ -40,10 +40,11 @@ var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 250 * time.Milli
 var NoRetries = RetryPolicy{MaxAttempts: 1}
 
 // IsRetryable is the default retry test. It retries connection errors (refused, reset, closed
-// early, timed out), HTTP 429, 502, 503 and 504, and Voximplant codes 162, 314, 340 and 416. It
-// never retries a cancelled or expired context, TLS and certificate errors, refused redirects,
-// other HTTP statuses or other API codes. (Code 100, authorization failed, is handled apart: the
-// client retries it once with a fresh token.)
+// early), an attempt that timed out (such as http.Client.Timeout), HTTP 429, 502, 503 and 504,
+// and Voximplant codes 162, 314, 340 and 416. It never retries cancellation, TLS and
+// certificate errors, refused redirects, other HTTP statuses or other API codes. Whatever it
+// says, the client never retries once the call's own context is done. (Code 100, authorization
+// failed, is handled apart: the client retries it once with a fresh token.)
 func IsRetryable(err error) bool {
 	var (
 		apiErr   *Error
@@ -51,7 +52,7 @@ func IsRetryable(err error) bool {
 		redirErr *RedirectError
 	)
 	switch {
-	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case err == nil, errors.Is(err, context.Canceled):
 		return false
 	case errors.As(err, &apiErr):
 		return apiErr.Code.Temporary()
@@ -60,10 +61,17 @@ func IsRetryable(err error) bool {
 	case errors.As(err, &redirErr), isTLSError(err):
 		return false
 	}
-	// A *url.Error is itself a net.Error: judge what it wraps.
+	// A *url.Error is itself a net.Error: judge what it wraps, after its timeout flag (an
+	// attempt's own timeout wraps context.DeadlineExceeded too).
 	var ue *url.Error
 	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return true
+		}
 		err = ue.Err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return false
 	}
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
@@ -114,26 +122,27 @@ func (p RetryPolicy) delay(attempt int, err error) (time.Duration, bool) {
 	return half + rand.N(d-half+1), true
 }
 
+// maxRetryAfter bounds what parseRetryAfter returns, whatever the header says.
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date (relative to now).
-// It returns 0 for a missing, malformed or past value.
+// It returns 0 for a missing, malformed or past value, and at most maxRetryAfter.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
+	var d time.Duration
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
 		if secs <= 0 {
 			return 0
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
+		d = maxRetryAfter
+		if secs < int64(maxRetryAfter/time.Second) {
+			d = time.Duration(secs) * time.Second
 		}
-		return time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
+	return min(max(d, 0), maxRetryAfter)
 }

@@ -32,6 +32,21 @@ func newScrubber(password *string) scrubber {
 	return s
 }
 
+// addQuery adds the secret parameters' values exactly as they were encoded in rawQuery, which
+// need not match either of the url package's escapings.
+func (s *scrubber) addQuery(rawQuery string) {
+	for rawQuery != "" {
+		var pair string
+		pair, rawQuery, _ = strings.Cut(rawQuery, "&")
+		name, value, _ := strings.Cut(pair, "=")
+		for _, secret := range secretParams {
+			if name == secret {
+				s.add(value)
+			}
+		}
+	}
+}
+
 func (s *scrubber) add(secret string) {
 	if secret == "" {
 		return

@@ -68,6 +68,7 @@ func (c *Client) UpdateSIPRegistration(ctx context.Context, p *UpdateSIPRegistra
 	if err != nil {
 		return fmt.Errorf("voximplant: %s: building the request: %w", op, sc.Error(err))
 	}
+	sc.addQuery(req.URL.RawQuery)
 	req = req.WithContext(ctx)
 	req.Header["User-Agent"] = []string{userAgent}
 	req.Header["Accept"] = []string{"application/json"}
@@ -166,7 +167,7 @@ func (c *Client) judge(ctx context.Context, resp *http.Response, sc *scrubber) e
 	var r generated.UpdateResult
 	jsonErr := json.Unmarshal(body, &r)
 	if jsonErr == nil {
-		if e := apiError(op, resp.StatusCode, &r); e != nil {
+		if e := apiError(op, resp.StatusCode, &r, sc); e != nil {
 			return e
 		}
 	}
@@ -191,17 +192,18 @@ func (c *Client) judge(ctx context.Context, resp *http.Response, sc *scrubber) e
 	return nil
 }
 
-// apiError returns the API error a decoded body reports, or nil.
-func apiError(op string, status int, r *generated.UpdateResult) *Error {
+// apiError returns the API error a decoded body reports, or nil. Messages are scrubbed: a server
+// or proxy may echo the request.
+func apiError(op string, status int, r *generated.UpdateResult, sc *scrubber) *Error {
 	var details []ErrorDetail
 	if r.Errors != nil {
 		for _, d := range *r.Errors {
-			details = append(details, ErrorDetail{Code: ErrorCode(d.Code), Message: d.Msg})
+			details = append(details, ErrorDetail{Code: ErrorCode(d.Code), Message: sc.String(d.Msg)})
 		}
 	}
 	switch {
 	case r.Error != nil:
-		return &Error{Op: op, StatusCode: status, Code: ErrorCode(r.Error.Code), Message: r.Error.Msg, Details: details}
+		return &Error{Op: op, StatusCode: status, Code: ErrorCode(r.Error.Code), Message: sc.String(r.Error.Msg), Details: details}
 	case len(details) > 0:
 		return &Error{Op: op, StatusCode: status, Code: details[0].Code, Message: details[0].Message, Details: details}
 	}

