@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -115,7 +119,31 @@ func TestNoSecretInAnyErrorOrLog(t *testing.T) {
 		srv.Close()
 		c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithLogger(logger))
 		api.SetTimeForTest(c, nil, (&sleeps{}).sleep)
-		check(t, c.UpdateSIPRegistration(context.Background(), params()))
+		err := c.UpdateSIPRegistration(context.Background(), params())
+		check(t, err)
+		var ue *url.Error
+		if !errors.As(err, &ue) || !strings.Contains(ue.URL, "password=***") || !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Errorf("the scrubbed error lost its *url.Error or its cause: %#v", err)
+		}
+	})
+	t.Run("broken_credentials_file", func(t *testing.T) {
+		srv := apitest.NewServer()
+		defer srv.Close()
+		var creds map[string]any
+		json.Unmarshal(srv.CredentialsJSON(), &creds)
+		pemText := creds["private_key"].(string)
+		creds["private_key"] = strings.ReplaceAll(pemText, "\n", "")[:200] // truncated key
+		path := filepath.Join(t.TempDir(), "credentials.json")
+		b, _ := json.Marshal(creds)
+		os.WriteFile(path, b, 0o600)
+		_, err := api.NewClient(api.WithCredentialsFile(path), api.WithLogger(logger))
+		check(t, err)
+		lines := strings.Split(pemText, "\n")
+		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			if out := fmt.Sprintf(verb, err); strings.Contains(out, lines[1][:24]) || strings.Contains(out, lines[2][:24]) {
+				t.Errorf("%s of the error shows key material: %s", verb, out)
+			}
+		}
 	})
 	t.Run("validation", func(t *testing.T) {
 		c, _ := api.NewClient(api.WithTokenSource(fixedToken{}), api.WithLogger(logger))
