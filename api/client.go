@@ -28,11 +28,12 @@ var userAgent = "voxsip/" + Version + " (" + runtime.Version() + ")"
 // Client calls the Voximplant Management API. It is safe for concurrent use; share one per
 // account rather than making one per call, so that its token and connections are reused.
 type Client struct {
-	base   string // ends with "/"
-	http   *http.Client
-	tokens auth.TokenSource
-	retry  RetryPolicy
-	logger *slog.Logger
+	base      string // ends with "/"
+	updateURL string // base + the operation's path
+	http      *http.Client
+	tokens    auth.TokenSource
+	retry     RetryPolicy
+	logger    *slog.Logger
 
 	now   func() time.Time                                 // the clock for Retry-After dates
 	sleep func(d time.Duration, done <-chan struct{}) bool // waits d; false if done closed first
@@ -208,13 +209,14 @@ func NewClient(opts ...Option) (*Client, error) {
 		base += "/"
 	}
 	return &Client{
-		base:   base,
-		http:   &hc,
-		tokens: tokens,
-		retry:  o.retry,
-		logger: o.logger,
-		now:    time.Now,
-		sleep:  sleepTimer,
+		base:      base,
+		updateURL: base + "UpdateSipRegistration",
+		http:      &hc,
+		tokens:    tokens,
+		retry:     o.retry,
+		logger:    o.logger,
+		now:       time.Now,
+		sleep:     sleepTimer,
 	}, nil
 }
 

@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/generated"
+	"github.com/voxsip/voxsip/internal/params"
 )
 
 // FuzzJudge feeds arbitrary responses to the decoder: it never panics, accepts exactly the
@@ -34,7 +38,7 @@ func FuzzJudge(f *testing.F) {
 			return
 		}
 		pw := secret
-		sc := newScrubber(&pw)
+		sc := newScrubber(&pw, "password="+pw)
 		resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
 		err := c.judge(context.Background(), resp, &sc)
 
@@ -83,3 +87,25 @@ func FuzzParseRetryAfter(f *testing.F) {
 		}
 	})
 }
+
+// The client's URL is the generated builder's, byte for byte (the path from the spec included).
+func TestUpdateURLMatchesGeneratedBuilder(t *testing.T) {
+	for _, base := range []string{"https://api.voximplant.com/platform_api", "http://127.0.0.1:8080/x/y/"} {
+		c, err := NewClient(WithBaseURL(base), WithTokenSource(nopSource{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &UpdateSIPRegistrationParams{SIPRegistrationID: 5, Password: Ptr("a b+c"), UserName: Ptr("ü"), ApplicationID: Ptr(int64(7))}
+		want, err := generated.NewUpdateSIPRegistrationRequest(c.base, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.updateURL + "?" + params.EncodeQuery(p); got != want.URL.String() {
+			t.Errorf("client URL %q\ngenerated  %q", got, want.URL.String())
+		}
+	}
+}
+
+type nopSource struct{}
+
+func (nopSource) Token(context.Context) (auth.Token, error) { return auth.Token{}, nil }

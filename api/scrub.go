@@ -15,29 +15,38 @@ const mask = "***"
 // secretParams are the query parameters whose values never appear in errors or logs.
 var secretParams = []string{"password"}
 
-// scrubber masks one request's secrets: its password (raw and in its URL-encoded forms) and the
-// bearer token of the current attempt. The zero scrubber still masks secret query parameters.
+// scrubber masks one request's secrets: its password (raw, in the url package's escapings and
+// exactly as encoded in the request's query) and the bearer token of the current attempt. It
+// works out the escaped forms only when first used, since most calls never build an error. The
+// zero scrubber still masks secret query parameters.
 type scrubber struct {
+	password *string
+	rawQuery string
+	token    auth.Token
+
+	ready   bool
 	secrets []string
-	token   auth.Token
 }
 
-func newScrubber(password *string) scrubber {
-	var s scrubber
-	if password != nil && *password != "" {
-		s.add(*password)
-		s.add(url.QueryEscape(*password))
-		s.add(url.PathEscape(*password))
+func newScrubber(password *string, rawQuery string) scrubber {
+	return scrubber{password: password, rawQuery: rawQuery}
+}
+
+// prepare works out the forms of the password to mask.
+func (s *scrubber) prepare() {
+	if s.ready {
+		return
 	}
-	return s
-}
-
-// addQuery adds the secret parameters' values exactly as they were encoded in rawQuery, which
-// need not match either of the url package's escapings.
-func (s *scrubber) addQuery(rawQuery string) {
-	for rawQuery != "" {
+	s.ready = true
+	if s.password != nil && *s.password != "" {
+		s.add(*s.password)
+		s.add(url.QueryEscape(*s.password))
+		s.add(url.PathEscape(*s.password))
+	}
+	// The values exactly as encoded in the query, which need not match either escaping.
+	for q := s.rawQuery; q != ""; {
 		var pair string
-		pair, rawQuery, _ = strings.Cut(rawQuery, "&")
+		pair, q, _ = strings.Cut(q, "&")
 		name, value, _ := strings.Cut(pair, "=")
 		for _, secret := range secretParams {
 			if name == secret {
@@ -60,7 +69,8 @@ func (s *scrubber) add(secret string) {
 }
 
 // String masks secret query parameters and every known secret in str.
-func (s scrubber) String(str string) string {
+func (s *scrubber) String(str string) string {
+	s.prepare()
 	str = scrubQuery(str)
 	for _, secret := range s.secrets {
 		str = strings.ReplaceAll(str, secret, mask)
@@ -76,7 +86,8 @@ const snippetBytes = 200
 
 // snippet returns the start of body for an error message: masked first (so that a secret cut
 // in two by the limit cannot show its first half), then cut to snippetBytes on a rune boundary.
-func (s scrubber) snippet(body []byte) string {
+func (s *scrubber) snippet(body []byte) string {
+	s.prepare()
 	window := snippetBytes + len(s.token.Value())
 	for _, secret := range s.secrets {
 		window += len(secret)
@@ -125,7 +136,7 @@ func scrubQuery(str string) string {
 // Error rebuilds err so that its text carries no secret, keeping what callers branch on:
 // *url.Error stays a *url.Error (with the URL masked) wrapping the scrubbed cause, and every
 // error keeps its chain for errors.Is and errors.As.
-func (s scrubber) Error(err error) error {
+func (s *scrubber) Error(err error) error {
 	if err == nil {
 		return nil
 	}

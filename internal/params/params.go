@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oapi-codegen/runtime"
+
 	"github.com/voxsip/voxsip/generated"
 )
 
@@ -117,4 +119,43 @@ func FromQuery(q url.Values) (generated.UpdateSIPRegistrationParams, error) {
 		}
 	}
 	return p, nil
+}
+
+// prefixes holds "name=" for each field, escaped once.
+var prefixes = func() []string {
+	out := make([]string, len(Fields))
+	for i, f := range Fields {
+		out[i] = runtime.DefaultQueryEncoder.EscapeQueryValue(f.Name, false) + "="
+	}
+	return out
+}()
+
+// EncodeQuery returns p as the query string the generated request builder would send (form style,
+// exploded, in the spec's order, values escaped by runtime.DefaultQueryEncoder), at a fraction of
+// its cost: no reflection per value beyond field access and few allocations. A differential test
+// holds it to the generated builder byte for byte.
+func EncodeQuery(p *generated.UpdateSIPRegistrationParams) string {
+	var b strings.Builder
+	b.Grow(256)
+	v := reflect.ValueOf(p).Elem()
+	var num [20]byte
+	for i, f := range Fields {
+		fv := v.Field(f.Index)
+		if !f.Required {
+			if fv.IsNil() {
+				continue
+			}
+			fv = fv.Elem()
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(prefixes[i])
+		if f.Integer {
+			b.Write(strconv.AppendInt(num[:0], fv.Int(), 10))
+		} else {
+			b.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(fv.String(), false))
+		}
+	}
+	return b.String()
 }
