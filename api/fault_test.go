@@ -24,13 +24,13 @@ import (
 var one = &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1}
 
 // update runs one call with the default retry policy against a fresh fake that first gives the
-// replies, and returns the error, the number of requests the fake accepted and the waits asked.
-func update(t *testing.T, replies ...apitest.Reply) (error, int, []time.Duration) {
+// replies, and returns the number of requests the fake accepted, the waits asked and the error.
+func update(t *testing.T, replies ...apitest.Reply) (int, []time.Duration, error) {
 	t.Helper()
 	c, srv, s := setup(t)
 	srv.Enqueue(replies...)
 	err := c.UpdateSIPRegistration(context.Background(), one)
-	return err, len(srv.Requests()), s.got()
+	return len(srv.Requests()), s.got(), err
 }
 
 func wantAttempts(t *testing.T, err error, n int) {
@@ -86,7 +86,7 @@ func TestFault_APIErrorCodes(t *testing.T) {
 		}
 	})
 	t.Run("101_invalid_arguments_is_not_retried", func(t *testing.T) {
-		err, n, waits := update(t, apitest.Error(101, "Invalid arguments"))
+		n, waits, err := update(t, apitest.Error(101, "Invalid arguments"))
 		if !errors.Is(err, api.CodeInvalidArguments) || n != 1 || len(waits) != 0 {
 			t.Errorf("err = %v, %d requests, waits %v; want code 101 after 1 request", err, n, waits)
 		}
@@ -94,7 +94,7 @@ func TestFault_APIErrorCodes(t *testing.T) {
 	})
 	for _, code := range []int{162, 314, 340, 416} {
 		t.Run(api.ErrorCode(code).Error()+"_is_retried_with_backoff_then_succeeds", func(t *testing.T) {
-			err, n, waits := update(t, apitest.Error(code, "later"), apitest.Error(code, "later"))
+			n, waits, err := update(t, apitest.Error(code, "later"), apitest.Error(code, "later"))
 			if err != nil || n != 3 || len(waits) != 2 {
 				t.Fatalf("err = %v, %d requests, waits %v; want success on the 3rd", err, n, waits)
 			}
@@ -105,7 +105,7 @@ func TestFault_APIErrorCodes(t *testing.T) {
 	}
 	t.Run("340_three_times_gives_up_after_3_attempts", func(t *testing.T) {
 		e := apitest.Error(340, "Rate limit exceeded")
-		err, n, _ := update(t, e, e, e, e)
+		n, _, err := update(t, e, e, e, e)
 		if !errors.Is(err, api.CodeRateLimitExceeded) || n != 3 {
 			t.Errorf("err = %v after %d requests, want code 340 after 3", err, n)
 		}
@@ -116,7 +116,7 @@ func TestFault_APIErrorCodes(t *testing.T) {
 func TestFault_HTTPStatuses(t *testing.T) {
 	html := http.Header{"Content-Type": []string{"text/html"}}
 	t.Run("429_Retry-After_seconds_waits_that_long_then_succeeds", func(t *testing.T) {
-		err, n, waits := update(t, apitest.Status(429, http.Header{"Retry-After": []string{"3"}}, ""))
+		n, waits, err := update(t, apitest.Status(429, http.Header{"Retry-After": []string{"3"}}, ""))
 		if err != nil || n != 2 || len(waits) != 1 || waits[0] != 3*time.Second {
 			t.Errorf("err = %v, %d requests, waits %v; want success after waiting 3s", err, n, waits)
 		}
@@ -131,13 +131,13 @@ func TestFault_HTTPStatuses(t *testing.T) {
 		}
 	})
 	t.Run("429_Retry-After_garbage_falls_back_to_backoff_then_succeeds", func(t *testing.T) {
-		err, n, waits := update(t, apitest.Status(429, http.Header{"Retry-After": []string{"soon-ish"}}, ""))
+		n, waits, err := update(t, apitest.Status(429, http.Header{"Retry-After": []string{"soon-ish"}}, ""))
 		if err != nil || n != 2 || len(waits) != 1 || waits[0] > 250*time.Millisecond {
 			t.Errorf("err = %v, %d requests, waits %v; want success after the base backoff", err, n, waits)
 		}
 	})
 	t.Run("429_Retry-After_beyond_MaxDelay_gives_up_without_waiting", func(t *testing.T) {
-		err, n, waits := update(t, apitest.Status(429, http.Header{"Retry-After": []string{"120"}}, ""))
+		n, waits, err := update(t, apitest.Status(429, http.Header{"Retry-After": []string{"120"}}, ""))
 		var re *api.ResponseError
 		if !errors.As(err, &re) || re.StatusCode != 429 || re.RetryAfter != 2*time.Minute || n != 1 || len(waits) != 0 {
 			t.Errorf("err = %v, %d requests, waits %v; want the 429 at once", err, n, waits)
@@ -154,21 +154,21 @@ func TestFault_HTTPStatuses(t *testing.T) {
 		}
 	})
 	t.Run("503_HTML_then_success_succeeds", func(t *testing.T) {
-		err, n, waits := update(t, apitest.Status(503, html, "<html><body>Service Unavailable</body></html>"))
+		n, waits, err := update(t, apitest.Status(503, html, "<html><body>Service Unavailable</body></html>"))
 		if err != nil || n != 2 || len(waits) != 1 {
 			t.Errorf("err = %v, %d requests, waits %v; want success on the 2nd", err, n, waits)
 		}
 	})
 	for _, status := range []int{502, 504} {
 		t.Run(http.StatusText(status)+"_is_retried", func(t *testing.T) {
-			if err, n, _ := update(t, apitest.Status(status, html, "<html>gateway</html>")); err != nil || n != 2 {
+			if n, _, err := update(t, apitest.Status(status, html, "<html>gateway</html>")); err != nil || n != 2 {
 				t.Errorf("err = %v, %d requests; want success on the 2nd", err, n)
 			}
 		})
 	}
 	for _, status := range []int{400, 401, 404, 500, 501} {
 		t.Run(http.StatusText(status)+"_is_not_retried", func(t *testing.T) {
-			err, n, _ := update(t, apitest.Status(status, html, "<html>no</html>"))
+			n, _, err := update(t, apitest.Status(status, html, "<html>no</html>"))
 			var re *api.ResponseError
 			if !errors.As(err, &re) || re.StatusCode != status || n != 1 {
 				t.Errorf("err = %v after %d requests, want the %d at once", err, n, status)
@@ -187,7 +187,7 @@ func TestFault_Bodies(t *testing.T) {
 		"result_0_fails_result_is_0":          `{"result":0}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			err, n, _ := update(t, apitest.Status(200, json, body))
+			n, _, err := update(t, apitest.Status(200, json, body))
 			var re *api.ResponseError
 			if !errors.As(err, &re) || n != 1 {
 				t.Fatalf("err = %v after %d requests, want a ResponseError at once", err, n)
@@ -258,7 +258,7 @@ func TestFault_Network(t *testing.T) {
 		}
 	})
 	t.Run("connection_reset_before_the_response_is_retried_then_succeeds", func(t *testing.T) {
-		err, n, waits := update(t, apitest.Reset())
+		n, waits, err := update(t, apitest.Reset())
 		if err != nil || n != 2 || len(waits) != 1 {
 			t.Errorf("err = %v, %d requests, waits %v; want success on the 2nd", err, n, waits)
 		}
@@ -287,7 +287,7 @@ func TestFault_Network(t *testing.T) {
 		var hit atomic.Bool
 		other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit.Store(true) }))
 		defer other.Close()
-		err, n, _ := update(t, apitest.Redirect(307, other.URL+"/steal?password=hunter2&x=1"))
+		n, _, err := update(t, apitest.Redirect(307, other.URL+"/steal?password=hunter2&x=1"))
 		var re *api.RedirectError
 		if !errors.As(err, &re) || re.StatusCode != 307 || n != 1 {
 			t.Fatalf("err = %v after %d requests, want a RedirectError at once", err, n)
@@ -389,3 +389,35 @@ func TestFault_100_goroutines_share_one_client_while_tokens_expire_all_succeed(t
 type sourceFunc func(context.Context) (auth.Token, error)
 
 func (f sourceFunc) Token(ctx context.Context) (auth.Token, error) { return f(ctx) }
+
+// An hour of continuous calls on a fake clock costs one signature per token lifetime plus at
+// most one refresh; calls between refreshes sign nothing.
+func TestSimulatedHourSignsOncePerLifetime(t *testing.T) {
+	var nowNS atomic.Int64
+	nowNS.Store(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC).UnixNano())
+	now := func() time.Time { return time.Unix(0, nowNS.Load()) }
+	srv := apitest.NewServer(apitest.WithClock(now))
+	defer srv.Close()
+	signer, _ := auth.NewSigner(srv.Credentials(), auth.WithClock(now))
+	var mints atomic.Int64
+	cache, _ := auth.NewCachingSource(sourceFunc(func(ctx context.Context) (auth.Token, error) {
+		mints.Add(1)
+		return signer.Token(ctx)
+	}), auth.WithClock(now))
+	c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(cache))
+	defer c.CloseIdleConnections()
+
+	for second := range 3600 {
+		if second%5 == 0 { // a call every 5 simulated seconds: 720 calls
+			if err := c.UpdateSIPRegistration(context.Background(), one); err != nil {
+				t.Fatalf("at %ds: %v", second, err)
+			}
+		}
+		nowNS.Add(int64(time.Second))
+	}
+	// The first token (exp = start + 59m55s) is refreshed 2 minutes early; its successor lasts
+	// past the hour.
+	if m := mints.Load(); m != 2 {
+		t.Errorf("%d signatures in a simulated hour, want 2 (one per lifetime plus one refresh)", m)
+	}
+}

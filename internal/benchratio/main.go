@@ -1,0 +1,83 @@
+// Command benchratio reads `go test -bench` output of BenchmarkUpdate (sub-benchmarks named
+// mode=…/strategy=…) and prints a Markdown table of medians with the client/raw ratios that
+// BENCHMARKS.md records. Medians, not means: the machine is noisy.
+//
+//	go test ./api -run '^$' -bench BenchmarkUpdate -benchmem -count 10 | go run ./internal/benchratio
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+)
+
+var line = regexp.MustCompile(`^BenchmarkUpdate/mode=(\w+)/strategy=(\w+)-\d+\s+\d+\s+([\d.]+) ns/op(?:\s+[\d.]+ B/op\s+([\d.]+) allocs/op)?`)
+
+type key struct{ strategy, mode string }
+
+type samples struct{ ns, allocs []float64 }
+
+func main() {
+	if err := run(os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchratio:", err)
+		os.Exit(1)
+	}
+}
+
+func run(r io.Reader, w io.Writer) error {
+	data := map[key]*samples{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		m := line.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		k := key{strategy: m[2], mode: m[1]}
+		if data[k] == nil {
+			data[k] = &samples{}
+		}
+		ns, _ := strconv.ParseFloat(m[3], 64)
+		data[k].ns = append(data[k].ns, ns)
+		if m[4] != "" {
+			a, _ := strconv.ParseFloat(m[4], 64)
+			data[k].allocs = append(data[k].allocs, a)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	if len(data) == 0 {
+		return fmt.Errorf("no BenchmarkUpdate/mode=…/strategy=… lines in the input")
+	}
+	fmt.Fprintln(w, "| mode | raw ns/op | client ns/op | signPerCall ns/op | client/raw time | raw allocs | client allocs | client − raw allocs | runs |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, mode := range []string{"seq", "par", "par64"} {
+		raw, client, sign := data[key{"raw", mode}], data[key{"client", mode}], data[key{"signPerCall", mode}]
+		if raw == nil || client == nil {
+			continue
+		}
+		signNS := "-"
+		if sign != nil {
+			signNS = fmt.Sprintf("%.0f", median(sign.ns))
+		}
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %s | %.3f | %.0f | %.0f | %+.0f | %d |\n", mode,
+			median(raw.ns), median(client.ns), signNS, median(client.ns)/median(raw.ns),
+			median(raw.allocs), median(client.allocs), median(client.allocs)-median(raw.allocs), len(client.ns))
+	}
+	return nil
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}

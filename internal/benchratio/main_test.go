@@ -1,0 +1,29 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRunComputesMedianRatios(t *testing.T) {
+	in := `goos: linux
+BenchmarkUpdate/mode=seq/strategy=raw-2   100  100 ns/op  10 B/op  80 allocs/op
+BenchmarkUpdate/mode=seq/strategy=raw-2   100  300 ns/op  10 B/op  80 allocs/op
+BenchmarkUpdate/mode=seq/strategy=raw-2   100  200 ns/op  10 B/op  80 allocs/op
+BenchmarkUpdate/mode=seq/strategy=client-2   100  210 ns/op  10 B/op  85 allocs/op
+BenchmarkUpdate/mode=seq/strategy=client-2   100  230 ns/op  10 B/op  85 allocs/op
+BenchmarkUpdate/mode=seq/strategy=client-2   100  9999 ns/op  10 B/op  85 allocs/op
+BenchmarkUpdate/mode=seq/strategy=signPerCall-2   100  5000 ns/op  10 B/op  99 allocs/op
+`
+	var out strings.Builder
+	if err := run(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := "| seq | 200 | 230 | 5000 | 1.150 | 80 | 85 | +5 | 3 |"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("got\n%s\nwant a row %s", out.String(), want)
+	}
+	if err := run(strings.NewReader("nothing here"), &out); err == nil {
+		t.Error("no error for input without benchmarks")
+	}
+}
