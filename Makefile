@@ -1,9 +1,14 @@
 # voxsip: developer tasks. `make test` is what CI runs (see .ci/run).
 GO ?= go
 
-.PHONY: all demo generate check-generated vet test fuzz
+.PHONY: all demo generate check-generated vet lint tidy-check test spec-check breaking-check ci fuzz bench
 
+# Pinned tool versions: run with `go run` / `npx`, never dependencies of the library.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+SPECTRAL := @stoplight/spectral-cli@6.16.3
+BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 FUZZTIME ?= 20s
+BENCHCOUNT ?= 10
 
 all: test
 
@@ -28,12 +33,40 @@ vet:
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:" $$out >&2; exit 1; fi
 
-## test: vet, check-generated, then every test under the race detector
-test: vet check-generated
+## lint: staticcheck on all code (generated code is recognised by its header)
+lint:
+	$(GO) run $(STATICCHECK) ./...
+
+## tidy-check: go.mod and go.sum are tidy
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'" >&2; exit 1; }
+
+## test: vet, gofmt, staticcheck, tidy, check-generated, then every test under the race detector
+test: vet lint tidy-check check-generated
 	$(GO) test -race -count=1 ./...
+
+## spec-check: openapi.yaml validates (kin-openapi, examples included) and passes Spectral's lint
+spec-check:
+	$(GO) test -count=1 -run '^TestSpec' .
+	npx --yes $(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity warn openapi.yaml
+
+## breaking-check: no breaking change to openapi.yaml unless CHANGELOG.md lists it (and the guard's selftest)
+breaking-check:
+	./.ci/breaking-check --selftest
+	./.ci/breaking-check
+
+## ci: everything CI runs
+ci: test spec-check breaking-check
 
 ## fuzz: run each fuzz target for FUZZTIME (their seed corpora also run in every `make test`)
 fuzz:
 	$(GO) test ./auth -run '^$$' -fuzz '^FuzzParseCredentials$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzJudge$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzParseRetryAfter$$' -fuzztime $(FUZZTIME)
+
+## bench: the client against a hand-written net/http call and a sign-per-call client; prints
+## benchstat's table and the medians with client/raw ratios (see BENCHMARKS.md)
+bench:
+	$(GO) test ./api -run '^$$' -bench '^BenchmarkUpdate$$' -benchmem -count $(BENCHCOUNT) > bench.txt
+	$(GO) run $(BENCHSTAT) -col /strategy bench.txt
+	$(GO) run ./internal/benchratio < bench.txt

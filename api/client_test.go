@@ -106,3 +106,17 @@ func TestWithHTTPClientIsCopiedNotMutated(t *testing.T) {
 		t.Error("NewClient modified the *http.Client it was given")
 	}
 }
+
+// A custom transport (an otelhttp-wrapped client, a metrics middleware) sees every attempt,
+// retries included, through WithHTTPClient.
+func TestCustomTransportSeesEveryAttempt(t *testing.T) {
+	rt := &countingTransport{}
+	c, srv, _ := setup(t, api.WithHTTPClient(&http.Client{Transport: rt}))
+	srv.Enqueue(apitest.Status(503, nil, "busy"), apitest.Error(340, "Rate limit exceeded"))
+	if err := c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if rt.n != 3 {
+		t.Errorf("the transport saw %d round trips, want 3 (two failed attempts and the success)", rt.n)
+	}
+}

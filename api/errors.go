@@ -85,6 +85,7 @@ type ErrorDetail struct {
 	Message string
 }
 
+// Error describes the refusal on one line: operation, code (and its meaning), message, status.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "voximplant: %s: error %d", e.Op, int(e.Code))
@@ -123,6 +124,7 @@ type ResponseError struct {
 	RetryAfter time.Duration
 }
 
+// Error says what was wrong with the response, with its status and a quoted snippet.
 func (e *ResponseError) Error() string {
 	s := fmt.Sprintf("voximplant: %s: %s (HTTP %d", e.Op, e.Reason, e.StatusCode)
 	if e.Body == "" {
@@ -156,6 +158,7 @@ type Violation struct {
 	Reason string
 }
 
+// Error lists every broken rule with the parameters involved.
 func (e *ValidationError) Error() string {
 	parts := make([]string, len(e.Violations))
 	for i, v := range e.Violations {
@@ -196,6 +199,7 @@ type RedirectError struct {
 	Location string
 }
 
+// Error says that a redirect was refused and where it pointed (masked).
 func (e *RedirectError) Error() string {
 	return fmt.Sprintf("voximplant: %s: refused to follow a redirect (HTTP %d) to %s; check the base URL",
 		e.Op, e.StatusCode, e.Location)
@@ -208,10 +212,12 @@ type AttemptsError struct {
 	Err      error
 }
 
+// Error says how many attempts were made, then the last one's error.
 func (e *AttemptsError) Error() string {
 	return fmt.Sprintf("giving up after %d attempts: %v", e.Attempts, e.Err)
 }
 
+// Unwrap returns the last attempt's error.
 func (e *AttemptsError) Unwrap() error { return e.Err }
 
 // ErrNoCredentials is returned by [NewClient] when no credential option is given and

@@ -157,5 +157,8 @@ type scrubbedError struct {
 	err error
 }
 
+// Error returns the masked message.
 func (e *scrubbedError) Error() string { return e.msg }
+
+// Unwrap returns the original error, for errors.Is and errors.As.
 func (e *scrubbedError) Unwrap() error { return e.err }

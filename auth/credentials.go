@@ -70,6 +70,7 @@ type CredentialsError struct {
 	Err error
 }
 
+// Error names the source, the field and the problem on one line.
 func (e *CredentialsError) Error() string {
 	var b strings.Builder
 	b.WriteString("auth: credentials")
@@ -90,6 +91,7 @@ func (e *CredentialsError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the underlying cause, if any.
 func (e *CredentialsError) Unwrap() error { return e.Err }
 
 // credentialsFile is credentials.json as the control panel saves it; Result holds the same

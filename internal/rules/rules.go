@@ -15,6 +15,7 @@ type Violation struct {
 	Reason string
 }
 
+// String is "params: reason".
 func (v Violation) String() string { return strings.Join(v.Params, ", ") + ": " + v.Reason }
 
 // Check returns the rules p breaks, in a stable order, or nil. The rules, from the reference:
