@@ -1,0 +1,27 @@
+package claims
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func TestClaimsEncodeIssAsANumber(t *testing.T) {
+	iat := time.Unix(1700000000, 0)
+	c := &Claims{Issuer: 42, IssuedAt: jwt.NewNumericDate(iat), ExpiresAt: jwt.NewNumericDate(iat.Add(time.Hour))}
+	b, _ := json.Marshal(c)
+	if string(b) != `{"iss":42,"iat":1700000000,"exp":1700003600}` {
+		t.Errorf("JSON = %s", b)
+	}
+	iss, _ := c.GetIssuer()
+	exp, _ := c.GetExpirationTime()
+	nbf, _ := c.GetNotBefore()
+	sub, _ := c.GetSubject()
+	aud, _ := c.GetAudience()
+	got, _ := c.GetIssuedAt()
+	if iss != "42" || !exp.Equal(iat.Add(time.Hour)) || !got.Equal(iat) || nbf != nil || sub != "" || aud != nil {
+		t.Errorf("getters: %q %v %v %v %q %v", iss, exp, got, nbf, sub, aud)
+	}
+}
