@@ -33,6 +33,44 @@ func update(t *testing.T, replies ...apitest.Reply) (int, []time.Duration, error
 	return len(srv.Requests()), s.got(), err
 }
 
+// counted is a client against a fake whose clock (shared with the client's tokens) the test moves
+// by hand, with the signatures counted and the retry waits recorded.
+type counted struct {
+	c      *api.Client
+	srv    *apitest.Server
+	mints  *atomic.Int64
+	sleeps *sleeps
+	nowNS  *atomic.Int64
+}
+
+func newCounted(t *testing.T) counted {
+	t.Helper()
+	x := counted{mints: &atomic.Int64{}, sleeps: &sleeps{}, nowNS: &atomic.Int64{}}
+	x.nowNS.Store(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC).UnixNano())
+	now := func() time.Time { return time.Unix(0, x.nowNS.Load()) }
+	x.srv = apitest.NewServer(apitest.WithClock(now))
+	t.Cleanup(x.srv.Close)
+	signer, err := auth.NewSigner(x.srv.Credentials(), auth.WithClock(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache, err := auth.NewCachingSource(sourceFunc(func(ctx context.Context) (auth.Token, error) {
+		x.mints.Add(1)
+		return signer.Token(ctx)
+	}), auth.WithClock(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.c, err = api.NewClient(api.WithBaseURL(x.srv.URL), api.WithTokenSource(cache)); err != nil {
+		t.Fatal(err)
+	}
+	api.SetTimeForTest(x.c, nil, x.sleeps.sleep)
+	t.Cleanup(x.c.CloseIdleConnections)
+	return x
+}
+
+func (x counted) advance(d time.Duration) { x.nowNS.Add(int64(d)) }
+
 func wantAttempts(t *testing.T, err error, n int) {
 	t.Helper()
 	var ae *api.AttemptsError
@@ -48,27 +86,17 @@ func wantAttempts(t *testing.T, err error, n int) {
 
 func TestFault_APIErrorCodes(t *testing.T) {
 	t.Run("100_authorization_failed_retries_once_with_a_fresh_token_then_succeeds", func(t *testing.T) {
-		var mints atomic.Int64
-		srv := apitest.NewServer()
-		defer srv.Close()
-		signer, _ := auth.NewSigner(srv.Credentials())
-		cache, _ := auth.NewCachingSource(sourceFunc(func(ctx context.Context) (auth.Token, error) {
-			mints.Add(1)
-			return signer.Token(ctx)
-		}))
-		c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(cache))
-		s := &sleeps{}
-		api.SetTimeForTest(c, nil, s.sleep)
-		srv.Enqueue(apitest.Error(100, "Authorization failed"))
-		if err := c.UpdateSIPRegistration(context.Background(), one); err != nil {
+		x := newCounted(t)
+		x.srv.Enqueue(apitest.Error(100, "Authorization failed"))
+		if err := x.c.UpdateSIPRegistration(context.Background(), one); err != nil {
 			t.Fatalf("err = %v, want success after a fresh token", err)
 		}
-		if n, m := len(srv.Requests()), mints.Load(); n != 2 || m != 2 || len(s.got()) != 0 {
-			t.Errorf("%d requests, %d mints, waits %v; want 2, 2 and no wait", n, m, s.got())
+		if n, m := len(x.srv.Requests()), x.mints.Load(); n != 2 || m != 2 || len(x.sleeps.got()) != 0 {
+			t.Errorf("%d requests, %d mints, waits %v; want 2, 2 and no wait", n, m, x.sleeps.got())
 		}
 
-		srv.Enqueue(apitest.Error(100, "Authorization failed"), apitest.Error(100, "Authorization failed"))
-		err := c.UpdateSIPRegistration(context.Background(), one)
+		x.srv.Enqueue(apitest.Error(100, "Authorization failed"), apitest.Error(100, "Authorization failed"))
+		err := x.c.UpdateSIPRegistration(context.Background(), one)
 		if !errors.Is(err, api.CodeAuthorizationFailed) {
 			t.Fatalf("err = %v, want code 100", err)
 		}
@@ -348,27 +376,14 @@ func clientFor(t *testing.T, base string) (*api.Client, *sleeps) {
 // 100 goroutines share one client while tokens expire: the clock jumps 25 minutes between
 // rounds, so tokens go through the refresh window and past expiry, with every call succeeding.
 func TestFault_100_goroutines_share_one_client_while_tokens_expire_all_succeed(t *testing.T) {
-	var nowNS atomic.Int64
-	nowNS.Store(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC).UnixNano())
-	now := func() time.Time { return time.Unix(0, nowNS.Load()) }
-	srv := apitest.NewServer(apitest.WithClock(now))
-	defer srv.Close()
-	signer, _ := auth.NewSigner(srv.Credentials(), auth.WithClock(now))
-	var mints atomic.Int64
-	cache, _ := auth.NewCachingSource(sourceFunc(func(ctx context.Context) (auth.Token, error) {
-		mints.Add(1)
-		return signer.Token(ctx)
-	}), auth.WithClock(now))
-	c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(cache))
-	defer c.CloseIdleConnections()
-
+	x := newCounted(t)
 	var failed atomic.Int64
 	for range 6 { // t = 0, 25, 50, 75, 100, 125 minutes
 		var wg sync.WaitGroup
 		for range 100 {
 			wg.Go(func() {
 				for range 3 {
-					if err := c.UpdateSIPRegistration(context.Background(), one); err != nil {
+					if err := x.c.UpdateSIPRegistration(context.Background(), one); err != nil {
 						failed.Add(1)
 						t.Log(err)
 					}
@@ -376,12 +391,12 @@ func TestFault_100_goroutines_share_one_client_while_tokens_expire_all_succeed(t
 			})
 		}
 		wg.Wait()
-		nowNS.Add(int64(25 * time.Minute))
+		x.advance(25 * time.Minute)
 	}
-	if failed.Load() != 0 || len(srv.Requests()) != 1800 {
-		t.Errorf("%d calls failed, %d accepted; want all 1800 to succeed", failed.Load(), len(srv.Requests()))
+	if failed.Load() != 0 || len(x.srv.Requests()) != 1800 {
+		t.Errorf("%d calls failed, %d accepted; want all 1800 to succeed", failed.Load(), len(x.srv.Requests()))
 	}
-	if m := mints.Load(); m != 2 {
+	if m := x.mints.Load(); m != 2 {
 		t.Errorf("%d mints, want 2: one token at 0, a new one when it expired by 75", m)
 	}
 }
@@ -393,31 +408,18 @@ func (f sourceFunc) Token(ctx context.Context) (auth.Token, error) { return f(ct
 // An hour of continuous calls on a fake clock costs one signature per token lifetime plus at
 // most one refresh; calls between refreshes sign nothing.
 func TestSimulatedHourSignsOncePerLifetime(t *testing.T) {
-	var nowNS atomic.Int64
-	nowNS.Store(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC).UnixNano())
-	now := func() time.Time { return time.Unix(0, nowNS.Load()) }
-	srv := apitest.NewServer(apitest.WithClock(now))
-	defer srv.Close()
-	signer, _ := auth.NewSigner(srv.Credentials(), auth.WithClock(now))
-	var mints atomic.Int64
-	cache, _ := auth.NewCachingSource(sourceFunc(func(ctx context.Context) (auth.Token, error) {
-		mints.Add(1)
-		return signer.Token(ctx)
-	}), auth.WithClock(now))
-	c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(cache))
-	defer c.CloseIdleConnections()
-
+	x := newCounted(t)
 	for second := range 3600 {
 		if second%5 == 0 { // a call every 5 simulated seconds: 720 calls
-			if err := c.UpdateSIPRegistration(context.Background(), one); err != nil {
+			if err := x.c.UpdateSIPRegistration(context.Background(), one); err != nil {
 				t.Fatalf("at %ds: %v", second, err)
 			}
 		}
-		nowNS.Add(int64(time.Second))
+		x.advance(time.Second)
 	}
 	// The first token (exp = start + 59m55s) is refreshed 2 minutes early; its successor lasts
 	// past the hour.
-	if m := mints.Load(); m != 2 {
+	if m := x.mints.Load(); m != 2 {
 		t.Errorf("%d signatures in a simulated hour, want 2 (one per lifetime plus one refresh)", m)
 	}
 }

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"os"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
 	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 // sleeps records the retry waits a client asked for, instead of waiting.
@@ -61,22 +61,8 @@ func lastRequest(t *testing.T, srv *apitest.Server) apitest.Request {
 	return reqs[len(reqs)-1]
 }
 
-var (
-	keyOnce sync.Once
-	key     *rsa.PrivateKey
-)
-
-// testKey returns an RSA key shared by the package's tests.
-func testKey(t testing.TB) *rsa.PrivateKey {
-	t.Helper()
-	keyOnce.Do(func() {
-		var err error
-		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-	})
-	return key
-}
+// testKey returns the RSA key shared by the package's tests.
+func testKey(t testing.TB) *rsa.PrivateKey { return testutil.RSAKey(t) }
 
 // testCreds returns credentials with the package's test key.
 func testCreds(t testing.TB) *auth.Credentials {

@@ -7,13 +7,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/internal/params"
 )
 
 // mask replaces secret values in anything the client prints.
-const mask = "***"
+const mask = params.Mask
 
 // secretParams are the query parameters whose values never appear in errors or logs.
-var secretParams = []string{"password"}
+var secretParams = params.SecretNames()
 
 // scrubber masks one request's secrets: its password (raw, in the url package's escapings and
 // exactly as encoded in the request's query) and the bearer token of the current attempt. It

@@ -1,31 +1,17 @@
 package auth_test
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"sync"
 	"testing"
+
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
-var (
-	keyOnce sync.Once
-	testKey *rsa.PrivateKey
-)
-
-// key returns an RSA key shared by the package's tests (generating one takes a while).
-func key(t testing.TB) *rsa.PrivateKey {
-	t.Helper()
-	keyOnce.Do(func() {
-		var err error
-		if testKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-	})
-	return testKey
-}
+// key returns the RSA key shared by the package's tests.
+func key(t testing.TB) *rsa.PrivateKey { return testutil.RSAKey(t) }
 
 func pkcs8PEM(t testing.TB, k any) string {
 	t.Helper()

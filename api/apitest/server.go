@@ -253,14 +253,10 @@ type Request struct {
 func (r Request) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "UpdateSipRegistration sip_registration_id=%d", r.Params.SIPRegistrationID)
-	paramcodec.Each(&r.Params, func(name, value string) {
-		if name == "sip_registration_id" {
-			return
+	paramcodec.EachMasked(&r.Params, func(name, value string) {
+		if name != "sip_registration_id" {
+			fmt.Fprintf(&b, " %s=%q", name, value)
 		}
-		if name == "password" {
-			value = "***"
-		}
-		fmt.Fprintf(&b, " %s=%q", name, value)
 	})
 	fmt.Fprintf(&b, " (iss=%d)", r.Issuer)
 	return b.String()

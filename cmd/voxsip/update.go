@@ -26,9 +26,6 @@ anything is sent: --application-id/--application-name, --rule-id/--rule-name and
 --application-id or --application-name. Binding to a user unbinds that user's previous
 registration.`
 
-// passwordParam is the one parameter that is never a flag (it would land in shell history and ps).
-const passwordParam = "password"
-
 // flagName is the command-line flag of an API parameter.
 func flagName(param string) string {
 	if param == "sip_registration_id" {
@@ -42,7 +39,7 @@ var paramFlags = func() *strings.Replacer {
 	var pairs []string
 	for _, f := range params.Fields {
 		to := "--" + flagName(f.Name)
-		if f.Name == passwordParam {
+		if f.Secret {
 			to = "--password-stdin/--password-file"
 		}
 		pairs = append(pairs, f.Name, to)
@@ -68,7 +65,7 @@ func (c *cli) update(args []string) int {
 	var uf updateFlags
 	uf.common.register(fs)
 	for _, f := range params.Fields {
-		if f.Name == passwordParam {
+		if f.Secret { // never a flag: it would land in shell history and ps
 			continue
 		}
 		name := f.Name
@@ -174,15 +171,10 @@ func flagError(err error) error {
 	return &usageError{msg: "invalid flags: " + strings.Join(parts, "; ")}
 }
 
-// maskedParams lists the parameters as they would be sent, password masked.
+// maskedParams lists the parameters as they would be sent, secrets masked.
 func maskedParams(p *api.UpdateSIPRegistrationParams) [][2]string {
 	var out [][2]string
-	params.Each(p, func(name, value string) {
-		if name == passwordParam {
-			value = "***"
-		}
-		out = append(out, [2]string{name, value})
-	})
+	params.EachMasked(p, func(name, value string) { out = append(out, [2]string{name, value}) })
 	return out
 }
 

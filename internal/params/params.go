@@ -21,7 +21,14 @@ type Field struct {
 	Index    int    // field index in the struct
 	Integer  bool   // int64 rather than string
 	Required bool   // a plain value, not a pointer
+	Secret   bool   // never printed: masked in errors, logs and output
 }
+
+// secretNames are the parameters whose values are secrets (format: password in the spec).
+var secretNames = map[string]bool{"password": true}
+
+// Mask replaces a secret parameter's value wherever one is shown.
+const Mask = "***"
 
 // Fields lists the parameters in the order of the generated struct (the spec's order).
 var Fields = fields()
@@ -45,7 +52,7 @@ func fields() []Field {
 		default:
 			panic(fmt.Sprintf("params: parameter %s has unsupported type %s", name, f.Type))
 		}
-		out = append(out, Field{Name: name, Index: i, Integer: ft.Kind() == reflect.Int64, Required: required})
+		out = append(out, Field{Name: name, Index: i, Integer: ft.Kind() == reflect.Int64, Required: required, Secret: secretNames[name]})
 	}
 	return out
 }
@@ -60,11 +67,22 @@ func Lookup(name string) (Field, bool) {
 	return Field{}, false
 }
 
-// Each calls fn for every parameter p sets (the required ones always), in struct order, with the
-// value as it goes on the wire.
-func Each(p *generated.UpdateSIPRegistrationParams, fn func(name, value string)) {
-	v := reflect.ValueOf(p).Elem()
+// SecretNames returns the API names of the secret parameters.
+func SecretNames() []string {
+	var out []string
 	for _, f := range Fields {
+		if f.Secret {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// eachSet calls fn with the index in Fields and the value of every parameter p sets (the
+// required ones always), in struct order.
+func eachSet(p *generated.UpdateSIPRegistrationParams, fn func(i int, v reflect.Value)) {
+	v := reflect.ValueOf(p).Elem()
+	for i, f := range Fields {
 		fv := v.Field(f.Index)
 		if !f.Required {
 			if fv.IsNil() {
@@ -72,12 +90,31 @@ func Each(p *generated.UpdateSIPRegistrationParams, fn func(name, value string))
 			}
 			fv = fv.Elem()
 		}
-		if f.Integer {
-			fn(f.Name, strconv.FormatInt(fv.Int(), 10))
-		} else {
-			fn(f.Name, fv.String())
-		}
+		fn(i, fv)
 	}
+}
+
+// Each calls fn for every parameter p sets (the required ones always), in struct order, with the
+// value as it goes on the wire.
+func Each(p *generated.UpdateSIPRegistrationParams, fn func(name, value string)) {
+	eachSet(p, func(i int, v reflect.Value) {
+		if Fields[i].Integer {
+			fn(Fields[i].Name, strconv.FormatInt(v.Int(), 10))
+		} else {
+			fn(Fields[i].Name, v.String())
+		}
+	})
+}
+
+// EachMasked is Each with the values of secret parameters replaced by Mask: for anything shown
+// to a person.
+func EachMasked(p *generated.UpdateSIPRegistrationParams, fn func(name, value string)) {
+	Each(p, func(name, value string) {
+		if secretNames[name] {
+			value = Mask
+		}
+		fn(name, value)
+	})
 }
 
 // Set parses value for the named parameter and stores it in p.
@@ -137,25 +174,17 @@ var prefixes = func() []string {
 func EncodeQuery(p *generated.UpdateSIPRegistrationParams) string {
 	var b strings.Builder
 	b.Grow(256)
-	v := reflect.ValueOf(p).Elem()
 	var num [20]byte
-	for i, f := range Fields {
-		fv := v.Field(f.Index)
-		if !f.Required {
-			if fv.IsNil() {
-				continue
-			}
-			fv = fv.Elem()
-		}
+	eachSet(p, func(i int, v reflect.Value) {
 		if b.Len() > 0 {
 			b.WriteByte('&')
 		}
 		b.WriteString(prefixes[i])
-		if f.Integer {
-			b.Write(strconv.AppendInt(num[:0], fv.Int(), 10))
+		if Fields[i].Integer {
+			b.Write(strconv.AppendInt(num[:0], v.Int(), 10))
 		} else {
-			b.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(fv.String(), false))
+			b.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(v.String(), false))
 		}
-	}
+	})
 	return b.String()
 }

@@ -94,3 +94,26 @@ func TestSetAndEachErrors(t *testing.T) {
 		t.Errorf("Each = %v", got)
 	}
 }
+
+func TestEncodeQueryAllocations(t *testing.T) {
+	pw, name := "s3cr3t pass", "alice"
+	id := int64(42)
+	p := generated.UpdateSIPRegistrationParams{SIPRegistrationID: 1234567, SIPUsername: &name, Password: &pw, ApplicationID: &id, UserName: &name}
+	// The builder's buffer, and the escaped password (it has a space).
+	if n := testing.AllocsPerRun(100, func() { EncodeQuery(&p) }); n > 2 {
+		t.Errorf("EncodeQuery makes %v allocations, want at most 2", n)
+	}
+}
+
+func TestEachMaskedHidesSecrets(t *testing.T) {
+	pw := "hunter2"
+	p := generated.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: &pw}
+	var got []string
+	EachMasked(&p, func(name, value string) { got = append(got, name+"="+value) })
+	if strings.Join(got, "&") != "sip_registration_id=1&password=***" {
+		t.Errorf("EachMasked = %v", got)
+	}
+	if names := SecretNames(); !reflect.DeepEqual(names, []string{"password"}) {
+		t.Errorf("SecretNames = %v", names)
+	}
+}
