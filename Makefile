@@ -66,7 +66,12 @@ fuzz:
 
 ## bench: the client against a hand-written net/http call and a sign-per-call client; prints
 ## benchstat's table and the medians with client/raw ratios (see BENCHMARKS.md)
+## (BENCHCOUNT rounds of the whole set, so that each round's raw and client run back to back
+## and drift on a noisy machine cannot fall between them)
 bench:
-	$(GO) test ./api -run '^$$' -bench '^BenchmarkUpdate$$' -benchmem -count $(BENCHCOUNT) > bench.txt
+	$(GO) test -c -o bench.test ./api
+	rm -f bench.txt
+	for i in $$(seq $(BENCHCOUNT)); do ./bench.test -test.run '^$$' -test.bench '^BenchmarkUpdate$$' -test.benchmem >> bench.txt; done
+	rm -f bench.test
 	$(GO) run $(BENCHSTAT) -col /strategy bench.txt
 	$(GO) run ./internal/benchratio < bench.txt

@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/generated"
 )
 
 var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
@@ -361,3 +362,6 @@ func TestTokenPrintsNoValue(t *testing.T) {
 		t.Error("zero Token is not empty")
 	}
 }
+
+// RequestEditor plugs into the generated client as it is.
+var _ generated.RequestEditorFn = auth.RequestEditor(nil)

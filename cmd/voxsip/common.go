@@ -20,14 +20,19 @@ type commonFlags struct {
 }
 
 func (cf *commonFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&cf.credentials, "credentials", os.Getenv(auth.EnvCredentials),
-		"service account credentials `FILE`; $"+auth.EnvCredentials+" when not given")
+	cf.registerCredentials(fs)
 	base := os.Getenv(envBaseURL)
 	if base == "" {
 		base = api.DefaultBaseURL
 	}
 	fs.StringVar(&cf.baseURL, "base-url", base, "Management API base `URL`; $"+envBaseURL+" or the real API when not given")
 	fs.DurationVar(&cf.timeout, "timeout", 30*time.Second, "give up after `D` (all attempts included)")
+}
+
+// registerCredentials registers --credentials alone, for commands that do not call the API.
+func (cf *commonFlags) registerCredentials(fs *flag.FlagSet) {
+	fs.StringVar(&cf.credentials, "credentials", os.Getenv(auth.EnvCredentials),
+		"service account credentials `FILE`; $"+auth.EnvCredentials+" when not given")
 }
 
 // loadCredentials reads --credentials, with an error that says how to give them.

@@ -255,3 +255,15 @@ func TestServeThenUpdateWithOnlyItsFiles(t *testing.T) {
 		t.Errorf("credentials file: %v, mode %v; want 0600", err, info.Mode())
 	}
 }
+
+// Every command's --help shows an example and exits 0.
+func TestEveryCommandHelpHasAnExample(t *testing.T) {
+	for _, cmd := range []string{"demo", "update", "token", "serve"} {
+		r := runCLI(t, context.Background(), "", []string{cmd, "--help"})
+		_, example, _ := strings.Cut(r.stderr, "Example:\n")
+		example, _, _ = strings.Cut(example, "\n\nFlags:")
+		if r.code != 0 || !strings.Contains(example, "voxsip "+cmd) || !strings.HasPrefix(r.stderr, "Usage: voxsip "+cmd) {
+			t.Errorf("%s --help: exit %d, output:\n%s", cmd, r.code, r.stderr)
+		}
+	}
+}

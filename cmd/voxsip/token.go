@@ -16,7 +16,7 @@ const tokenExample = `  curl -X POST -H "Authorization: Bearer $(voxsip token --
 func (c *cli) token(args []string) int {
 	fs := c.newFlags("token", "[flags]", tokenAbout, tokenExample)
 	var cf commonFlags
-	cf.register(fs)
+	cf.registerCredentials(fs)
 	lifetime := fs.Duration("lifetime", auth.DefaultLifetime, "token lifetime `D`, at most 1h")
 	accountID := fs.Int64("account-id", 0, "act for child account `N` (the iss claim); default: the key's own account")
 	if code, done := c.parse(fs, args); done {

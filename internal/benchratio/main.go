@@ -1,8 +1,11 @@
 // Command benchratio reads `go test -bench` output of BenchmarkUpdate (sub-benchmarks named
 // mode=…/strategy=…) and prints a Markdown table of medians with the client/raw ratios that
-// BENCHMARKS.md records. Medians, not means: the machine is noisy.
+// BENCHMARKS.md records. Medians, not means: the machine is noisy. The input should be rounds of
+// the whole set (make bench runs it -count 1 several times): the n-th raw and client samples of a
+// mode then ran back to back, and "paired" is the median of their ratios, which drift between
+// rounds cannot skew.
 //
-//	go test ./api -run '^$' -bench BenchmarkUpdate -benchmem -count 10 | go run ./internal/benchratio
+//	make bench
 package main
 
 import (
@@ -53,8 +56,8 @@ func run(r io.Reader, w io.Writer) error {
 	if len(data) == 0 {
 		return fmt.Errorf("no BenchmarkUpdate/mode=…/strategy=… lines in the input")
 	}
-	fmt.Fprintln(w, "| mode | raw ns/op | client ns/op | signPerCall ns/op | client/raw time | raw allocs | client allocs | client − raw allocs | runs |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(w, "| mode | raw ns/op | client ns/op | signPerCall ns/op | client/raw (medians) | client/raw (paired) | raw allocs | client allocs | client − raw allocs | runs |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, mode := range []string{"seq", "par", "par64"} {
 		raw, client, sign := data[key{"raw", mode}], data[key{"client", mode}], data[key{"signPerCall", mode}]
 		if raw == nil || client == nil {
@@ -64,8 +67,12 @@ func run(r io.Reader, w io.Writer) error {
 		if sign != nil {
 			signNS = fmt.Sprintf("%.0f", median(sign.ns))
 		}
-		fmt.Fprintf(w, "| %s | %.0f | %.0f | %s | %.3f | %.0f | %.0f | %+.0f | %d |\n", mode,
-			median(raw.ns), median(client.ns), signNS, median(client.ns)/median(raw.ns),
+		var pairs []float64
+		for i := range min(len(raw.ns), len(client.ns)) {
+			pairs = append(pairs, client.ns[i]/raw.ns[i])
+		}
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %s | %.3f | %.3f | %.0f | %.0f | %+.0f | %d |\n", mode,
+			median(raw.ns), median(client.ns), signNS, median(client.ns)/median(raw.ns), median(pairs),
 			median(raw.allocs), median(client.allocs), median(client.allocs)-median(raw.allocs), len(client.ns))
 	}
 	return nil

@@ -19,7 +19,8 @@ BenchmarkUpdate/mode=seq/strategy=signPerCall-2   100  5000 ns/op  10 B/op  99 a
 	if err := run(strings.NewReader(in), &out); err != nil {
 		t.Fatal(err)
 	}
-	want := "| seq | 200 | 230 | 5000 | 1.150 | 80 | 85 | +5 | 3 |"
+	// Pairs: 210/100, 230/300, 9999/200 -> median 2.1.
+	want := "| seq | 200 | 230 | 5000 | 1.150 | 2.100 | 80 | 85 | +5 | 3 |"
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("got\n%s\nwant a row %s", out.String(), want)
 	}
