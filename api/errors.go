@@ -81,7 +81,9 @@ type Error struct {
 
 // ErrorDetail is one entry of a response's "errors" array.
 type ErrorDetail struct {
-	Code    ErrorCode
+	// Code is the Voximplant error code.
+	Code ErrorCode
+	// Message is the API's description of the error.
 	Message string
 }
 
@@ -114,7 +116,9 @@ func (e *Error) Is(target error) bool {
 // unexpected HTTP status, a body that is not the JSON the spec describes, or a result other than
 // 1. Body holds a short, scrubbed snippet of what came back.
 type ResponseError struct {
-	Op         string
+	// Op is the API method, e.g. "UpdateSipRegistration".
+	Op string
+	// StatusCode is the HTTP status of the response.
 	StatusCode int
 	// Reason says what was wrong, e.g. "unexpected HTTP status" or "body is not valid JSON".
 	Reason string
@@ -145,6 +149,7 @@ func (e *ResponseError) Retryable() bool {
 // ValidationError reports parameters that break the API's rules; it is returned before any
 // network I/O.
 type ValidationError struct {
+	// Op is the API method, e.g. "UpdateSipRegistration".
 	Op string
 	// Violations lists each broken rule with the parameters (API names) involved.
 	Violations []Violation
@@ -193,7 +198,9 @@ func newValidationError(op string, vs []rules.Violation) *ValidationError {
 // RedirectError reports a redirect the client refused to follow: requests carry a SIP password
 // and a bearer token, which must not go to another address.
 type RedirectError struct {
-	Op         string
+	// Op is the API method, e.g. "UpdateSipRegistration".
+	Op string
+	// StatusCode is the redirect's HTTP status, e.g. 307.
 	StatusCode int
 	// Location is where the server pointed, with secrets masked.
 	Location string
@@ -208,8 +215,10 @@ func (e *RedirectError) Error() string {
 // AttemptsError is returned when retries ran out: it says how many attempts were made and wraps
 // the last attempt's error.
 type AttemptsError struct {
+	// Attempts is how many attempts were made.
 	Attempts int
-	Err      error
+	// Err is the last attempt's error.
+	Err error
 }
 
 // Error says how many attempts were made, then the last one's error.

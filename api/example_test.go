@@ -88,3 +88,14 @@ func ExampleError() {
 	// too many registrations: true
 	// invalid: [user_id application_id application_name]
 }
+
+// Check parameters against the API's rules without a client or a request, e.g. for a form or a
+// dry run.
+func ExampleValidateUpdateSIPRegistration() {
+	err := api.ValidateUpdateSIPRegistration(&api.UpdateSIPRegistrationParams{
+		SIPRegistrationID: 3,
+		RuleName:          api.Ptr("inbound"),
+	})
+	fmt.Println(err)
+	// Output: voximplant: UpdateSipRegistration: invalid parameters: rule_name, application_id, application_name: rule_name need application_id or application_name
+}
