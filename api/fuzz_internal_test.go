@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,8 +38,7 @@ func FuzzJudge(f *testing.F) {
 		if status < 100 || status > 599 {
 			return
 		}
-		pw := secret
-		sc := newScrubber(&pw, "password="+pw)
+		sc := newScrubber("proxy=p&password=" + url.QueryEscape(secret))
 		resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
 		err := c.judge(context.Background(), resp, &sc)
 

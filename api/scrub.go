@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -16,12 +17,11 @@ const mask = params.Mask
 // secretParams are the query parameters whose values never appear in errors or logs.
 var secretParams = params.SecretNames()
 
-// scrubber masks one request's secrets: its password (raw, in the url package's escapings and
-// exactly as encoded in the request's query) and the bearer token of the current attempt. It
-// works out the escaped forms only when first used, since most calls never build an error. The
-// zero scrubber still masks secret query parameters.
+// scrubber masks one request's secrets: the values of its secret query parameters (exactly as
+// encoded in the query, decoded, and in the url package's escapings) and the bearer token of the
+// current attempt. It works out those forms only when first used, since most calls never build an
+// error. The zero scrubber still masks secret query parameters.
 type scrubber struct {
-	password *string
 	rawQuery string
 	token    auth.Token
 
@@ -29,30 +29,27 @@ type scrubber struct {
 	secrets []string
 }
 
-func newScrubber(password *string, rawQuery string) scrubber {
-	return scrubber{password: password, rawQuery: rawQuery}
-}
+func newScrubber(rawQuery string) scrubber { return scrubber{rawQuery: rawQuery} }
 
-// prepare works out the forms of the password to mask.
+// prepare works out the forms of the secret values to mask, from the query alone: whatever
+// parameter the spec marks secret is covered, in every form it may be echoed in.
 func (s *scrubber) prepare() {
 	if s.ready {
 		return
 	}
 	s.ready = true
-	if s.password != nil && *s.password != "" {
-		s.add(*s.password)
-		s.add(url.QueryEscape(*s.password))
-		s.add(url.PathEscape(*s.password))
-	}
-	// The values exactly as encoded in the query, which need not match either escaping.
 	for q := s.rawQuery; q != ""; {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
 		name, value, _ := strings.Cut(pair, "=")
-		for _, secret := range secretParams {
-			if name == secret {
-				s.add(value)
-			}
+		if !slices.Contains(secretParams, name) {
+			continue
+		}
+		s.add(value) // as encoded, which need not match either escaping below
+		if raw, err := url.QueryUnescape(value); err == nil {
+			s.add(raw)
+			s.add(url.QueryEscape(raw))
+			s.add(url.PathEscape(raw))
 		}
 	}
 }

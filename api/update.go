@@ -67,7 +67,7 @@ func (c *Client) UpdateSIPRegistration(ctx context.Context, p *UpdateSIPRegistra
 	// The query is encoded as the generated builder would (a test holds the two to the same
 	// bytes), without its per-parameter reflection: it was most of the client's own cost.
 	query := params.EncodeQuery(p)
-	sc := newScrubber(p.Password, query)
+	sc := newScrubber(query)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.updateURL+"?"+query, nil)
 	if err != nil {
 		return fmt.Errorf("voximplant: %s: building the request: %w", op, sc.Error(err))
