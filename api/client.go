@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/generated"
 )
 
 // Version is the version of this module, sent in the User-Agent header.
@@ -28,12 +30,12 @@ var userAgent = "voxsip/" + Version + " (" + runtime.Version() + ")"
 // Client calls the Voximplant Management API. It is safe for concurrent use; share one per
 // account rather than making one per call, so that its token and connections are reused.
 type Client struct {
-	base      string // ends with "/"
-	updateURL string // base + the operation's path
-	http      *http.Client
-	tokens    auth.TokenSource
-	retry     RetryPolicy
-	logger    *slog.Logger
+	base   string // ends with "/"
+	gen    *generated.Client
+	http   *http.Client
+	tokens auth.TokenSource
+	retry  RetryPolicy
+	logger *slog.Logger
 
 	now   func() time.Time                                 // the clock for Retry-After dates
 	sleep func(d time.Duration, done <-chan struct{}) bool // waits d; false if done closed first
@@ -107,20 +109,48 @@ func WithAuthOptions(opts ...auth.Option) Option {
 }
 
 // WithBaseURL sets the API's address, DefaultBaseURL by default; point it at an apitest.Server
-// in tests. It must be an absolute http or https URL without a query.
+// in tests. It must be an absolute http or https URL without user info, query or fragment (the
+// API authenticates with tokens, and a query could hold secrets). Errors never show the user
+// info or the query.
 func WithBaseURL(base string) Option {
 	return func(o *options) error {
 		u, err := url.Parse(base)
 		if err != nil {
-			return fmt.Errorf("api: WithBaseURL: %w", err)
+			return errors.New("api: WithBaseURL: not a valid URL" + urlProblem(err))
 		}
-		if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			shown := url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host, Path: u.Path} // no query: it may hold secrets
-			return fmt.Errorf("api: WithBaseURL: %q is not an absolute http(s) URL without query or fragment", shown.Redacted())
+		if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+			return fmt.Errorf("api: WithBaseURL: %q is not an absolute http(s) URL without user info, query or fragment", safeURL(u))
 		}
 		o.baseURL = base
 		return nil
 	}
+}
+
+// safeURL shows u without user info, query or fragment.
+func safeURL(u *url.URL) string {
+	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	if u.User != nil {
+		shown.Host = "***@" + u.Host
+	}
+	return shown.String()
+}
+
+// urlProblem names what url.Parse disliked without quoting the input (which may hold secrets).
+func urlProblem(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	switch err.(type) {
+	case url.EscapeError:
+		return " (a bad %-escape)"
+	case url.InvalidHostError:
+		return " (an invalid character in the host)"
+	}
+	if strings.Contains(err.Error(), "control character") {
+		return " (it holds a control character)"
+	}
+	return ""
 }
 
 // WithHTTPClient sends requests through hc, for proxies, custom transports or instrumentation
@@ -137,7 +167,8 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithRetryPolicy replaces DefaultRetryPolicy.
+// WithRetryPolicy replaces DefaultRetryPolicy(). Whatever the policy says, an operation that is
+// not idempotent (CreateSipRegistration) is retried only when the API provably did nothing.
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(o *options) error {
 		if p.MaxAttempts < 1 {
@@ -164,7 +195,7 @@ func WithLogger(l *slog.Logger) Option {
 // WithTokenSource (at most one), else from the file named by VOXIMPLANT_CREDENTIALS; with none
 // of them NewClient returns an error wrapping ErrNoCredentials.
 func NewClient(opts ...Option) (*Client, error) {
-	o := options{baseURL: DefaultBaseURL, retry: DefaultRetryPolicy}
+	o := options{baseURL: DefaultBaseURL, retry: DefaultRetryPolicy()}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -201,6 +232,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		hc = *o.http
 	} else {
 		hc.Timeout = DefaultTimeout
+		hc.Transport = defaultTransport()
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
@@ -208,24 +240,61 @@ func NewClient(opts ...Option) (*Client, error) {
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
+	// The generated client builds and sends every request; the auth request editor adds the
+	// bearer token, and setHeaders the client's own headers.
+	gen, err := generated.NewClient(base,
+		generated.WithHTTPClient(&hc),
+		generated.WithRequestEditorFn(auth.RequestEditor(tokens)),
+		generated.WithRequestEditorFn(setHeaders),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	return &Client{
-		base:      base,
-		updateURL: base + "UpdateSipRegistration",
-		http:      &hc,
-		tokens:    tokens,
-		retry:     o.retry,
-		logger:    o.logger,
-		now:       time.Now,
-		sleep:     sleepTimer,
+		base:   base,
+		gen:    gen,
+		http:   &hc,
+		tokens: tokens,
+		retry:  o.retry,
+		logger: o.logger,
+		now:    time.Now,
+		sleep:  sleepTimer,
 	}, nil
 }
 
+// DefaultMaxIdleConnsPerHost is how many idle keep-alive connections the client's own transport
+// keeps to the API: enough for that many concurrent calls to reuse connections (net/http's
+// default transport keeps 2).
+const DefaultMaxIdleConnsPerHost = 64
+
+// defaultTransport is a clone of http.DefaultTransport, so that CloseIdleConnections closes this
+// client's connections only, with a larger idle pool.
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = DefaultMaxIdleConnsPerHost
+	return t
+}
+
+// setHeaders sets the headers every request carries besides the token.
+func setHeaders(_ context.Context, req *http.Request) error {
+	req.Header["User-Agent"] = []string{userAgent}
+	req.Header["Accept"] = []string{"application/json"}
+	return nil
+}
+
 // CloseIdleConnections closes the client's idle keep-alive connections (and so their
-// goroutines), e.g. before a program or test ends. The client stays usable.
+// goroutines), e.g. before a program or test ends. The client stays usable. With the client's
+// own transport this touches no other client's connections.
 func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 
-// String describes the client without secrets.
-func (c *Client) String() string { return "api.Client{" + strings.TrimSuffix(c.base, "/") + "}" }
+// String describes the client without secrets: a base URL's user info is redacted.
+func (c *Client) String() string {
+	shown := "(invalid URL)"
+	if u, err := url.Parse(strings.TrimSuffix(c.base, "/")); err == nil {
+		shown = safeURL(u)
+	}
+	return "api.Client{" + shown + "}"
+}
 
 // GoString is String.
 func (c *Client) GoString() string { return c.String() }

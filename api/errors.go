@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -77,7 +78,11 @@ type Error struct {
 	Message string
 	// Details holds the response's "errors" array when it had one.
 	Details []ErrorDetail
+	// RetryAfter is the delay the server asked for in a Retry-After header (0 if none or invalid).
+	RetryAfter time.Duration
 }
+
+func (e *Error) retryAfter() time.Duration { return e.RetryAfter }
 
 // ErrorDetail is one entry of a response's "errors" array.
 type ErrorDetail struct {
@@ -137,14 +142,14 @@ func (e *ResponseError) Error() string {
 	return s + ", body: " + strconv.Quote(e.Body) + ")"
 }
 
-// Retryable reports whether the status is one worth retrying: 429, 502, 503 or 504.
+// Retryable reports whether the status is one worth retrying: 429, or 5xx except 501 (Not
+// Implemented will not change).
 func (e *ResponseError) Retryable() bool {
-	switch e.StatusCode {
-	case 429, 502, 503, 504:
-		return true
-	}
-	return false
+	return e.StatusCode == http.StatusTooManyRequests ||
+		(e.StatusCode >= 500 && e.StatusCode <= 599 && e.StatusCode != http.StatusNotImplemented)
 }
+
+func (e *ResponseError) retryAfter() time.Duration { return e.RetryAfter }
 
 // ValidationError reports parameters that break the API's rules; it is returned before any
 // network I/O.
@@ -228,6 +233,27 @@ func (e *AttemptsError) Error() string {
 
 // Unwrap returns the last attempt's error.
 func (e *AttemptsError) Unwrap() error { return e.Err }
+
+// ErrOutcomeUnknown is matched (errors.Is) by the error of a call that is not idempotent
+// (CreateSipRegistration) when the request may have reached the API and no answer says whether
+// it acted: a 5xx, a timeout, a connection reset after the request was written, an unreadable
+// body. Such a call is never retried; list the registrations before trying again.
+var ErrOutcomeUnknown = errors.New("the request may have taken effect")
+
+// unknownOutcome marks err with ErrOutcomeUnknown and says what to do.
+type unknownOutcome struct {
+	op  string
+	err error
+}
+
+// Error is the cause, then why the call was not retried.
+func (e *unknownOutcome) Error() string {
+	return e.err.Error() + " (" + e.op + " is not idempotent, so it was not retried: it may have taken effect; " +
+		"check with GetSipRegistrations before trying again)"
+}
+
+// Unwrap returns the cause and ErrOutcomeUnknown.
+func (e *unknownOutcome) Unwrap() []error { return []error{e.err, ErrOutcomeUnknown} }
 
 // ErrNoCredentials is returned by [NewClient] when no credential option is given and
 // VOXIMPLANT_CREDENTIALS is not set.

@@ -16,16 +16,18 @@ import (
 	"time"
 )
 
-// RetryPolicy says how often and how patiently a call is retried. Retrying UpdateSipRegistration
-// is safe: an update sets state, so sending it twice leaves the same state as sending it once.
+// RetryPolicy says how often and how patiently a call is retried. Retrying Get, Update, Bind and
+// Delete is safe: sending them twice leaves the same state as sending them once. Create is not
+// idempotent: whatever the policy, it is retried only when the API provably did nothing (see
+// [Client.CreateSIPRegistration]).
 type RetryPolicy struct {
 	// MaxAttempts is the most attempts per call, the first one included; 1 disables retries.
 	MaxAttempts int
 	// BaseDelay is the wait before the second attempt; each further wait doubles, with jitter
 	// (a random value between half and all of it).
 	BaseDelay time.Duration
-	// MaxDelay caps every wait. A Retry-After longer than MaxDelay ends the retries: the client
-	// does not call again earlier than the server asked.
+	// MaxDelay caps every wait; 0 means no cap. A Retry-After longer than MaxDelay ends the
+	// retries: the client does not call again earlier than the server asked.
 	MaxDelay time.Duration
 	// Retryable reports whether an attempt's error is worth another attempt; nil means
 	// IsRetryable.
@@ -33,18 +35,24 @@ type RetryPolicy struct {
 }
 
 // DefaultRetryPolicy makes at most 3 attempts, waiting about 250ms, then 500ms, and honours a
-// Retry-After of up to 20s.
-var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 250 * time.Millisecond, MaxDelay: 20 * time.Second}
+// Retry-After of up to 20s. It returns a new value each time, so nobody can change the default
+// by accident.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 3, BaseDelay: 250 * time.Millisecond, MaxDelay: 20 * time.Second}
+}
 
 // NoRetries makes exactly one attempt per call.
-var NoRetries = RetryPolicy{MaxAttempts: 1}
+func NoRetries() RetryPolicy { return RetryPolicy{MaxAttempts: 1} }
 
 // IsRetryable is the default retry test. It retries connection errors (refused, reset, closed
-// early), an attempt that timed out (such as http.Client.Timeout), HTTP 429, 502, 503 and 504,
-// and Voximplant codes 162, 314, 340 and 416. It never retries cancellation, TLS and
-// certificate errors, refused redirects, other HTTP statuses or other API codes. Whatever it
-// says, the client never retries once the call's own context is done. (Code 100, authorization
-// failed, is handled apart: the client retries it once with a fresh token.)
+// early), an attempt that timed out (such as http.Client.Timeout, while connecting or while
+// reading the body), a DNS failure the resolver calls temporary, HTTP 429 and 5xx except 501,
+// and Voximplant codes 162, 314, 340 and 416. It never retries cancellation, a name that does not
+// resolve ("no such host": it will not start resolving in a second), TLS and certificate errors,
+// refused redirects, other HTTP statuses or other API codes. Whatever it says, the client never
+// retries once the call's own context is done, and retries a call that is not idempotent only
+// when the API provably did nothing. (Code 100, authorization failed, is handled apart: the
+// client retries it once with a fresh token.)
 func IsRetryable(err error) bool {
 	var (
 		apiErr   *Error
@@ -73,6 +81,10 @@ func IsRetryable(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.IsTimeout || dnsErr.IsTemporary
+	}
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
@@ -98,18 +110,50 @@ func (p RetryPolicy) retryable(err error) bool {
 	return IsRetryable(err)
 }
 
+// provablyNotActedOn reports whether err shows that the API did not act on the request, so that
+// even a call that is not idempotent may be sent again: HTTP 429, the rate-limit and concurrency
+// codes 314 and 340, or a connection that failed while dialling, before any byte was written.
+func provablyNotActedOn(err error) bool {
+	var (
+		apiErr  *Error
+		respErr *ResponseError
+		opErr   *net.OpError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.Code == CodeConcurrentLimitExceeded || apiErr.Code == CodeRateLimitExceeded
+	case errors.As(err, &respErr):
+		return respErr.StatusCode == http.StatusTooManyRequests
+	case errors.As(err, &opErr):
+		return opErr.Op == "dial"
+	}
+	return false
+}
+
+// retryAfterer is an error that carries the server's Retry-After.
+type retryAfterer interface{ retryAfter() time.Duration }
+
+// maxBackoff bounds the doubling of BaseDelay when MaxDelay is 0 (no cap), against overflow.
+const maxBackoff = 24 * time.Hour
+
 // delay returns the wait after the given failed attempt (1-based), or false when the server asked
 // for a longer wait than MaxDelay allows.
 func (p RetryPolicy) delay(attempt int, err error) (time.Duration, bool) {
-	var respErr *ResponseError
-	if errors.As(err, &respErr) && respErr.RetryAfter > 0 {
-		if p.MaxDelay > 0 && respErr.RetryAfter > p.MaxDelay {
-			return 0, false
+	var ra retryAfterer
+	if errors.As(err, &ra) {
+		if after := ra.retryAfter(); after > 0 {
+			if p.MaxDelay > 0 && after > p.MaxDelay {
+				return 0, false
+			}
+			return after, true
 		}
-		return respErr.RetryAfter, true
+	}
+	limit := p.MaxDelay
+	if limit <= 0 {
+		limit = maxBackoff
 	}
 	d := p.BaseDelay
-	for i := 1; i < attempt && d < p.MaxDelay; i++ {
+	for i := 1; i < attempt && d < limit; i++ {
 		d *= 2
 	}
 	if p.MaxDelay > 0 && d > p.MaxDelay {
@@ -133,16 +177,23 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	var d time.Duration
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
+	if allDigits(v) {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs >= int64(maxRetryAfter/time.Second) { // too large even for int64: too long
+			return maxRetryAfter
 		}
-		d = maxRetryAfter
-		if secs < int64(maxRetryAfter/time.Second) {
-			d = time.Duration(secs) * time.Second
-		}
+		d = time.Duration(secs) * time.Second
 	} else if t, err := http.ParseTime(v); err == nil {
 		d = t.Sub(now)
 	}
 	return min(max(d, 0), maxRetryAfter)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

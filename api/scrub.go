@@ -2,81 +2,192 @@ package api
 
 import (
 	"errors"
+	"html"
 	"net/url"
-	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/voxsip/voxsip/auth"
 	"github.com/voxsip/voxsip/internal/params"
 )
 
 // mask replaces secret values in anything the client prints.
 const mask = params.Mask
 
-// secretParams are the query parameters whose values never appear in errors or logs.
-var secretParams = params.SecretNames()
+// secretParams are the names of every parameter that openapi.yaml marks format: password, in
+// any operation: their values never appear in errors or logs.
+var secretParams = func() []string {
+	var out []string
+	for _, op := range params.All() {
+		for _, f := range op.Fields {
+			if f.Secret && !contains(out, f.Name) {
+				out = append(out, f.Name)
+			}
+		}
+	}
+	return out
+}()
 
-// scrubber masks one request's secrets: the values of its secret query parameters (exactly as
-// encoded in the query, decoded, and in the url package's escapings) and the bearer token of the
-// current attempt. It works out those forms only when first used, since most calls never build an
-// error. The zero scrubber still masks secret query parameters.
-type scrubber struct {
-	rawQuery string
-	token    auth.Token
-
-	ready   bool
-	secrets []string
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
-func newScrubber(rawQuery string) scrubber { return scrubber{rawQuery: rawQuery} }
+// secretValuer is implemented by every generated Params type: the values of its secret
+// parameters (format: password in openapi.yaml).
+type secretValuer interface{ SecretValues() []string }
 
-// prepare works out the forms of the secret values to mask, from the query alone: whatever
-// parameter the spec marks secret is covered, in every form it may be echoed in.
+// scrubber masks one call's secrets: the values of its secret parameters, in every form a server
+// or proxy may plausibly echo them, and the bearer token of the current attempt. It works out
+// those forms only when first used, since most calls never build an error.
+//
+// What masking can promise: each form is replaced wherever it appears, longest first, so a
+// secret is not left half visible; then "password=..." is masked up to the next delimiter. What
+// it cannot: a short password (a few characters) is masked wherever those characters appear,
+// which may garble a message, and an echo in an encoding not listed in forms (say, base64) is not
+// recognised.
+type scrubber struct {
+	params secretValuer
+	token  string
+
+	ready   bool
+	secrets []string // longest first
+}
+
+// prepare works out the forms of the secret values to mask.
 func (s *scrubber) prepare() {
 	if s.ready {
 		return
 	}
 	s.ready = true
-	for q := s.rawQuery; q != ""; {
-		var pair string
-		pair, q, _ = strings.Cut(q, "&")
-		name, value, _ := strings.Cut(pair, "=")
-		if !slices.Contains(secretParams, name) {
+	if s.params != nil {
+		for _, v := range s.params.SecretValues() {
+			for _, f := range forms(v) {
+				if f != "" && !contains(s.secrets, f) {
+					s.secrets = append(s.secrets, f)
+				}
+			}
+		}
+	}
+	sort.SliceStable(s.secrets, func(i, j int) bool { return len(s.secrets[i]) > len(s.secrets[j]) })
+}
+
+// forms returns the ways secret may come back in a response, an error or a URL: as sent, with
+// invalid UTF-8 replaced (as JSON encoders and ToValidUTF8 do), query-, form- and path-escaped
+// (with upper- and lower-case hex), JSON-escaped (with and without HTML escaping, with "\/"),
+// and HTML-escaped (named and numeric entities).
+func forms(secret string) []string {
+	valid := strings.ToValidUTF8(secret, "\uFFFD")
+	out := []string{secret, valid}
+	for _, v := range []string{secret, valid} {
+		q, p := url.QueryEscape(v), url.PathEscape(v)
+		out = append(out, q, p, lowerHex(q), lowerHex(p), strings.ReplaceAll(q, "+", "%20"))
+	}
+	for _, j := range jsonForms(valid) {
+		out = append(out, j, strings.ReplaceAll(j, "/", `\/`))
+	}
+	h := html.EscapeString(valid)
+	out = append(out, h,
+		strings.NewReplacer("&#34;", "&quot;", "&#39;", "&apos;").Replace(h),
+		strings.NewReplacer("&#34;", "&#x22;", "&#39;", "&#x27;").Replace(h))
+	return out
+}
+
+// jsonForms is valid as a JSON string's contents: escaped the way Go does (<, >, & and U+2028/9
+// as \u escapes), the minimal way, and with every non-ASCII rune as a \u escape.
+func jsonForms(valid string) []string {
+	var goStyle, minimal, ascii strings.Builder
+	for _, r := range valid {
+		var esc string
+		switch r {
+		case '"':
+			esc = `\"`
+		case '\\':
+			esc = `\\`
+		case '\n':
+			esc = `\n`
+		case '\r':
+			esc = `\r`
+		case '\t':
+			esc = `\t`
+		}
+		switch {
+		case esc != "":
+			goStyle.WriteString(esc)
+			minimal.WriteString(esc)
+			ascii.WriteString(esc)
+			continue
+		case r < 0x20:
+			u := uEscape(r)
+			goStyle.WriteString(u)
+			minimal.WriteString(u)
+			ascii.WriteString(u)
 			continue
 		}
-		s.add(value) // as encoded, which need not match either escaping below
-		if raw, err := url.QueryUnescape(value); err == nil {
-			s.add(raw)
-			s.add(url.QueryEscape(raw))
-			s.add(url.PathEscape(raw))
+		if r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029' {
+			goStyle.WriteString(uEscape(r))
+		} else {
+			goStyle.WriteRune(r)
+		}
+		minimal.WriteRune(r)
+		if r < utf8.RuneSelf {
+			ascii.WriteRune(r)
+		} else if r > 0xFFFF {
+			r1, r2 := surrogates(r)
+			ascii.WriteString(uEscape(r1) + uEscape(r2))
+		} else {
+			ascii.WriteString(uEscape(r))
 		}
 	}
+	return []string{goStyle.String(), minimal.String(), ascii.String()}
 }
 
-func (s *scrubber) add(secret string) {
-	if secret == "" {
-		return
+func uEscape(r rune) string {
+	const hex = "0123456789abcdef"
+	return `\u` + string([]byte{hex[r>>12&0xF], hex[r>>8&0xF], hex[r>>4&0xF], hex[r&0xF]})
+}
+
+func surrogates(r rune) (rune, rune) {
+	r -= 0x10000
+	return 0xD800 + (r>>10)&0x3FF, 0xDC00 + r&0x3FF
+}
+
+// lowerHex rewrites the hex digits of %XX escapes in lower case.
+func lowerHex(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
 	}
-	for _, have := range s.secrets {
-		if have == secret {
-			return
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = lower(b[i+1]), lower(b[i+2])
+			i += 2
 		}
 	}
-	s.secrets = append(s.secrets, secret)
+	return string(b)
 }
 
-// String masks secret query parameters and every known secret in str.
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'F' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// String masks every known secret in str, then secret query parameters.
 func (s *scrubber) String(str string) string {
 	s.prepare()
-	str = scrubQuery(str)
 	for _, secret := range s.secrets {
 		str = strings.ReplaceAll(str, secret, mask)
 	}
-	if tok := s.token.Value(); tok != "" {
-		str = strings.ReplaceAll(str, tok, mask)
+	if s.token != "" {
+		str = strings.ReplaceAll(str, s.token, mask)
 	}
-	return str
+	return scrubQuery(str)
 }
 
 // snippetBytes is how much of a response body an error quotes.
@@ -86,14 +197,16 @@ const snippetBytes = 200
 // in two by the limit cannot show its first half), then cut to snippetBytes on a rune boundary.
 func (s *scrubber) snippet(body []byte) string {
 	s.prepare()
-	window := snippetBytes + len(s.token.Value())
+	window := snippetBytes + len(s.token)
 	for _, secret := range s.secrets {
 		window += len(secret)
 	}
 	if len(body) < window {
 		window = len(body)
 	}
-	str := s.String(strings.ToValidUTF8(string(body[:window]), "\uFFFD"))
+	// Mask before and after making the text valid UTF-8: a secret with invalid bytes may be
+	// echoed as sent or with U+FFFD in their place.
+	str := s.String(strings.ToValidUTF8(s.String(string(body[:window])), "\uFFFD"))
 	if len(str) > snippetBytes {
 		cut := snippetBytes
 		for cut > 0 && !utf8.RuneStart(str[cut]) {

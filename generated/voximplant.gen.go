@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"github.com/oapi-codegen/runtime"
@@ -24,22 +25,300 @@ type APIError struct {
 	Msg string `json:"msg"`
 }
 
-// UpdateResult The body of an UpdateSipRegistration response, success or error.
-type UpdateResult struct {
+// AccountInfo The account's state after a purchase.
+type AccountInfo struct {
+	// AccountID The account ID
+	AccountID int64 `json:"account_id"`
+
+	// Balance The account's balance
+	Balance *float64 `json:"balance,omitempty"`
+
+	// Currency The currency of the balance, e.g. USD
+	Currency *string `json:"currency,omitempty"`
+
+	// Frozen Whether the account is frozen
+	Frozen *bool `json:"frozen,omitempty"`
+}
+
+// CreateSIPRegistrationResult The body of a successful CreateSipRegistration.
+type CreateSIPRegistrationResult struct {
+	// AccountInfo The account's state after a purchase.
+	AccountInfo AccountInfo `json:"account_info"`
+
+	// Result Returns 1 if the request has been completed successfully
+	Result int `json:"result"`
+
+	// SIPRegistrationID The new registration's ID
+	SIPRegistrationID int64 `json:"sip_registration_id"`
+}
+
+// ErrorResponse The body of a refused request, whatever the HTTP status.
+type ErrorResponse struct {
 	// Error An error reported by the Management API.
-	Error *APIError `json:"error,omitempty"`
+	Error APIError `json:"error"`
 
 	// Errors Further errors, when the API reports more than one.
 	Errors *[]APIError `json:"errors,omitempty"`
+}
 
+// GetSIPRegistrationsResult The body of a successful GetSipRegistrations.
+type GetSIPRegistrationsResult struct {
+	// Count The total number of registrations that match the filters (on all pages)
+	Count int64 `json:"count"`
+
+	// Result The registrations on this page
+	Result []SIPRegistration `json:"result"`
+}
+
+// ResultOne The body of a successful UpdateSipRegistration, BindSipRegistration or DeleteSipRegistration.
+type ResultOne struct {
 	// Result Returns 1 if the request has been completed successfully
-	Result *int `json:"result,omitempty"`
+	Result int `json:"result"`
+}
+
+// SIPRegistration A SIP registration as GetSipRegistrations returns it (never with its password).
+type SIPRegistration struct {
+	// ApplicationID The ID of the bound application
+	ApplicationID *int64 `json:"application_id,omitempty"`
+
+	// ApplicationName The name of the bound application
+	ApplicationName *string `json:"application_name,omitempty"`
+
+	// AuthUser The SIP authentications user
+	AuthUser *string `json:"auth_user,omitempty"`
+
+	// Deactivated Whether the registration is frozen
+	Deactivated bool `json:"deactivated"`
+
+	// ErrorMessage The error message of the last registration attempt
+	ErrorMessage *string `json:"error_message,omitempty"`
+
+	// IsPersistent Whether the registration is persistent
+	IsPersistent bool `json:"is_persistent"`
+
+	// LastUpdated The last time the registration was updated (Unix time, seconds)
+	LastUpdated int64 `json:"last_updated"`
+
+	// NextSubscriptionRenewal The next subscription renewal date, YYYY-MM-DD
+	NextSubscriptionRenewal string `json:"next_subscription_renewal"`
+
+	// OutboundProxy The outgoing SIP proxy
+	OutboundProxy *string `json:"outbound_proxy,omitempty"`
+
+	// Proxy The SIP proxy
+	Proxy string `json:"proxy"`
+
+	// PurchaseDate The purchase date and time, YYYY-MM-DD HH:mm:ss
+	PurchaseDate string `json:"purchase_date"`
+
+	// RuleID The ID of the bound rule
+	RuleID *int64 `json:"rule_id,omitempty"`
+
+	// RuleName The name of the bound rule
+	RuleName *string `json:"rule_name,omitempty"`
+
+	// SIPRegistrationID The registration ID
+	SIPRegistrationID int64 `json:"sip_registration_id"`
+
+	// SIPUsername The user name
+	SIPUsername string `json:"sip_username"`
+
+	// StatusCode The SIP status code of the last registration attempt
+	StatusCode *int `json:"status_code,omitempty"`
+
+	// SubscriptionPrice The monthly subscription price
+	SubscriptionPrice string `json:"subscription_price"`
+
+	// Successful Whether the last registration attempt succeeded
+	Successful *bool `json:"successful,omitempty"`
+
+	// UserID The ID of the bound user
+	UserID *int64 `json:"user_id,omitempty"`
+
+	// UserName The name of the bound user
+	UserName *string `json:"user_name,omitempty"`
+}
+
+// ApplicationID defines model for application_id.
+type ApplicationID = int64
+
+// ApplicationName defines model for application_name.
+type ApplicationName = string
+
+// AuthUser defines model for auth_user.
+type AuthUser = string
+
+// OutboundProxy defines model for outbound_proxy.
+type OutboundProxy = string
+
+// Password defines model for password.
+type Password = string
+
+// RuleID defines model for rule_id.
+type RuleID = int64
+
+// RuleName defines model for rule_name.
+type RuleName = string
+
+// SIPRegistrationID defines model for sip_registration_id.
+type SIPRegistrationID = int64
+
+// UserID defines model for user_id.
+type UserID = int64
+
+// UserName defines model for user_name.
+type UserName = string
+
+// BindSIPRegistrationParams defines parameters for BindSIPRegistration.
+type BindSIPRegistrationParams struct {
+	// SIPRegistrationID The registration ID (required unless bind is false)
+	SIPRegistrationID *int64 `form:"sip_registration_id,omitempty" json:"sip_registration_id,omitempty"`
+
+	// ApplicationID The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter
+	ApplicationID *ApplicationID `form:"application_id,omitempty" json:"application_id,omitempty"`
+
+	// ApplicationName The application name which the SIP registration is to be bound to. Can be used instead of the application_id parameter
+	ApplicationName *ApplicationName `form:"application_name,omitempty" json:"application_name,omitempty"`
+
+	// RuleID The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter
+	RuleID *RuleID `form:"rule_id,omitempty" json:"rule_id,omitempty"`
+
+	// RuleName The rule name which the SIP registration is to be bound to. Can be used instead of the rule_id parameter
+	RuleName *RuleName `form:"rule_name,omitempty" json:"rule_name,omitempty"`
+
+	// UserID The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter
+	UserID *UserID `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// UserName The user name which the SIP registration is to be bound to. Can be used instead of the user_id parameter
+	UserName *UserName `form:"user_name,omitempty" json:"user_name,omitempty"`
+
+	// Bind Bind (true, the default) or unbind (false)
+	Bind *bool `form:"bind,omitempty" json:"bind,omitempty"`
+}
+
+// BindSIPRegistration200JSONResponseBody defines parameters for BindSIPRegistration.
+type BindSIPRegistration200JSONResponseBody struct {
+	union json.RawMessage
+}
+
+// CreateSIPRegistrationParams defines parameters for CreateSIPRegistration.
+type CreateSIPRegistrationParams struct {
+	// SIPUsername The user name
+	SIPUsername string `form:"sip_username" json:"sip_username"`
+
+	// Proxy The SIP proxy
+	Proxy string `form:"proxy" json:"proxy"`
+
+	// AuthUser The SIP authentications user
+	AuthUser *AuthUser `form:"auth_user,omitempty" json:"auth_user,omitempty"`
+
+	// OutboundProxy The outgoing SIP proxy
+	OutboundProxy *OutboundProxy `form:"outbound_proxy,omitempty" json:"outbound_proxy,omitempty"`
+
+	// Password The SIP password
+	Password *Password `form:"password,omitempty" json:"password,omitempty"`
+
+	// IsPersistent Whether the registration is persistent (registers until deleted; the default) or not (active only while the bound user is logged in through an SDK, so it goes with user_id or user_name)
+	IsPersistent *bool `form:"is_persistent,omitempty" json:"is_persistent,omitempty"`
+
+	// ApplicationID The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter
+	ApplicationID *ApplicationID `form:"application_id,omitempty" json:"application_id,omitempty"`
+
+	// ApplicationName The application name which the SIP registration is to be bound to. Can be used instead of the application_id parameter
+	ApplicationName *ApplicationName `form:"application_name,omitempty" json:"application_name,omitempty"`
+
+	// RuleID The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter
+	RuleID *RuleID `form:"rule_id,omitempty" json:"rule_id,omitempty"`
+
+	// RuleName The rule name which the SIP registration is to be bound to. Can be used instead of the rule_id parameter
+	RuleName *RuleName `form:"rule_name,omitempty" json:"rule_name,omitempty"`
+
+	// UserID The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter
+	UserID *UserID `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// UserName The user name which the SIP registration is to be bound to. Can be used instead of the user_id parameter
+	UserName *UserName `form:"user_name,omitempty" json:"user_name,omitempty"`
+}
+
+// CreateSIPRegistration200JSONResponseBody defines parameters for CreateSIPRegistration.
+type CreateSIPRegistration200JSONResponseBody struct {
+	union json.RawMessage
+}
+
+// DeleteSIPRegistrationParams defines parameters for DeleteSIPRegistration.
+type DeleteSIPRegistrationParams struct {
+	// SIPRegistrationID The registration ID
+	SIPRegistrationID SIPRegistrationID `form:"sip_registration_id" json:"sip_registration_id"`
+}
+
+// DeleteSIPRegistration200JSONResponseBody defines parameters for DeleteSIPRegistration.
+type DeleteSIPRegistration200JSONResponseBody struct {
+	union json.RawMessage
+}
+
+// GetSIPRegistrationsParams defines parameters for GetSIPRegistrations.
+type GetSIPRegistrationsParams struct {
+	// SIPRegistrationID The registration ID to filter by
+	SIPRegistrationID *int64 `form:"sip_registration_id,omitempty" json:"sip_registration_id,omitempty"`
+
+	// SIPUsername The SIP user name to filter by
+	SIPUsername *string `form:"sip_username,omitempty" json:"sip_username,omitempty"`
+
+	// Deactivated Whether to show the frozen SIP registrations only
+	Deactivated *bool `form:"deactivated,omitempty" json:"deactivated,omitempty"`
+
+	// Successful Whether to show the successful SIP registrations only
+	Successful *bool `form:"successful,omitempty" json:"successful,omitempty"`
+
+	// IsPersistent Whether the SIP registration is persistent
+	IsPersistent *bool `form:"is_persistent,omitempty" json:"is_persistent,omitempty"`
+
+	// ApplicationID The application ID list separated by semicolons (;), or "any"
+	ApplicationID *string `form:"application_id,omitempty" json:"application_id,omitempty"`
+
+	// ApplicationName The application name list separated by semicolons (;)
+	ApplicationName *string `form:"application_name,omitempty" json:"application_name,omitempty"`
+
+	// IsBoundToApplication Whether the SIP registration is bound to an application
+	IsBoundToApplication *bool `form:"is_bound_to_application,omitempty" json:"is_bound_to_application,omitempty"`
+
+	// RuleID The rule ID list separated by semicolons (;), or "any"
+	RuleID *string `form:"rule_id,omitempty" json:"rule_id,omitempty"`
+
+	// RuleName The rule name list separated by semicolons (;)
+	RuleName *string `form:"rule_name,omitempty" json:"rule_name,omitempty"`
+
+	// UserID The user ID list separated by semicolons (;), or "any"
+	UserID *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// UserName The user name list separated by semicolons (;)
+	UserName *string `form:"user_name,omitempty" json:"user_name,omitempty"`
+
+	// Proxy The SIP proxy list separated by semicolons (;)
+	Proxy *string `form:"proxy,omitempty" json:"proxy,omitempty"`
+
+	// InProgress Whether the SIP registration is still in progress
+	InProgress *bool `form:"in_progress,omitempty" json:"in_progress,omitempty"`
+
+	// StatusCode The SIP status codes to filter by: a list separated by semicolons (;), and a:b for a range, e.g. 100:199;404
+	StatusCode *string `form:"status_code,omitempty" json:"status_code,omitempty"`
+
+	// Count The maximum number of records in the response (the page size)
+	Count *int64 `form:"count,omitempty" json:"count,omitempty"`
+
+	// Offset The number of records to skip in the output
+	Offset *int64 `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// GetSIPRegistrations200JSONResponseBody defines parameters for GetSIPRegistrations.
+type GetSIPRegistrations200JSONResponseBody struct {
+	union json.RawMessage
 }
 
 // UpdateSIPRegistrationParams defines parameters for UpdateSIPRegistration.
 type UpdateSIPRegistrationParams struct {
 	// SIPRegistrationID The registration ID
-	SIPRegistrationID int64 `form:"sip_registration_id" json:"sip_registration_id"`
+	SIPRegistrationID SIPRegistrationID `form:"sip_registration_id" json:"sip_registration_id"`
 
 	// SIPUsername The user name
 	SIPUsername *string `form:"sip_username,omitempty" json:"sip_username,omitempty"`
@@ -48,31 +327,882 @@ type UpdateSIPRegistrationParams struct {
 	Proxy *string `form:"proxy,omitempty" json:"proxy,omitempty"`
 
 	// AuthUser The SIP authentications user
-	AuthUser *string `form:"auth_user,omitempty" json:"auth_user,omitempty"`
+	AuthUser *AuthUser `form:"auth_user,omitempty" json:"auth_user,omitempty"`
 
 	// OutboundProxy The outgoing SIP proxy
-	OutboundProxy *string `form:"outbound_proxy,omitempty" json:"outbound_proxy,omitempty"`
+	OutboundProxy *OutboundProxy `form:"outbound_proxy,omitempty" json:"outbound_proxy,omitempty"`
 
 	// Password The SIP password
-	Password *string `form:"password,omitempty" json:"password,omitempty"`
+	Password *Password `form:"password,omitempty" json:"password,omitempty"`
 
 	// ApplicationID The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter
-	ApplicationID *int64 `form:"application_id,omitempty" json:"application_id,omitempty"`
+	ApplicationID *ApplicationID `form:"application_id,omitempty" json:"application_id,omitempty"`
 
 	// ApplicationName The application name which the SIP registration is to be bound to. Can be used instead of the application_id parameter
-	ApplicationName *string `form:"application_name,omitempty" json:"application_name,omitempty"`
+	ApplicationName *ApplicationName `form:"application_name,omitempty" json:"application_name,omitempty"`
 
 	// RuleID The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter
-	RuleID *int64 `form:"rule_id,omitempty" json:"rule_id,omitempty"`
+	RuleID *RuleID `form:"rule_id,omitempty" json:"rule_id,omitempty"`
 
 	// RuleName The rule name which the SIP registration is to be bound to. Can be used instead of the rule_id parameter
-	RuleName *string `form:"rule_name,omitempty" json:"rule_name,omitempty"`
+	RuleName *RuleName `form:"rule_name,omitempty" json:"rule_name,omitempty"`
 
 	// UserID The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter
-	UserID *int64 `form:"user_id,omitempty" json:"user_id,omitempty"`
+	UserID *UserID `form:"user_id,omitempty" json:"user_id,omitempty"`
 
 	// UserName The user name which the SIP registration is to be bound to. Can be used instead of the user_id parameter
-	UserName *string `form:"user_name,omitempty" json:"user_name,omitempty"`
+	UserName *UserName `form:"user_name,omitempty" json:"user_name,omitempty"`
+}
+
+// UpdateSIPRegistration200JSONResponseBody defines parameters for UpdateSIPRegistration.
+type UpdateSIPRegistration200JSONResponseBody struct {
+	union json.RawMessage
+}
+
+// SecretMask replaces the value of a secret parameter (format: password) wherever one is shown.
+const SecretMask = "***"
+
+// ParamInfo describes one query parameter of an operation, as openapi.yaml declares it.
+type ParamInfo struct {
+	// Name is the parameter's API name, e.g. "sip_registration_id".
+	Name string
+	// GoName is the field of the operation's Params struct that holds it.
+	GoName string
+	// Type is the schema type: "integer", "string" or "boolean".
+	Type string
+	// Format is the schema format, e.g. "int64" or "password".
+	Format string
+	// Required is true for a parameter every request must carry (a plain field, not a pointer).
+	Required bool
+	// Secret is true when the schema's format is password: the value is never printed.
+	Secret bool
+	// HasMin and Min give the schema's minimum for an integer.
+	HasMin bool
+	Min    int64
+	// MinLength is the schema's minLength for a string.
+	MinLength int
+	// Pattern is the schema's pattern for a string, if any.
+	Pattern string
+	// Default is the schema's default, as text ("" when none).
+	Default string
+	// Description is the parameter's description.
+	Description string
+}
+
+// RuleInfo is one entry of an operation's x-voxsip-rules: the parameter rules of the reference
+// pages that OpenAPI cannot state.
+type RuleInfo struct {
+	// AtMostOne lists alternatives: at most one of them may be given.
+	AtMostOne []string
+	// IfAny and RequireAny: when any parameter of IfAny is given (always, when IfAny is empty),
+	// at least one of RequireAny must be given too.
+	IfAny      []string
+	RequireAny []string
+	// Unless is "name=value": the rule does not apply when the request sets name to value.
+	Unless string
+}
+
+// OperationInfo describes one operation of openapi.yaml.
+type OperationInfo struct {
+	// ID is the operationId, which is also the API method, e.g. "UpdateSipRegistration".
+	ID string
+	// GoName is the generated client's method for it, e.g. "UpdateSIPRegistration".
+	GoName string
+	// Method and Path are the HTTP method and the path under the server URL.
+	Method, Path string
+	// Summary is the operation's summary.
+	Summary string
+	// Idempotent is x-voxsip-idempotent: false when sending the request twice may do the work
+	// twice, so that only a request the server provably did not act on may be retried.
+	Idempotent bool
+	// Params lists the query parameters in the spec's order.
+	Params []ParamInfo
+	// Rules are the operation's x-voxsip-rules.
+	Rules []RuleInfo
+	// ParamsType is the operation's Params struct type.
+	ParamsType reflect.Type
+}
+
+// Operations lists every operation of openapi.yaml, in the spec's order.
+var Operations = []OperationInfo{
+	{
+		ID:         "BindSipRegistration",
+		GoName:     "BindSIPRegistration",
+		Method:     "POST",
+		Path:       "/BindSipRegistration",
+		Summary:    "Bind SIP registration",
+		Idempotent: true,
+		Params: []ParamInfo{
+			{
+				Name: "sip_registration_id", GoName: "SIPRegistrationID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false, HasMin: true, Min: 1,
+				Description: "The registration ID (required unless bind is false)",
+			},
+			{
+				Name: "application_id", GoName: "ApplicationID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false,
+				Description: "The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter",
+			},
+			{
+				Name: "application_name", GoName: "ApplicationName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The application name which the SIP registration is to be bound to. Can be used instead of the application_id parameter",
+			},
+			{
+				Name: "rule_id", GoName: "RuleID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false,
+				Description: "The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter",
+			},
+			{
+				Name: "rule_name", GoName: "RuleName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The rule name which the SIP registration is to be bound to. Can be used instead of the rule_id parameter",
+			},
+			{
+				Name: "user_id", GoName: "UserID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false,
+				Description: "The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter",
+			},
+			{
+				Name: "user_name", GoName: "UserName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The user name which the SIP registration is to be bound to. Can be used instead of the user_id parameter",
+			},
+			{
+				Name: "bind", GoName: "Bind",
+				Type: "boolean", Format: "",
+				Required: false, Secret: false, Default: "true",
+				Description: "Bind (true, the default) or unbind (false)",
+			},
+		},
+		Rules: []RuleInfo{
+			{AtMostOne: []string{"application_id", "application_name"}},
+			{AtMostOne: []string{"rule_id", "rule_name"}},
+			{AtMostOne: []string{"user_id", "user_name"}},
+			{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
+			{RequireAny: []string{"sip_registration_id"}, Unless: "bind=false"},
+		},
+		ParamsType: reflect.TypeFor[BindSIPRegistrationParams](),
+	},
+	{
+		ID:         "CreateSipRegistration",
+		GoName:     "CreateSIPRegistration",
+		Method:     "POST",
+		Path:       "/CreateSipRegistration",
+		Summary:    "Create SIP registration",
+		Idempotent: false,
+		Params: []ParamInfo{
+			{
+				Name: "sip_username", GoName: "SIPUsername",
+				Type: "string", Format: "",
+				Required: true, Secret: false, MinLength: 1,
+				Description: "The user name",
+			},
+			{
+				Name: "proxy", GoName: "Proxy",
+				Type: "string", Format: "",
+				Required: true, Secret: false, MinLength: 1,
+				Description: "The SIP proxy",
+			},
+			{
+				Name: "auth_user", GoName: "AuthUser",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The SIP authentications user",
+			},
+			{
+				Name: "outbound_proxy", GoName: "OutboundProxy",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The outgoing SIP proxy",
+			},
+			{
+				Name: "password", GoName: "Password",
+				Type: "string", Format: "password",
+				Required: false, Secret: true,
+				Description: "The SIP password",
+			},
+			{
+				Name: "is_persistent", GoName: "IsPersistent",
+				Type: "boolean", Format: "",
+				Required: false, Secret: false, Default: "true",
+				Description: "Whether the registration is persistent (registers until deleted; the default) or not (active only while the bound user is logged in through an SDK, so it goes with user_id or user_name)",
+			},
+			{
+				Name: "application_id", GoName: "ApplicationID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false,
+				Description: "The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter",
+			},
+			{
+				Name: "application_name", GoName: "ApplicationName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The application name which the SIP registration is to be bound to. Can be used instead of the application_id parameter",
+			},
+			{
+				Name: "rule_id", GoName: "RuleID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false,
+				Description: "The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter",
+			},
+			{
+				Name: "rule_name", GoName: "RuleName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The rule name which the SIP registration is to be bound to. Can be used instead of the rule_id parameter",
+			},
+			{
+				Name: "user_id", GoName: "UserID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false,
+				Description: "The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter",
+			},
+			{
+				Name: "user_name", GoName: "UserName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The user name which the SIP registration is to be bound to. Can be used instead of the user_id parameter",
+			},
+		},
+		Rules: []RuleInfo{
+			{AtMostOne: []string{"application_id", "application_name"}},
+			{AtMostOne: []string{"rule_id", "rule_name"}},
+			{AtMostOne: []string{"user_id", "user_name"}},
+			{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
+		},
+		ParamsType: reflect.TypeFor[CreateSIPRegistrationParams](),
+	},
+	{
+		ID:         "DeleteSipRegistration",
+		GoName:     "DeleteSIPRegistration",
+		Method:     "POST",
+		Path:       "/DeleteSipRegistration",
+		Summary:    "Delete SIP registration",
+		Idempotent: true,
+		Params: []ParamInfo{
+			{
+				Name: "sip_registration_id", GoName: "SIPRegistrationID",
+				Type: "integer", Format: "int64",
+				Required: true, Secret: false, HasMin: true, Min: 1,
+				Description: "The registration ID",
+			},
+		},
+		ParamsType: reflect.TypeFor[DeleteSIPRegistrationParams](),
+	},
+	{
+		ID:         "GetSipRegistrations",
+		GoName:     "GetSIPRegistrations",
+		Method:     "POST",
+		Path:       "/GetSipRegistrations",
+		Summary:    "Get SIP registrations",
+		Idempotent: true,
+		Params: []ParamInfo{
+			{
+				Name: "sip_registration_id", GoName: "SIPRegistrationID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false, HasMin: true, Min: 1,
+				Description: "The registration ID to filter by",
+			},
+			{
+				Name: "sip_username", GoName: "SIPUsername",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The SIP user name to filter by",
+			},
+			{
+				Name: "deactivated", GoName: "Deactivated",
+				Type: "boolean", Format: "",
+				Required: false, Secret: false,
+				Description: "Whether to show the frozen SIP registrations only",
+			},
+			{
+				Name: "successful", GoName: "Successful",
+				Type: "boolean", Format: "",
+				Required: false, Secret: false,
+				Description: "Whether to show the successful SIP registrations only",
+			},
+			{
+				Name: "is_persistent", GoName: "IsPersistent",
+				Type: "boolean", Format: "",
+				Required: false, Secret: false,
+				Description: "Whether the SIP registration is persistent",
+			},
+			{
+				Name: "application_id", GoName: "ApplicationID",
+				Type: "string", Format: "",
+				Required: false, Secret: false, Pattern: "^(any|[0-9]+(;[0-9]+)*)$",
+				Description: "The application ID list separated by semicolons (;), or \"any\"",
+			},
+			{
+				Name: "application_name", GoName: "ApplicationName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The application name list separated by semicolons (;)",
+			},
+			{
+				Name: "is_bound_to_application", GoName: "IsBoundToApplication",
+				Type: "boolean", Format: "",
+				Required: false, Secret: false,
+				Description: "Whether the SIP registration is bound to an application",
+			},
+			{
+				Name: "rule_id", GoName: "RuleID",
+				Type: "string", Format: "",
+				Required: false, Secret: false, Pattern: "^(any|[0-9]+(;[0-9]+)*)$",
+				Description: "The rule ID list separated by semicolons (;), or \"any\"",
+			},
+			{
+				Name: "rule_name", GoName: "RuleName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The rule name list separated by semicolons (;)",
+			},
+			{
+				Name: "user_id", GoName: "UserID",
+				Type: "string", Format: "",
+				Required: false, Secret: false, Pattern: "^(any|[0-9]+(;[0-9]+)*)$",
+				Description: "The user ID list separated by semicolons (;), or \"any\"",
+			},
+			{
+				Name: "user_name", GoName: "UserName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The user name list separated by semicolons (;)",
+			},
+			{
+				Name: "proxy", GoName: "Proxy",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The SIP proxy list separated by semicolons (;)",
+			},
+			{
+				Name: "in_progress", GoName: "InProgress",
+				Type: "boolean", Format: "",
+				Required: false, Secret: false,
+				Description: "Whether the SIP registration is still in progress",
+			},
+			{
+				Name: "status_code", GoName: "StatusCode",
+				Type: "string", Format: "",
+				Required: false, Secret: false, Pattern: "^[0-9]+(:[0-9]+)?(;[0-9]+(:[0-9]+)?)*$",
+				Description: "The SIP status codes to filter by: a list separated by semicolons (;), and a:b for a range, e.g. 100:199;404",
+			},
+			{
+				Name: "count", GoName: "Count",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false, HasMin: true, Min: 1,
+				Description: "The maximum number of records in the response (the page size)",
+			},
+			{
+				Name: "offset", GoName: "Offset",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false, HasMin: true, Min: 0,
+				Description: "The number of records to skip in the output",
+			},
+		},
+		ParamsType: reflect.TypeFor[GetSIPRegistrationsParams](),
+	},
+	{
+		ID:         "UpdateSipRegistration",
+		GoName:     "UpdateSIPRegistration",
+		Method:     "POST",
+		Path:       "/UpdateSipRegistration",
+		Summary:    "Update SIP registration",
+		Idempotent: true,
+		Params: []ParamInfo{
+			{
+				Name: "sip_registration_id", GoName: "SIPRegistrationID",
+				Type: "integer", Format: "int64",
+				Required: true, Secret: false, HasMin: true, Min: 1,
+				Description: "The registration ID",
+			},
+			{
+				Name: "sip_username", GoName: "SIPUsername",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The user name",
+			},
+			{
+				Name: "proxy", GoName: "Proxy",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The SIP proxy",
+			},
+			{
+				Name: "auth_user", GoName: "AuthUser",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The SIP authentications user",
+			},
+			{
+				Name: "outbound_proxy", GoName: "OutboundProxy",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The outgoing SIP proxy",
+			},
+			{
+				Name: "password", GoName: "Password",
+				Type: "string", Format: "password",
+				Required: false, Secret: true,
+				Description: "The SIP password",
+			},
+			{
+				Name: "application_id", GoName: "ApplicationID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false,
+				Description: "The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter",
+			},
+			{
+				Name: "application_name", GoName: "ApplicationName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The application name which the SIP registration is to be bound to. Can be used instead of the application_id parameter",
+			},
+			{
+				Name: "rule_id", GoName: "RuleID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false,
+				Description: "The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter",
+			},
+			{
+				Name: "rule_name", GoName: "RuleName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The rule name which the SIP registration is to be bound to. Can be used instead of the rule_id parameter",
+			},
+			{
+				Name: "user_id", GoName: "UserID",
+				Type: "integer", Format: "int64",
+				Required: false, Secret: false,
+				Description: "The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter",
+			},
+			{
+				Name: "user_name", GoName: "UserName",
+				Type: "string", Format: "",
+				Required: false, Secret: false,
+				Description: "The user name which the SIP registration is to be bound to. Can be used instead of the user_id parameter",
+			},
+		},
+		Rules: []RuleInfo{
+			{AtMostOne: []string{"application_id", "application_name"}},
+			{AtMostOne: []string{"rule_id", "rule_name"}},
+			{AtMostOne: []string{"user_id", "user_name"}},
+			{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
+		},
+		ParamsType: reflect.TypeFor[UpdateSIPRegistrationParams](),
+	},
+}
+
+// SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
+// masking wherever they might be echoed.
+func (p *BindSIPRegistrationParams) SecretValues() []string {
+	var out []string
+	return out
+}
+
+// MarshalJSON encodes the parameters under their API names with every secret parameter (format:
+// password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
+// Decoding (UnmarshalJSON) is the standard one.
+func (p BindSIPRegistrationParams) MarshalJSON() ([]byte, error) {
+	type plain BindSIPRegistrationParams
+	v := plain(p)
+	return json.Marshal(v)
+}
+
+// SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
+// masking wherever they might be echoed.
+func (p *CreateSIPRegistrationParams) SecretValues() []string {
+	var out []string
+	if p.Password != nil {
+		out = append(out, *p.Password)
+	}
+	return out
+}
+
+// MarshalJSON encodes the parameters under their API names with every secret parameter (format:
+// password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
+// Decoding (UnmarshalJSON) is the standard one.
+func (p CreateSIPRegistrationParams) MarshalJSON() ([]byte, error) {
+	type plain CreateSIPRegistrationParams
+	v := plain(p)
+	if v.Password != nil {
+		mask := SecretMask
+		v.Password = &mask
+	}
+	return json.Marshal(v)
+}
+
+// SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
+// masking wherever they might be echoed.
+func (p *DeleteSIPRegistrationParams) SecretValues() []string {
+	var out []string
+	return out
+}
+
+// MarshalJSON encodes the parameters under their API names with every secret parameter (format:
+// password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
+// Decoding (UnmarshalJSON) is the standard one.
+func (p DeleteSIPRegistrationParams) MarshalJSON() ([]byte, error) {
+	type plain DeleteSIPRegistrationParams
+	v := plain(p)
+	return json.Marshal(v)
+}
+
+// SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
+// masking wherever they might be echoed.
+func (p *GetSIPRegistrationsParams) SecretValues() []string {
+	var out []string
+	return out
+}
+
+// MarshalJSON encodes the parameters under their API names with every secret parameter (format:
+// password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
+// Decoding (UnmarshalJSON) is the standard one.
+func (p GetSIPRegistrationsParams) MarshalJSON() ([]byte, error) {
+	type plain GetSIPRegistrationsParams
+	v := plain(p)
+	return json.Marshal(v)
+}
+
+// SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
+// masking wherever they might be echoed.
+func (p *UpdateSIPRegistrationParams) SecretValues() []string {
+	var out []string
+	if p.Password != nil {
+		out = append(out, *p.Password)
+	}
+	return out
+}
+
+// MarshalJSON encodes the parameters under their API names with every secret parameter (format:
+// password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
+// Decoding (UnmarshalJSON) is the standard one.
+func (p UpdateSIPRegistrationParams) MarshalJSON() ([]byte, error) {
+	type plain UpdateSIPRegistrationParams
+	v := plain(p)
+	if v.Password != nil {
+		mask := SecretMask
+		v.Password = &mask
+	}
+	return json.Marshal(v)
+}
+
+// AsResultOne returns the union data inside the BindSIPRegistration200JSONResponseBody as a ResultOne
+func (t BindSIPRegistration200JSONResponseBody) AsResultOne() (ResultOne, error) {
+	var body ResultOne
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromResultOne overwrites any union data inside the BindSIPRegistration200JSONResponseBody as the provided ResultOne
+func (t *BindSIPRegistration200JSONResponseBody) FromResultOne(v ResultOne) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeResultOne performs a merge with any union data inside the BindSIPRegistration200JSONResponseBody, using the provided ResultOne
+func (t *BindSIPRegistration200JSONResponseBody) MergeResultOne(v ResultOne) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsErrorResponse returns the union data inside the BindSIPRegistration200JSONResponseBody as a ErrorResponse
+func (t BindSIPRegistration200JSONResponseBody) AsErrorResponse() (ErrorResponse, error) {
+	var body ErrorResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromErrorResponse overwrites any union data inside the BindSIPRegistration200JSONResponseBody as the provided ErrorResponse
+func (t *BindSIPRegistration200JSONResponseBody) FromErrorResponse(v ErrorResponse) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeErrorResponse performs a merge with any union data inside the BindSIPRegistration200JSONResponseBody, using the provided ErrorResponse
+func (t *BindSIPRegistration200JSONResponseBody) MergeErrorResponse(v ErrorResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t BindSIPRegistration200JSONResponseBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *BindSIPRegistration200JSONResponseBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateSIPRegistrationResult returns the union data inside the CreateSIPRegistration200JSONResponseBody as a CreateSIPRegistrationResult
+func (t CreateSIPRegistration200JSONResponseBody) AsCreateSIPRegistrationResult() (CreateSIPRegistrationResult, error) {
+	var body CreateSIPRegistrationResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateSIPRegistrationResult overwrites any union data inside the CreateSIPRegistration200JSONResponseBody as the provided CreateSIPRegistrationResult
+func (t *CreateSIPRegistration200JSONResponseBody) FromCreateSIPRegistrationResult(v CreateSIPRegistrationResult) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateSIPRegistrationResult performs a merge with any union data inside the CreateSIPRegistration200JSONResponseBody, using the provided CreateSIPRegistrationResult
+func (t *CreateSIPRegistration200JSONResponseBody) MergeCreateSIPRegistrationResult(v CreateSIPRegistrationResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsErrorResponse returns the union data inside the CreateSIPRegistration200JSONResponseBody as a ErrorResponse
+func (t CreateSIPRegistration200JSONResponseBody) AsErrorResponse() (ErrorResponse, error) {
+	var body ErrorResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromErrorResponse overwrites any union data inside the CreateSIPRegistration200JSONResponseBody as the provided ErrorResponse
+func (t *CreateSIPRegistration200JSONResponseBody) FromErrorResponse(v ErrorResponse) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeErrorResponse performs a merge with any union data inside the CreateSIPRegistration200JSONResponseBody, using the provided ErrorResponse
+func (t *CreateSIPRegistration200JSONResponseBody) MergeErrorResponse(v ErrorResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateSIPRegistration200JSONResponseBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateSIPRegistration200JSONResponseBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsResultOne returns the union data inside the DeleteSIPRegistration200JSONResponseBody as a ResultOne
+func (t DeleteSIPRegistration200JSONResponseBody) AsResultOne() (ResultOne, error) {
+	var body ResultOne
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromResultOne overwrites any union data inside the DeleteSIPRegistration200JSONResponseBody as the provided ResultOne
+func (t *DeleteSIPRegistration200JSONResponseBody) FromResultOne(v ResultOne) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeResultOne performs a merge with any union data inside the DeleteSIPRegistration200JSONResponseBody, using the provided ResultOne
+func (t *DeleteSIPRegistration200JSONResponseBody) MergeResultOne(v ResultOne) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsErrorResponse returns the union data inside the DeleteSIPRegistration200JSONResponseBody as a ErrorResponse
+func (t DeleteSIPRegistration200JSONResponseBody) AsErrorResponse() (ErrorResponse, error) {
+	var body ErrorResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromErrorResponse overwrites any union data inside the DeleteSIPRegistration200JSONResponseBody as the provided ErrorResponse
+func (t *DeleteSIPRegistration200JSONResponseBody) FromErrorResponse(v ErrorResponse) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeErrorResponse performs a merge with any union data inside the DeleteSIPRegistration200JSONResponseBody, using the provided ErrorResponse
+func (t *DeleteSIPRegistration200JSONResponseBody) MergeErrorResponse(v ErrorResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t DeleteSIPRegistration200JSONResponseBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *DeleteSIPRegistration200JSONResponseBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsGetSIPRegistrationsResult returns the union data inside the GetSIPRegistrations200JSONResponseBody as a GetSIPRegistrationsResult
+func (t GetSIPRegistrations200JSONResponseBody) AsGetSIPRegistrationsResult() (GetSIPRegistrationsResult, error) {
+	var body GetSIPRegistrationsResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromGetSIPRegistrationsResult overwrites any union data inside the GetSIPRegistrations200JSONResponseBody as the provided GetSIPRegistrationsResult
+func (t *GetSIPRegistrations200JSONResponseBody) FromGetSIPRegistrationsResult(v GetSIPRegistrationsResult) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeGetSIPRegistrationsResult performs a merge with any union data inside the GetSIPRegistrations200JSONResponseBody, using the provided GetSIPRegistrationsResult
+func (t *GetSIPRegistrations200JSONResponseBody) MergeGetSIPRegistrationsResult(v GetSIPRegistrationsResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsErrorResponse returns the union data inside the GetSIPRegistrations200JSONResponseBody as a ErrorResponse
+func (t GetSIPRegistrations200JSONResponseBody) AsErrorResponse() (ErrorResponse, error) {
+	var body ErrorResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromErrorResponse overwrites any union data inside the GetSIPRegistrations200JSONResponseBody as the provided ErrorResponse
+func (t *GetSIPRegistrations200JSONResponseBody) FromErrorResponse(v ErrorResponse) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeErrorResponse performs a merge with any union data inside the GetSIPRegistrations200JSONResponseBody, using the provided ErrorResponse
+func (t *GetSIPRegistrations200JSONResponseBody) MergeErrorResponse(v ErrorResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t GetSIPRegistrations200JSONResponseBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *GetSIPRegistrations200JSONResponseBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsResultOne returns the union data inside the UpdateSIPRegistration200JSONResponseBody as a ResultOne
+func (t UpdateSIPRegistration200JSONResponseBody) AsResultOne() (ResultOne, error) {
+	var body ResultOne
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromResultOne overwrites any union data inside the UpdateSIPRegistration200JSONResponseBody as the provided ResultOne
+func (t *UpdateSIPRegistration200JSONResponseBody) FromResultOne(v ResultOne) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeResultOne performs a merge with any union data inside the UpdateSIPRegistration200JSONResponseBody, using the provided ResultOne
+func (t *UpdateSIPRegistration200JSONResponseBody) MergeResultOne(v ResultOne) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsErrorResponse returns the union data inside the UpdateSIPRegistration200JSONResponseBody as a ErrorResponse
+func (t UpdateSIPRegistration200JSONResponseBody) AsErrorResponse() (ErrorResponse, error) {
+	var body ErrorResponse
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromErrorResponse overwrites any union data inside the UpdateSIPRegistration200JSONResponseBody as the provided ErrorResponse
+func (t *UpdateSIPRegistration200JSONResponseBody) FromErrorResponse(v ErrorResponse) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeErrorResponse performs a merge with any union data inside the UpdateSIPRegistration200JSONResponseBody, using the provided ErrorResponse
+func (t *UpdateSIPRegistration200JSONResponseBody) MergeErrorResponse(v ErrorResponse) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t UpdateSIPRegistration200JSONResponseBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *UpdateSIPRegistration200JSONResponseBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
@@ -149,17 +1279,113 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// BindSIPRegistration Bind SIP registration
+	//
+	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+	//
+	// Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
+	BindSIPRegistration(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSIPRegistration Create SIP registration
+	//
+	// Create a new SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Creating a registration reserves a month's subscription fee: the call is not idempotent, and a duplicate costs money. Allowed roles: Owner, Admin, Accountant.
+	//
+	// Corresponds with POST /CreateSipRegistration (the `CreateSIPRegistration` operationId).
+	CreateSIPRegistration(ctx context.Context, params *CreateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSIPRegistration Delete SIP registration
+	//
+	// Delete the SIP registration. Deleting twice is harmless (the second call reports that the registration does not exist). Allowed roles: Owner, Admin.
+	//
+	// Corresponds with POST /DeleteSipRegistration (the `DeleteSIPRegistration` operationId).
+	DeleteSIPRegistration(ctx context.Context, params *DeleteSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSIPRegistrations Get SIP registrations
+	//
+	// Get the SIP registrations of the account, one page at a time (count and offset). Every filter is optional; the list filters take several values separated by ";". The password is never returned. Allowed roles: Owner, Admin, Developer, Supervisor, Accountant, Support.
+	//
+	// Corresponds with POST /GetSipRegistrations (the `GetSIPRegistrations` operationId).
+	GetSIPRegistrations(ctx context.Context, params *GetSIPRegistrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UpdateSIPRegistration Update SIP registration
 	//
-	// Update SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+	// Update SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). An update sets state, so sending it twice is safe. Allowed roles: Owner, Admin, Developer.
 	//
 	// Corresponds with POST /UpdateSipRegistration (the `UpdateSIPRegistration` operationId).
 	UpdateSIPRegistration(ctx context.Context, params *UpdateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// BindSIPRegistration Bind SIP registration
+//
+// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+//
+// Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
+func (c *Client) BindSIPRegistration(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBindSIPRegistrationRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSIPRegistration Create SIP registration
+//
+// Create a new SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Creating a registration reserves a month's subscription fee: the call is not idempotent, and a duplicate costs money. Allowed roles: Owner, Admin, Accountant.
+//
+// Corresponds with POST /CreateSipRegistration (the `CreateSIPRegistration` operationId).
+func (c *Client) CreateSIPRegistration(ctx context.Context, params *CreateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSIPRegistrationRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSIPRegistration Delete SIP registration
+//
+// Delete the SIP registration. Deleting twice is harmless (the second call reports that the registration does not exist). Allowed roles: Owner, Admin.
+//
+// Corresponds with POST /DeleteSipRegistration (the `DeleteSIPRegistration` operationId).
+func (c *Client) DeleteSIPRegistration(ctx context.Context, params *DeleteSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSIPRegistrationRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSIPRegistrations Get SIP registrations
+//
+// Get the SIP registrations of the account, one page at a time (count and offset). Every filter is optional; the list filters take several values separated by ";". The password is never returned. Allowed roles: Owner, Admin, Developer, Supervisor, Accountant, Support.
+//
+// Corresponds with POST /GetSipRegistrations (the `GetSIPRegistrations` operationId).
+func (c *Client) GetSIPRegistrations(ctx context.Context, params *GetSIPRegistrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSIPRegistrationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // UpdateSIPRegistration Update SIP registration
 //
-// Update SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+// Update SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). An update sets state, so sending it twice is safe. Allowed roles: Owner, Admin, Developer.
 //
 // Corresponds with POST /UpdateSipRegistration (the `UpdateSIPRegistration` operationId).
 func (c *Client) UpdateSIPRegistration(ctx context.Context, params *UpdateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -172,6 +1398,618 @@ func (c *Client) UpdateSIPRegistration(ctx context.Context, params *UpdateSIPReg
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewBindSIPRegistrationRequest constructs an http.Request for the BindSIPRegistration method
+func NewBindSIPRegistrationRequest(server string, params *BindSIPRegistrationParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/BindSipRegistration")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.SIPRegistrationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_registration_id", *params.SIPRegistrationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ApplicationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_id", *params.ApplicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ApplicationName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_name", *params.ApplicationName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RuleID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_id", *params.RuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RuleName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_name", *params.RuleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name", *params.UserName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Bind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bind", *params.Bind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSIPRegistrationRequest constructs an http.Request for the CreateSIPRegistration method
+func NewCreateSIPRegistrationRequest(server string, params *CreateSIPRegistrationParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CreateSipRegistration")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_username", params.SIPUsername, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "proxy", params.Proxy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.AuthUser != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "auth_user", *params.AuthUser, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OutboundProxy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "outbound_proxy", *params.OutboundProxy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Password != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "password", *params.Password, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "password"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IsPersistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "is_persistent", *params.IsPersistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ApplicationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_id", *params.ApplicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ApplicationName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_name", *params.ApplicationName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RuleID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_id", *params.RuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RuleName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_name", *params.RuleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name", *params.UserName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteSIPRegistrationRequest constructs an http.Request for the DeleteSIPRegistration method
+func NewDeleteSIPRegistrationRequest(server string, params *DeleteSIPRegistrationParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/DeleteSipRegistration")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_registration_id", params.SIPRegistrationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSIPRegistrationsRequest constructs an http.Request for the GetSIPRegistrations method
+func NewGetSIPRegistrationsRequest(server string, params *GetSIPRegistrationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/GetSipRegistrations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.SIPRegistrationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_registration_id", *params.SIPRegistrationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SIPUsername != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_username", *params.SIPUsername, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Deactivated != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "deactivated", *params.Deactivated, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Successful != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "successful", *params.Successful, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IsPersistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "is_persistent", *params.IsPersistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ApplicationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_id", *params.ApplicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ApplicationName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_name", *params.ApplicationName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IsBoundToApplication != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "is_bound_to_application", *params.IsBoundToApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RuleID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_id", *params.RuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RuleName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_name", *params.RuleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name", *params.UserName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Proxy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "proxy", *params.Proxy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InProgress != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "in_progress", *params.InProgress, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StatusCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status_code", *params.StatusCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewUpdateSIPRegistrationRequest constructs an http.Request for the UpdateSIPRegistration method
@@ -400,9 +2238,45 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// BindSIPRegistrationWithResponse Bind SIP registration
+	//
+	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
+	BindSIPRegistrationWithResponse(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*BindSIPRegistrationResponse, error)
+
+	// CreateSIPRegistrationWithResponse Create SIP registration
+	//
+	// Create a new SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Creating a registration reserves a month's subscription fee: the call is not idempotent, and a duplicate costs money. Allowed roles: Owner, Admin, Accountant.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /CreateSipRegistration (the `CreateSIPRegistration` operationId).
+	CreateSIPRegistrationWithResponse(ctx context.Context, params *CreateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*CreateSIPRegistrationResponse, error)
+
+	// DeleteSIPRegistrationWithResponse Delete SIP registration
+	//
+	// Delete the SIP registration. Deleting twice is harmless (the second call reports that the registration does not exist). Allowed roles: Owner, Admin.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /DeleteSipRegistration (the `DeleteSIPRegistration` operationId).
+	DeleteSIPRegistrationWithResponse(ctx context.Context, params *DeleteSIPRegistrationParams, reqEditors ...RequestEditorFn) (*DeleteSIPRegistrationResponse, error)
+
+	// GetSIPRegistrationsWithResponse Get SIP registrations
+	//
+	// Get the SIP registrations of the account, one page at a time (count and offset). Every filter is optional; the list filters take several values separated by ";". The password is never returned. Allowed roles: Owner, Admin, Developer, Supervisor, Accountant, Support.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /GetSipRegistrations (the `GetSIPRegistrations` operationId).
+	GetSIPRegistrationsWithResponse(ctx context.Context, params *GetSIPRegistrationsParams, reqEditors ...RequestEditorFn) (*GetSIPRegistrationsResponse, error)
+
 	// UpdateSIPRegistrationWithResponse Update SIP registration
 	//
-	// Update SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+	// Update SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). An update sets state, so sending it twice is safe. Allowed roles: Owner, Admin, Developer.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -410,15 +2284,179 @@ type ClientWithResponsesInterface interface {
 	UpdateSIPRegistrationWithResponse(ctx context.Context, params *UpdateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*UpdateSIPRegistrationResponse, error)
 }
 
+type BindSIPRegistrationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BindSIPRegistration200JSONResponseBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BindSIPRegistrationResponse) GetJSON200() *BindSIPRegistration200JSONResponseBody {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r BindSIPRegistrationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BindSIPRegistrationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BindSIPRegistrationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BindSIPRegistrationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateSIPRegistrationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreateSIPRegistration200JSONResponseBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateSIPRegistrationResponse) GetJSON200() *CreateSIPRegistration200JSONResponseBody {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSIPRegistrationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSIPRegistrationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSIPRegistrationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSIPRegistrationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSIPRegistrationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeleteSIPRegistration200JSONResponseBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteSIPRegistrationResponse) GetJSON200() *DeleteSIPRegistration200JSONResponseBody {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSIPRegistrationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSIPRegistrationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSIPRegistrationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSIPRegistrationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSIPRegistrationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GetSIPRegistrations200JSONResponseBody
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSIPRegistrationsResponse) GetJSON200() *GetSIPRegistrations200JSONResponseBody {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSIPRegistrationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSIPRegistrationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSIPRegistrationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSIPRegistrationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type UpdateSIPRegistrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *UpdateResult
+	JSON200 *UpdateSIPRegistration200JSONResponseBody
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateSIPRegistrationResponse) GetJSON200() *UpdateResult {
+func (r UpdateSIPRegistrationResponse) GetJSON200() *UpdateSIPRegistration200JSONResponseBody {
 	return r.JSON200
 }
 
@@ -451,9 +2489,69 @@ func (r UpdateSIPRegistrationResponse) ContentType() string {
 	return ""
 }
 
+// BindSIPRegistrationWithResponse Bind SIP registration
+//
+// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
+func (c *ClientWithResponses) BindSIPRegistrationWithResponse(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*BindSIPRegistrationResponse, error) {
+	rsp, err := c.BindSIPRegistration(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBindSIPRegistrationResponse(rsp)
+}
+
+// CreateSIPRegistrationWithResponse Create SIP registration
+//
+// Create a new SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Creating a registration reserves a month's subscription fee: the call is not idempotent, and a duplicate costs money. Allowed roles: Owner, Admin, Accountant.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /CreateSipRegistration (the `CreateSIPRegistration` operationId).
+func (c *ClientWithResponses) CreateSIPRegistrationWithResponse(ctx context.Context, params *CreateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*CreateSIPRegistrationResponse, error) {
+	rsp, err := c.CreateSIPRegistration(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSIPRegistrationResponse(rsp)
+}
+
+// DeleteSIPRegistrationWithResponse Delete SIP registration
+//
+// Delete the SIP registration. Deleting twice is harmless (the second call reports that the registration does not exist). Allowed roles: Owner, Admin.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /DeleteSipRegistration (the `DeleteSIPRegistration` operationId).
+func (c *ClientWithResponses) DeleteSIPRegistrationWithResponse(ctx context.Context, params *DeleteSIPRegistrationParams, reqEditors ...RequestEditorFn) (*DeleteSIPRegistrationResponse, error) {
+	rsp, err := c.DeleteSIPRegistration(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSIPRegistrationResponse(rsp)
+}
+
+// GetSIPRegistrationsWithResponse Get SIP registrations
+//
+// Get the SIP registrations of the account, one page at a time (count and offset). Every filter is optional; the list filters take several values separated by ";". The password is never returned. Allowed roles: Owner, Admin, Developer, Supervisor, Accountant, Support.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /GetSipRegistrations (the `GetSIPRegistrations` operationId).
+func (c *ClientWithResponses) GetSIPRegistrationsWithResponse(ctx context.Context, params *GetSIPRegistrationsParams, reqEditors ...RequestEditorFn) (*GetSIPRegistrationsResponse, error) {
+	rsp, err := c.GetSIPRegistrations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSIPRegistrationsResponse(rsp)
+}
+
 // UpdateSIPRegistrationWithResponse Update SIP registration
 //
-// Update SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+// Update SIP registration. You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name. You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). An update sets state, so sending it twice is safe. Allowed roles: Owner, Admin, Developer.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -464,6 +2562,110 @@ func (c *ClientWithResponses) UpdateSIPRegistrationWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseUpdateSIPRegistrationResponse(rsp)
+}
+
+// ParseBindSIPRegistrationResponse parses an HTTP response from a BindSIPRegistrationWithResponse call
+func ParseBindSIPRegistrationResponse(rsp *http.Response) (*BindSIPRegistrationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BindSIPRegistrationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BindSIPRegistration200JSONResponseBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateSIPRegistrationResponse parses an HTTP response from a CreateSIPRegistrationWithResponse call
+func ParseCreateSIPRegistrationResponse(rsp *http.Response) (*CreateSIPRegistrationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSIPRegistrationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreateSIPRegistration200JSONResponseBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSIPRegistrationResponse parses an HTTP response from a DeleteSIPRegistrationWithResponse call
+func ParseDeleteSIPRegistrationResponse(rsp *http.Response) (*DeleteSIPRegistrationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSIPRegistrationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeleteSIPRegistration200JSONResponseBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSIPRegistrationsResponse parses an HTTP response from a GetSIPRegistrationsWithResponse call
+func ParseGetSIPRegistrationsResponse(rsp *http.Response) (*GetSIPRegistrationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSIPRegistrationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GetSIPRegistrations200JSONResponseBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseUpdateSIPRegistrationResponse parses an HTTP response from a UpdateSIPRegistrationWithResponse call
@@ -481,7 +2683,7 @@ func ParseUpdateSIPRegistrationResponse(rsp *http.Response) (*UpdateSIPRegistrat
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest UpdateResult
+		var dest UpdateSIPRegistration200JSONResponseBody
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -70,7 +70,6 @@ type Server struct {
 
 	srv       *httptest.Server
 	router    routers.Router
-	params    map[string]bool // the operation's query parameters, from the spec
 	key       *rsa.PrivateKey
 	keyID     string
 	accountID int64
@@ -83,6 +82,7 @@ type Server struct {
 	onRequest func(Request)
 
 	mu       sync.Mutex
+	lastID   int64
 	requests []Request
 	replies  []Reply
 }
@@ -171,12 +171,6 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 		l.Close()
 		return nil, fmt.Errorf("apitest: %w", err)
 	}
-	s.params = map[string]bool{}
-	for _, p := range doc.Paths.Value("/UpdateSipRegistration").Post.Parameters {
-		if p.Value.In == openapi3.ParameterInQuery {
-			s.params[p.Value.Name] = true
-		}
-	}
 
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(s.key)
 	if err != nil {
@@ -233,12 +227,15 @@ func (s *Server) Credentials() *auth.Credentials { return s.creds }
 // AccountID returns the account the server's credentials belong to.
 func (s *Server) AccountID() int64 { return s.accountID }
 
-// Request is an UpdateSipRegistration call the server accepted (it passed validation and token
-// checks), whatever the server answered. Printing it masks the password.
+// Request is a call the server accepted (it passed validation and token checks), whatever the
+// server answered. Printing it masks secret parameters.
 type Request struct {
-	// Params are the parameters as the server decoded them; a parameter sent empty is a
-	// pointer to "".
-	Params generated.UpdateSIPRegistrationParams
+	// Operation is the operationId (the API method), e.g. "UpdateSipRegistration".
+	Operation string
+	// Params points to the operation's generated Params struct (e.g.
+	// *generated.UpdateSIPRegistrationParams) as the server decoded it; a parameter sent empty
+	// is a pointer to "".
+	Params any
 	// Issuer is the token's iss claim (the account acted for).
 	Issuer int64
 	// KeyID is the token's kid header.
@@ -252,12 +249,12 @@ type Request struct {
 // String prints the request with the password masked.
 func (r Request) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "UpdateSipRegistration sip_registration_id=%d", r.Params.SIPRegistrationID)
-	paramcodec.EachMasked(&r.Params, func(name, value string) {
-		if name != "sip_registration_id" {
-			fmt.Fprintf(&b, " %s=%q", name, value)
-		}
-	})
+	b.WriteString(r.Operation)
+	if op, ok := paramcodec.ByID(r.Operation); ok && r.Params != nil {
+		op.EachMasked(r.Params, func(f *paramcodec.Field, value string) {
+			fmt.Fprintf(&b, " %s=%q", f.Name, value)
+		})
+	}
 	fmt.Fprintf(&b, " (iss=%d)", r.Issuer)
 	return b.String()
 }
@@ -301,7 +298,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "apitest: "+err.Error(), status)
 		return
 	}
-	if problem := s.checkQueryNames(r.URL.Query()); problem != "" {
+	op, ok := paramcodec.ByID(route.Operation.OperationID)
+	if !ok {
+		http.Error(w, "apitest: operation "+route.Operation.OperationID+" is not implemented", http.StatusNotImplemented)
+		return
+	}
+	if problem := checkQueryNames(op, r.URL.Query()); problem != "" {
 		http.Error(w, "apitest: "+problem, http.StatusBadRequest)
 		return
 	}
@@ -324,12 +326,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	params, err := paramcodec.FromQuery(r.URL.Query())
+	params, err := op.FromValues(r.URL.Query())
 	if err != nil { // the validator let through something the generated types cannot hold
 		http.Error(w, "apitest: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	if vs := rules.Check(&params); vs != nil {
+	if vs := rules.Check(op, params); vs != nil {
 		msg := make([]string, len(vs))
 		for i, v := range vs {
 			msg[i] = v.String()
@@ -339,6 +341,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	accepted := Request{
+		Operation: op.ID,
 		Params:    params,
 		Issuer:    holder.claims.Issuer,
 		KeyID:     holder.kid,
@@ -359,17 +362,32 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if reply == nil {
-		s.writeChecked(w, input, http.StatusOK, []byte(`{"result":1}`))
+		s.writeChecked(w, input, http.StatusOK, s.success(op.ID))
 		return
 	}
 	reply.serve(s, w, r, input)
 }
 
+// success is the body of a successful call (stateless for now).
+func (s *Server) success(op string) []byte {
+	switch op {
+	case "CreateSipRegistration":
+		s.mu.Lock()
+		s.lastID++
+		id := s.lastID
+		s.mu.Unlock()
+		return fmt.Appendf(nil, `{"result":1,"sip_registration_id":%d,"account_info":{"account_id":%d}}`, id, s.accountID)
+	case "GetSipRegistrations":
+		return []byte(`{"result":[],"count":0}`)
+	}
+	return []byte(`{"result":1}`)
+}
+
 // checkQueryNames refuses query parameters the operation does not have, and repeated ones: the
 // OpenAPI validator lets both through, and both hide client bugs.
-func (s *Server) checkQueryNames(q url.Values) string {
+func checkQueryNames(op *paramcodec.Op, q url.Values) string {
 	for name, values := range q {
-		if !s.params[name] {
+		if _, ok := op.Lookup(name); !ok {
 			return fmt.Sprintf("unknown query parameter %q", name)
 		}
 		if len(values) > 1 {
@@ -453,6 +471,6 @@ func joinErrors(errs []error) string {
 }
 
 func apiErrorBody(code int, msg string) []byte {
-	b, _ := json.Marshal(generated.UpdateResult{Error: &generated.APIError{Code: code, Msg: msg}})
+	b, _ := json.Marshal(generated.ErrorResponse{Error: generated.APIError{Code: code, Msg: msg}})
 	return b
 }

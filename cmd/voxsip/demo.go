@@ -62,7 +62,7 @@ func (c *cli) demo(args []string) int {
 		r := reqs[len(reqs)-1]
 		fmt.Fprintln(out, "request, as the fake validated it:")
 		fmt.Fprintln(out, "  POST /platform_api/UpdateSipRegistration")
-		for _, kv := range maskedParams(&r.Params) {
+		for _, kv := range maskedParams(&r) {
 			fmt.Fprintf(out, "    %-20s %q\n", kv[0], kv[1])
 		}
 		fmt.Fprintf(out, "  User-Agent: %s\n\n", r.UserAgent)

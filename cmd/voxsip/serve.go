@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/voxsip/voxsip/api/apitest"
 )
@@ -22,20 +21,10 @@ func (c *cli) serve(args []string) int {
 	if code, done := c.parse(fs, args); done {
 		return code
 	}
-	srv, err := apitest.Listen(*addr, apitest.OnRequest(func(r apitest.Request) {
-		fmt.Fprintf(c.stderr, "accepted: %s\n", r)
-	}))
-	if err != nil {
+	fmt.Fprintf(c.stderr, "fake Voximplant Management API; credentials in %s\n", *credsOut)
+	if err := apitest.Serve(c.ctx, apitest.ServeConfig{Addr: *addr, CredentialsFile: *credsOut, Log: c.stderr}, c.stdout); err != nil {
 		return c.fail(err)
 	}
-	defer srv.Close()
-	if err := os.WriteFile(*credsOut, srv.CredentialsJSON(), 0o600); err != nil {
-		return c.fail(fmt.Errorf("--credentials-out: %w", err))
-	}
-	fmt.Fprintf(c.stderr, "fake Voximplant Management API on %s (account %d); credentials in %s\n", srv.URL, srv.AccountID(), *credsOut)
-	fmt.Fprintf(c.stderr, "try: voxsip update --credentials %s --base-url %s --id 1 --proxy sip.example.com\n", *credsOut, srv.URL)
-	fmt.Fprintln(c.stdout, srv.URL)
-	<-c.ctx.Done()
 	fmt.Fprintln(c.stderr, "stopped")
 	return exitOK
 }

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 
 	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/api/apitest"
 	"github.com/voxsip/voxsip/internal/params"
 )
 
@@ -26,6 +28,8 @@ anything is sent: --application-id/--application-name, --rule-id/--rule-name and
 --application-id or --application-name. Binding to a user unbinds that user's previous
 registration.`
 
+var updateOp = params.For[api.UpdateSIPRegistrationParams]()
+
 // flagName is the command-line flag of an API parameter.
 func flagName(param string) string {
 	if param == "sip_registration_id" {
@@ -37,7 +41,7 @@ func flagName(param string) string {
 // paramFlags maps API names in messages to flags.
 var paramFlags = func() *strings.Replacer {
 	var pairs []string
-	for _, f := range params.Fields {
+	for _, f := range updateOp.Fields {
 		to := "--" + flagName(f.Name)
 		if f.Secret {
 			to = "--password-stdin/--password-file"
@@ -64,7 +68,7 @@ func (c *cli) update(args []string) int {
 	fs := c.newFlags("update", "--id N [flags] | --batch FILE [flags]", updateAbout, updateExample)
 	var uf updateFlags
 	uf.common.register(fs)
-	for _, f := range params.Fields {
+	for _, f := range updateOp.Fields {
 		if f.Secret { // never a flag: it would land in shell history and ps
 			continue
 		}
@@ -73,12 +77,12 @@ func (c *cli) update(args []string) int {
 		switch {
 		case f.Required:
 			usage = "the SIP registration `ID` (required)"
-		case f.Integer:
+		case f.Kind == reflect.Int64:
 			usage = "set " + name + " to `N`"
 		}
 		fs.Func(flagName(name), usage, func(v string) error {
 			uf.setParams = append(uf.setParams, name)
-			return params.Set(&uf.p, name, v)
+			return updateOp.Set(&uf.p, name, v)
 		})
 	}
 	fs.BoolVar(&uf.passwordStdin, "password-stdin", false, "read the SIP password from the first line of standard input")
@@ -172,9 +176,14 @@ func flagError(err error) error {
 }
 
 // maskedParams lists the parameters as they would be sent, secrets masked.
-func maskedParams(p *api.UpdateSIPRegistrationParams) [][2]string {
+func maskedParams(p any) [][2]string {
 	var out [][2]string
-	params.EachMasked(p, func(name, value string) { out = append(out, [2]string{name, value}) })
+	op := updateOp
+	if r, ok := p.(*apitest.Request); ok {
+		op, _ = params.ByID(r.Operation)
+		p = r.Params
+	}
+	op.EachMasked(p, func(f *params.Field, value string) { out = append(out, [2]string{f.Name, value}) })
 	return out
 }
 

@@ -1,6 +1,6 @@
-// Package params reads and writes UpdateSipRegistration parameters by their API names, driven by
-// the generated struct's form tags, so that a parameter added to openapi.yaml is handled here
-// after go generate with no code change.
+// Package params reads and writes an operation's parameters by their API names, driven by the
+// operation table that go generate derives from openapi.yaml (generated.Operations), so that an
+// operation or parameter added to the spec is handled here with no code change.
 package params
 
 import (
@@ -8,133 +8,198 @@ import (
 	"net/url"
 	"reflect"
 	"strconv"
-	"strings"
-
-	"github.com/oapi-codegen/runtime"
 
 	"github.com/voxsip/voxsip/generated"
 )
 
-// Field is one parameter of the generated struct.
-type Field struct {
-	Name     string // API name, e.g. "sip_username"
-	Index    int    // field index in the struct
-	Integer  bool   // int64 rather than string
-	Required bool   // a plain value, not a pointer
-	Secret   bool   // never printed: masked in errors, logs and output
-}
-
-// secretNames are the parameters whose values are secrets (format: password in the spec).
-var secretNames = map[string]bool{"password": true}
-
 // Mask replaces a secret parameter's value wherever one is shown.
-const Mask = "***"
+const Mask = generated.SecretMask
 
-// Fields lists the parameters in the order of the generated struct (the spec's order).
-var Fields = fields()
+// Field is one parameter of an operation's generated Params struct.
+type Field struct {
+	generated.ParamInfo
+	// Index is the field's index in the Params struct.
+	Index int
+	// Kind is the Go kind of the value: reflect.Int64, reflect.String or reflect.Bool.
+	Kind reflect.Kind
+}
 
-func fields() []Field {
-	t := reflect.TypeFor[generated.UpdateSIPRegistrationParams]()
-	out := make([]Field, 0, t.NumField())
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
-		if name == "" {
-			continue
+// Op is one operation with its parameters resolved against the generated Params struct. It is
+// immutable and safe for concurrent use.
+type Op struct {
+	*generated.OperationInfo
+	// Fields lists the parameters in the spec's order.
+	Fields []Field
+	byName map[string]int
+}
+
+var (
+	ops    []*Op
+	byID   = map[string]*Op{}
+	byType = map[reflect.Type]*Op{}
+)
+
+func init() {
+	for i := range generated.Operations {
+		op := newOp(&generated.Operations[i])
+		ops = append(ops, op)
+		byID[op.ID] = op
+		if op.ParamsType != nil {
+			byType[op.ParamsType] = op
 		}
-		ft := f.Type
-		required := ft.Kind() != reflect.Pointer
-		if !required {
-			ft = ft.Elem()
+	}
+}
+
+func newOp(info *generated.OperationInfo) *Op {
+	op := &Op{OperationInfo: info, byName: map[string]int{}}
+	if info.ParamsType == nil {
+		return op
+	}
+	for _, pi := range info.Params {
+		sf, ok := info.ParamsType.FieldByName(pi.GoName)
+		if !ok {
+			panic(fmt.Sprintf("params: %s has no field %s for parameter %s", info.ParamsType, pi.GoName, pi.Name))
 		}
-		switch ft.Kind() {
-		case reflect.Int64, reflect.String:
+		t := sf.Type
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch t.Kind() {
+		case reflect.Int64, reflect.String, reflect.Bool:
 		default:
-			panic(fmt.Sprintf("params: parameter %s has unsupported type %s", name, f.Type))
+			panic(fmt.Sprintf("params: parameter %s of %s has unsupported type %s", pi.Name, info.ID, sf.Type))
 		}
-		out = append(out, Field{Name: name, Index: i, Integer: ft.Kind() == reflect.Int64, Required: required, Secret: secretNames[name]})
+		op.byName[pi.Name] = len(op.Fields)
+		op.Fields = append(op.Fields, Field{ParamInfo: pi, Index: sf.Index[0], Kind: t.Kind()})
 	}
-	return out
+	return op
 }
 
-// Lookup returns the field with the API name, if any.
-func Lookup(name string) (Field, bool) {
-	for _, f := range Fields {
-		if f.Name == name {
-			return f, true
-		}
-	}
-	return Field{}, false
+// All returns every operation of the spec, sorted by operationId.
+func All() []*Op { return ops }
+
+// ByID returns the operation with the operationId (the API method), e.g. "UpdateSipRegistration".
+func ByID(id string) (*Op, bool) {
+	op, ok := byID[id]
+	return op, ok
 }
 
-// SecretNames returns the API names of the secret parameters.
-func SecretNames() []string {
-	var out []string
-	for _, f := range Fields {
-		if f.Secret {
-			out = append(out, f.Name)
-		}
+// For returns the operation whose Params struct is T; it panics if there is none.
+func For[T any]() *Op {
+	op, ok := byType[reflect.TypeFor[T]()]
+	if !ok {
+		panic(fmt.Sprintf("params: no operation has parameters of type %s", reflect.TypeFor[T]()))
 	}
-	return out
+	return op
 }
 
-// eachSet calls fn with the index in Fields and the value of every parameter p sets (the
-// required ones always), in struct order.
-func eachSet(p *generated.UpdateSIPRegistrationParams, fn func(i int, v reflect.Value)) {
-	v := reflect.ValueOf(p).Elem()
-	for i, f := range Fields {
-		fv := v.Field(f.Index)
-		if !f.Required {
-			if fv.IsNil() {
-				continue
-			}
-			fv = fv.Elem()
-		}
-		fn(i, fv)
+// Lookup returns the parameter with the API name, if the operation has it.
+func (op *Op) Lookup(name string) (Field, bool) {
+	i, ok := op.byName[name]
+	if !ok {
+		return Field{}, false
 	}
+	return op.Fields[i], true
 }
 
-// Each calls fn for every parameter p sets (the required ones always), in struct order, with the
-// value as it goes on the wire.
-func Each(p *generated.UpdateSIPRegistrationParams, fn func(name, value string)) {
-	eachSet(p, func(i int, v reflect.Value) {
-		if Fields[i].Integer {
-			fn(Fields[i].Name, strconv.FormatInt(v.Int(), 10))
-		} else {
-			fn(Fields[i].Name, v.String())
+// New returns a pointer to a new, zero Params struct of the operation.
+func (op *Op) New() any { return reflect.New(op.ParamsType).Interface() }
+
+// structOf returns the Params struct p points to.
+func (op *Op) structOf(p any) reflect.Value {
+	v := reflect.ValueOf(p)
+	if v.Kind() != reflect.Pointer || v.Elem().Type() != op.ParamsType {
+		panic(fmt.Sprintf("params: %s wants *%s, got %T", op.ID, op.ParamsType, p))
+	}
+	return v.Elem()
+}
+
+// Value returns the value of the named parameter in p (a pointer to the operation's Params) and
+// whether it is given: a required parameter always is, an optional one when its pointer is set.
+func (op *Op) Value(p any, name string) (reflect.Value, bool) {
+	f, ok := op.Lookup(name)
+	if !ok {
+		return reflect.Value{}, false
+	}
+	return f.value(op.structOf(p))
+}
+
+func (f *Field) value(s reflect.Value) (reflect.Value, bool) {
+	v := s.Field(f.Index)
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return reflect.Value{}, false
 		}
-	})
+		v = v.Elem()
+	}
+	return v, true
+}
+
+// Format returns v (a parameter's value) as it goes on the wire.
+func Format(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool())
+	}
+	return v.String()
+}
+
+// Each calls fn for every parameter p sets (the required ones always), in the spec's order,
+// with its value as it goes on the wire.
+func (op *Op) Each(p any, fn func(f *Field, value string)) {
+	s := op.structOf(p)
+	for i := range op.Fields {
+		f := &op.Fields[i]
+		if v, ok := f.value(s); ok {
+			fn(f, Format(v))
+		}
+	}
 }
 
 // EachMasked is Each with the values of secret parameters replaced by Mask: for anything shown
 // to a person.
-func EachMasked(p *generated.UpdateSIPRegistrationParams, fn func(name, value string)) {
-	Each(p, func(name, value string) {
-		if secretNames[name] {
+func (op *Op) EachMasked(p any, fn func(f *Field, value string)) {
+	op.Each(p, func(f *Field, value string) {
+		if f.Secret {
 			value = Mask
 		}
-		fn(name, value)
+		fn(f, value)
 	})
 }
 
-// Set parses value for the named parameter and stores it in p.
-func Set(p *generated.UpdateSIPRegistrationParams, name, value string) error {
-	f, ok := Lookup(name)
-	if !ok {
-		return fmt.Errorf("unknown parameter %q", name)
-	}
-	var rv reflect.Value
-	if f.Integer {
-		n, err := strconv.ParseInt(value, 10, 64)
+// Parse converts text to the parameter's Go value.
+func (f *Field) Parse(text string) (reflect.Value, error) {
+	switch f.Kind {
+	case reflect.Int64:
+		n, err := strconv.ParseInt(text, 10, 64)
 		if err != nil {
-			return fmt.Errorf("parameter %s: %q is not an integer", name, value)
+			return reflect.Value{}, fmt.Errorf("parameter %s: %q is not an integer", f.Name, text)
 		}
-		rv = reflect.ValueOf(n)
-	} else {
-		rv = reflect.ValueOf(value)
+		return reflect.ValueOf(n), nil
+	case reflect.Bool:
+		b, err := strconv.ParseBool(text)
+		if err != nil || (text != "true" && text != "false") {
+			return reflect.Value{}, fmt.Errorf("parameter %s: %q is not true or false", f.Name, text)
+		}
+		return reflect.ValueOf(b), nil
 	}
-	fv := reflect.ValueOf(p).Elem().Field(f.Index)
-	if f.Required {
+	return reflect.ValueOf(text), nil
+}
+
+// Set parses text for the named parameter and stores it in p (a pointer to the Params struct).
+func (op *Op) Set(p any, name, text string) error {
+	f, ok := op.Lookup(name)
+	if !ok {
+		return fmt.Errorf("%s has no parameter %q", op.ID, name)
+	}
+	rv, err := f.Parse(text)
+	if err != nil {
+		return err
+	}
+	fv := op.structOf(p).Field(f.Index)
+	if fv.Kind() != reflect.Pointer {
 		fv.Set(rv)
 		return nil
 	}
@@ -144,47 +209,20 @@ func Set(p *generated.UpdateSIPRegistrationParams, name, value string) error {
 	return nil
 }
 
-// FromQuery decodes a query string's parameters; unknown names are an error.
-func FromQuery(q url.Values) (generated.UpdateSIPRegistrationParams, error) {
-	var p generated.UpdateSIPRegistrationParams
-	for name, values := range q {
+// FromValues decodes parameters given by name (a query string or a form) into a new Params
+// struct; unknown names and repeated values are errors.
+func (op *Op) FromValues(vals url.Values) (any, error) {
+	p := op.New()
+	for name, values := range vals {
+		if len(values) > 1 {
+			return nil, fmt.Errorf("parameter %q given %d times", name, len(values))
+		}
 		if len(values) == 0 {
 			continue
 		}
-		if err := Set(&p, name, values[0]); err != nil {
-			return p, err
+		if err := op.Set(p, name, values[0]); err != nil {
+			return nil, err
 		}
 	}
 	return p, nil
-}
-
-// prefixes holds "name=" for each field, escaped once.
-var prefixes = func() []string {
-	out := make([]string, len(Fields))
-	for i, f := range Fields {
-		out[i] = runtime.DefaultQueryEncoder.EscapeQueryValue(f.Name, false) + "="
-	}
-	return out
-}()
-
-// EncodeQuery returns p as the query string the generated request builder would send (form style,
-// exploded, in the spec's order, values escaped by runtime.DefaultQueryEncoder), at a fraction of
-// its cost: no reflection per value beyond field access and few allocations. A differential test
-// holds it to the generated builder byte for byte.
-func EncodeQuery(p *generated.UpdateSIPRegistrationParams) string {
-	var b strings.Builder
-	b.Grow(256)
-	var num [20]byte
-	eachSet(p, func(i int, v reflect.Value) {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(prefixes[i])
-		if Fields[i].Integer {
-			b.Write(strconv.AppendInt(num[:0], v.Int(), 10))
-		} else {
-			b.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(v.String(), false))
-		}
-	})
-	return b.String()
 }

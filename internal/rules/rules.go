@@ -1,12 +1,17 @@
-// Package rules holds the parameter rules of UpdateSipRegistration from the API reference, shared
-// by the client (which refuses a bad request before any I/O) and the fake server (which answers
-// it as the API does).
+// Package rules checks an operation's parameters against what openapi.yaml says of them (required,
+// minimum, minLength, pattern) and against its x-voxsip-rules, all read from the generated
+// operation table. The client runs it before any I/O; the fake server answers a broken rule as
+// the API does.
 package rules
 
 import (
+	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 
-	"github.com/voxsip/voxsip/generated"
+	"github.com/voxsip/voxsip/internal/params"
 )
 
 // Violation is one broken rule: the parameters involved, by their API names, and what is wrong.
@@ -18,49 +23,97 @@ type Violation struct {
 // String is "params: reason".
 func (v Violation) String() string { return strings.Join(v.Params, ", ") + ": " + v.Reason }
 
-// Check returns the rules p breaks, in a stable order, or nil. The rules, from the reference:
-// sip_registration_id is required (a positive id); each of application_id/application_name,
-// rule_id/rule_name and user_id/user_name are alternatives; and rule_name, user_id or user_name
-// need application_id or application_name (a rule_id alone is fine: a rule's id is unique).
-// A parameter counts as given when its pointer is set, even to an empty string.
-func Check(p *generated.UpdateSIPRegistrationParams) []Violation {
-	if p == nil {
-		return []Violation{{Params: []string{"sip_registration_id"}, Reason: "required (no parameters given)"}}
+var patterns sync.Map // pattern string -> *regexp.Regexp
+
+func compiled(pattern string) *regexp.Regexp {
+	if re, ok := patterns.Load(pattern); ok {
+		return re.(*regexp.Regexp)
+	}
+	re := regexp.MustCompile(pattern)
+	patterns.Store(pattern, re)
+	return re
+}
+
+// Check returns the rules p (a pointer to op's Params struct, or nil) breaks, in a stable order,
+// or nil. A parameter counts as given when its pointer is set, even to an empty string.
+func Check(op *params.Op, p any) []Violation {
+	if p == nil || reflect.ValueOf(p).IsNil() {
+		p = op.New() // no parameters: check what the zero value lacks
 	}
 	var vs []Violation
-	if p.SIPRegistrationID <= 0 {
-		vs = append(vs, Violation{Params: []string{"sip_registration_id"}, Reason: "required (a positive registration id)"})
-	}
-	alternatives := [...]struct {
-		a, b       string
-		aSet, bSet bool
-	}{
-		{"application_id", "application_name", p.ApplicationID != nil, p.ApplicationName != nil},
-		{"rule_id", "rule_name", p.RuleID != nil, p.RuleName != nil},
-		{"user_id", "user_name", p.UserID != nil, p.UserName != nil},
-	}
-	for _, alt := range alternatives {
-		if alt.aSet && alt.bSet {
-			vs = append(vs, Violation{Params: []string{alt.a, alt.b}, Reason: "alternatives: give at most one"})
+	given := map[string]bool{}
+	values := map[string]string{}
+	for i := range op.Fields {
+		f := &op.Fields[i]
+		v, ok := op.Value(p, f.Name)
+		if !ok {
+			continue
+		}
+		given[f.Name] = true
+		values[f.Name] = params.Format(v)
+		switch f.Kind {
+		case reflect.Int64:
+			if f.HasMin && v.Int() < f.Min {
+				reason := "must be at least " + itoa(f.Min)
+				if f.Required && v.Int() == 0 {
+					reason = "required (" + reason + ")"
+				}
+				vs = append(vs, Violation{Params: []string{f.Name}, Reason: reason})
+			}
+		case reflect.String:
+			s := v.String()
+			if f.MinLength > 0 && len([]rune(s)) < f.MinLength {
+				reason := "must not be empty"
+				if f.MinLength > 1 {
+					reason = "must be at least " + itoa(int64(f.MinLength)) + " characters"
+				}
+				vs = append(vs, Violation{Params: []string{f.Name}, Reason: reason})
+			}
+			if f.Pattern != "" && !compiled(f.Pattern).MatchString(s) {
+				vs = append(vs, Violation{Params: []string{f.Name}, Reason: "does not match " + f.Pattern})
+			}
 		}
 	}
-	if p.ApplicationID == nil && p.ApplicationName == nil {
-		var needApp []string
-		if p.RuleName != nil {
-			needApp = append(needApp, "rule_name")
+	for _, r := range op.Rules {
+		if name, value, ok := strings.Cut(r.Unless, "="); ok && given[name] && values[name] == value {
+			continue
 		}
-		if p.UserID != nil {
-			needApp = append(needApp, "user_id")
+		if len(r.AtMostOne) > 0 {
+			if set := pick(r.AtMostOne, given); len(set) > 1 {
+				vs = append(vs, Violation{Params: set, Reason: "alternatives: give at most one"})
+			}
 		}
-		if p.UserName != nil {
-			needApp = append(needApp, "user_name")
+		if len(r.RequireAny) == 0 || len(pick(r.RequireAny, given)) > 0 {
+			continue
 		}
-		if len(needApp) > 0 {
+		if len(r.IfAny) == 0 {
+			reason := "required"
+			if len(r.RequireAny) > 1 {
+				reason = "give one of them"
+			}
+			if name, value, ok := strings.Cut(r.Unless, "="); ok {
+				reason += " unless " + name + " is " + value
+			}
+			vs = append(vs, Violation{Params: r.RequireAny, Reason: reason})
+		} else if set := pick(r.IfAny, given); len(set) > 0 {
 			vs = append(vs, Violation{
-				Params: append(needApp, "application_id", "application_name"),
-				Reason: strings.Join(needApp, ", ") + " need application_id or application_name",
+				Params: append(set, r.RequireAny...),
+				Reason: strings.Join(set, ", ") + " need " + strings.Join(r.RequireAny, " or "),
 			})
 		}
 	}
 	return vs
 }
+
+// pick returns the names that are given, in order.
+func pick(names []string, given map[string]bool) []string {
+	var out []string
+	for _, n := range names {
+		if given[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
