@@ -59,13 +59,13 @@ func TestErrorShapes(t *testing.T) {
 		{"empty body", apitest.Status(200, json, ``), wantResponseError("empty body", 200)},
 		{"null", apitest.Status(200, json, `null`), wantResponseError("body has no result", 200)},
 		{"array", apitest.Status(200, json, `[]`), wantResponseError("not the JSON object", 200)},
-		{"result 0", apitest.Status(200, json, `{"result":0}`), wantResponseError("result is 0, want 1", 200)},
+		{"result 3", apitest.Status(200, json, `{"result":3}`), wantResponseError("result is 3, want 1", 200)},
 		{"no result", apitest.Status(200, json, `{}`), wantResponseError("body has no result", 200)},
 		{"404 without error object", apitest.Status(404, nil, `not found`), wantResponseError("unexpected HTTP status Not Found", 404)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, srv, _ := setup(t, api.WithRetryPolicy(api.NoRetries))
+			c, srv, _ := setup(t, api.WithRetryPolicy(api.NoRetries()))
 			srv.Enqueue(tt.reply)
 			err := c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1})
 			if err == nil {

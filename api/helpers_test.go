@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/voxsip/voxsip"
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
 	"github.com/voxsip/voxsip/auth"
@@ -84,4 +87,14 @@ func writeTemp(data []byte) string {
 		panic(err)
 	}
 	return f.Name()
+}
+
+// loadSpec loads openapi.yaml as the fake does.
+func loadSpec(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(voxsip.OpenAPISpec)
+	if err != nil {
+		t.Fatalf("openapi.yaml does not load: %v", err)
+	}
+	return doc
 }

@@ -49,10 +49,13 @@ var (
 
 // Success checks of each result shape.
 func resultIsOne(r *generated.ResultOne) string {
-	if r.Result != 1 {
-		return fmt.Sprintf("result is %d, want 1", r.Result)
+	switch r.Result {
+	case 1:
+		return ""
+	case 0: // absent or 0: the required field says nothing of success
+		return "body has no result, want result 1"
 	}
-	return ""
+	return fmt.Sprintf("result is %d, want 1", r.Result)
 }
 
 func createdOK(r *CreateSIPRegistrationResult) string {

@@ -107,7 +107,7 @@ func TestNoSecretInAnyErrorOrLog(t *testing.T) {
 		srv := httptest.NewServer(echo("hang"))
 		defer srv.Close()
 		c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithLogger(logger),
-			api.WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}), api.WithRetryPolicy(api.NoRetries))
+			api.WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}), api.WithRetryPolicy(api.NoRetries()))
 		err := c.UpdateSIPRegistration(context.Background(), params())
 		check(t, err)
 		if !strings.Contains(err.Error(), "password=***") {
