@@ -1,0 +1,286 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/api/apitest"
+)
+
+var newReg = &api.CreateSIPRegistrationParams{SIPUsername: "100200", Proxy: "sip.example.com", Password: api.Ptr("pw")}
+
+// Retry safety is per operation: Create is retried only when the API provably did nothing.
+func TestRetrySafetyPerOperation(t *testing.T) {
+	html := http.Header{"Content-Type": []string{"text/html"}}
+	t.Run("Create_against_502_sends_exactly_one_request", func(t *testing.T) {
+		c, srv, s := setup(t)
+		srv.Enqueue(apitest.Status(502, html, "<html>bad gateway</html>"))
+		_, err := c.CreateSIPRegistration(context.Background(), newReg)
+		if n := len(srv.Requests()); n != 1 || len(s.got()) != 0 {
+			t.Fatalf("%d requests, waits %v; want exactly one request", n, s.got())
+		}
+		var re *api.ResponseError
+		if !errors.As(err, &re) || re.StatusCode != 502 || !errors.Is(err, api.ErrOutcomeUnknown) {
+			t.Fatalf("err = %v, want the 502 marked ErrOutcomeUnknown", err)
+		}
+		if !strings.Contains(err.Error(), "not idempotent") || !strings.Contains(err.Error(), "GetSipRegistrations") {
+			t.Errorf("error %q does not say why it was not retried and what to do", err)
+		}
+	})
+	t.Run("Create_after_a_reset_once_sent_is_not_retried", func(t *testing.T) {
+		c, srv, _ := setup(t)
+		srv.Enqueue(apitest.Reset())
+		_, err := c.CreateSIPRegistration(context.Background(), newReg)
+		if n := len(srv.Requests()); n != 1 || !errors.Is(err, api.ErrOutcomeUnknown) {
+			t.Fatalf("%d requests, err = %v; want one request and ErrOutcomeUnknown", n, err)
+		}
+	})
+	t.Run("Create_against_429_then_success_sends_two", func(t *testing.T) {
+		c, srv, s := setup(t)
+		srv.Enqueue(apitest.Status(429, http.Header{"Retry-After": []string{"2"}}, ""))
+		res, err := c.CreateSIPRegistration(context.Background(), newReg)
+		if err != nil || res.SIPRegistrationID <= 0 || len(srv.Requests()) != 2 {
+			t.Fatalf("res %+v, err %v after %d requests; want success on the second", res, err, len(srv.Requests()))
+		}
+		if w := s.got(); len(w) != 1 || w[0].Seconds() != 2 {
+			t.Errorf("waits %v, want the 2s Retry-After", w)
+		}
+	})
+	for _, code := range []api.ErrorCode{api.CodeConcurrentLimitExceeded, api.CodeRateLimitExceeded} {
+		t.Run(fmt.Sprintf("Create_against_code_%d_then_success_sends_two", code), func(t *testing.T) {
+			c, srv, _ := setup(t)
+			srv.Enqueue(apitest.Error(int(code), "slow down"))
+			if _, err := c.CreateSIPRegistration(context.Background(), newReg); err != nil || len(srv.Requests()) != 2 {
+				t.Fatalf("err %v after %d requests; want success on the second", err, len(srv.Requests()))
+			}
+		})
+	}
+	t.Run("Create_against_code_162_is_not_retried", func(t *testing.T) {
+		c, srv, _ := setup(t)
+		srv.Enqueue(apitest.Error(int(api.CodeTryLater), "try later"))
+		_, err := c.CreateSIPRegistration(context.Background(), newReg)
+		if !errors.Is(err, api.CodeTryLater) || len(srv.Requests()) != 1 || errors.Is(err, api.ErrOutcomeUnknown) {
+			t.Fatalf("err %v after %d requests; want code 162 at once, not marked unknown (the API answered)", err, len(srv.Requests()))
+		}
+	})
+	t.Run("Create_after_a_refused_connection_is_retried", func(t *testing.T) {
+		srv := apitest.NewServer()
+		t.Cleanup(srv.Close)
+		var dials atomic.Int64
+		tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if dials.Add(1) == 1 {
+				return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
+			}
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		}}
+		t.Cleanup(tr.CloseIdleConnections)
+		c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithCredentials(srv.Credentials()), api.WithHTTPClient(&http.Client{Transport: tr}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &sleeps{}
+		api.SetTimeForTest(c, nil, s.sleep)
+		if _, err := c.CreateSIPRegistration(context.Background(), newReg); err != nil || dials.Load() != 2 || len(srv.Requests()) != 1 {
+			t.Fatalf("err %v, %d dials, %d requests; want success after one refused dial", err, dials.Load(), len(srv.Requests()))
+		}
+	})
+	t.Run("Update_against_502_502_success_sends_three", func(t *testing.T) {
+		c, srv, s := setup(t)
+		srv.Enqueue(apitest.Status(502, html, "x"), apitest.Status(502, html, "x"))
+		if err := c.UpdateSIPRegistration(context.Background(), one); err != nil || len(srv.Requests()) != 3 || len(s.got()) != 2 {
+			t.Fatalf("err %v after %d requests, waits %v; want success on the third", err, len(srv.Requests()), s.got())
+		}
+	})
+	for _, op := range []string{"Get", "Bind", "Delete"} {
+		t.Run(op+"_against_503_then_success_sends_two", func(t *testing.T) {
+			c, srv, _ := setup(t)
+			srv.Enqueue(apitest.Status(503, html, "x"))
+			var err error
+			switch op {
+			case "Get":
+				_, err = c.GetSIPRegistrations(context.Background(), nil)
+			case "Bind":
+				err = c.BindSIPRegistration(context.Background(), &api.BindSIPRegistrationParams{Bind: api.Ptr(false), UserID: api.Ptr(int64(3)), ApplicationID: api.Ptr(int64(1))})
+			case "Delete":
+				err = c.DeleteSIPRegistration(context.Background(), &api.DeleteSIPRegistrationParams{SIPRegistrationID: 1})
+			}
+			if err != nil || len(srv.Requests()) != 2 {
+				t.Fatalf("err %v after %d requests; want success on the second", err, len(srv.Requests()))
+			}
+		})
+	}
+}
+
+// pager serves GetSipRegistrations from n registrations, honouring count and offset unless
+// ignoreOffset; it counts the requests.
+type pager struct {
+	n            int
+	ignoreOffset bool
+	failAt       int // fail the request with this 1-based number with code 101 (0: never)
+	requests     atomic.Int64
+}
+
+func (p *pager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := int(p.requests.Add(1))
+	w.Header().Set("Content-Type", "application/json")
+	if n == p.failAt {
+		w.Write([]byte(`{"error":{"code":101,"msg":"bad page"}}`))
+		return
+	}
+	q := r.URL.Query()
+	count, _ := strconv.Atoi(q.Get("count"))
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	if p.ignoreOffset {
+		offset = 0
+	}
+	var page []map[string]any
+	for i := offset; i < p.n && i < offset+count; i++ {
+		page = append(page, map[string]any{"sip_registration_id": i + 1, "sip_username": fmt.Sprint("u", i), "proxy": "p",
+			"last_updated": 1, "deactivated": false, "next_subscription_renewal": "2026-12-01",
+			"purchase_date": "2026-11-01 00:00:00", "subscription_price": "1", "is_persistent": true})
+	}
+	if page == nil {
+		page = []map[string]any{}
+	}
+	json.NewEncoder(w).Encode(map[string]any{"result": page, "count": p.n})
+}
+
+func pagerClient(t *testing.T, p *pager) *api.Client {
+	t.Helper()
+	hs := httptest.NewServer(p)
+	t.Cleanup(hs.Close)
+	c, err := api.NewClient(api.WithBaseURL(hs.URL), api.WithCredentials(testCreds(t)), api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+func TestAllSIPRegistrations(t *testing.T) {
+	t.Run("250_in_pages_of_100_each_exactly_once", func(t *testing.T) {
+		p := &pager{n: 250}
+		c := pagerClient(t, p)
+		seen := map[int64]int{}
+		params := &api.GetSIPRegistrationsParams{Count: api.Ptr(int64(100))}
+		for reg, err := range c.AllSIPRegistrations(context.Background(), params) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen[reg.SIPRegistrationID]++
+		}
+		if len(seen) != 250 || p.requests.Load() != 3 {
+			t.Fatalf("%d distinct registrations in %d requests, want 250 in 3", len(seen), p.requests.Load())
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("registration %d yielded %d times", id, n)
+			}
+		}
+		if params.Offset != nil || *params.Count != 100 {
+			t.Errorf("the caller's params were modified: %+v", params)
+		}
+	})
+	t.Run("a_server_that_ignores_offset_ends_with_an_error", func(t *testing.T) {
+		p := &pager{n: 250, ignoreOffset: true}
+		c := pagerClient(t, p)
+		var got, errs int
+		for _, err := range c.AllSIPRegistrations(context.Background(), nil) {
+			if err != nil {
+				errs++
+				if !strings.Contains(err.Error(), "ignore offset") {
+					t.Errorf("err = %v, want one about offset", err)
+				}
+				continue
+			}
+			got++
+		}
+		if got != 100 || errs != 1 || p.requests.Load() != 2 {
+			t.Fatalf("%d registrations, %d errors, %d requests; want 100, 1, 2", got, errs, p.requests.Load())
+		}
+	})
+	t.Run("a_failed_page_is_yielded_once_and_ends_the_walk", func(t *testing.T) {
+		p := &pager{n: 250, failAt: 2}
+		c := pagerClient(t, p)
+		var got, errs int
+		for _, err := range c.AllSIPRegistrations(context.Background(), nil) {
+			if err != nil {
+				errs++
+				if !errors.Is(err, api.CodeInvalidArguments) {
+					t.Errorf("err = %v, want code 101", err)
+				}
+				continue
+			}
+			got++
+		}
+		if got != 100 || errs != 1 || p.requests.Load() != 2 {
+			t.Fatalf("%d registrations, %d errors, %d requests; want 100, 1, 2", got, errs, p.requests.Load())
+		}
+	})
+	t.Run("breaking_early_stops_fetching", func(t *testing.T) {
+		p := &pager{n: 250}
+		c := pagerClient(t, p)
+		for range c.AllSIPRegistrations(context.Background(), nil) {
+			break
+		}
+		if p.requests.Load() != 1 {
+			t.Fatalf("%d requests after breaking on the first item, want 1", p.requests.Load())
+		}
+	})
+	t.Run("a_cancelled_context_ends_the_walk_with_its_error", func(t *testing.T) {
+		p := &pager{n: 250}
+		c := pagerClient(t, p)
+		ctx, cancel := context.WithCancel(context.Background())
+		var got int
+		var last error
+		for _, err := range c.AllSIPRegistrations(ctx, nil) {
+			if err != nil {
+				last = err
+				continue
+			}
+			if got++; got == 10 {
+				cancel()
+			}
+		}
+		if got != 10 || !errors.Is(last, context.Canceled) || p.requests.Load() != 1 {
+			t.Fatalf("%d registrations, last err %v, %d requests; want 10, context.Canceled, 1", got, last, p.requests.Load())
+		}
+	})
+}
+
+// The parameter rules of each operation are checked before any I/O.
+func TestValidationBeforeIOForEveryOperation(t *testing.T) {
+	c, err := api.NewClient(api.WithCredentials(testCreds(t)), api.WithHTTPClient(&http.Client{Transport: failingTransport{t}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	checks := map[string]error{}
+	_, checks["create: empty proxy"] = c.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{SIPUsername: "u"})
+	_, checks["create: user without application"] = c.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{SIPUsername: "u", Proxy: "p", UserID: api.Ptr(int64(1))})
+	_, checks["get: negative offset"] = c.GetSIPRegistrations(ctx, &api.GetSIPRegistrationsParams{Offset: api.Ptr(int64(-1))})
+	_, checks["get: bad id list"] = c.GetSIPRegistrations(ctx, &api.GetSIPRegistrationsParams{UserID: api.Ptr("1;x")})
+	checks["bind: no id"] = c.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{ApplicationID: api.Ptr(int64(1))})
+	checks["bind: nil"] = c.BindSIPRegistration(ctx, nil)
+	checks["delete: no id"] = c.DeleteSIPRegistration(ctx, &api.DeleteSIPRegistrationParams{})
+	for name, err := range checks {
+		var ve *api.ValidationError
+		if !errors.As(err, &ve) {
+			t.Errorf("%s: err = %v, want *api.ValidationError", name, err)
+		}
+	}
+	if err := api.ValidateBindSIPRegistration(&api.BindSIPRegistrationParams{Bind: api.Ptr(false), UserName: api.Ptr("u"), ApplicationName: api.Ptr("a")}); err != nil {
+		t.Errorf("unbinding a user from all registrations needs no id, got %v", err)
+	}
+}
