@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/voxsip/voxsip/api"
@@ -161,4 +162,52 @@ func BenchmarkUpdate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// cannedTransport answers every request at once with {"result":1}, with no network: under it, a
+// call's time is the client's own CPU.
+type cannedTransport struct{}
+
+func (cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode: 200, Header: http.Header{"Content-Type": []string{"application/json"}},
+		Body: io.NopCloser(strings.NewReader(`{"result":1}`)), Request: r,
+	}, nil
+}
+
+// BenchmarkOverhead measures the client's own CPU per call: the same strategies as
+// BenchmarkUpdate, sequential, over a transport that answers at once with no network.
+// client − raw is what the client adds (validation, the generated builder, the token editor,
+// judging, the retry loop).
+func BenchmarkOverhead(b *testing.B) {
+	creds := testCreds(b)
+	hc := &http.Client{Transport: cannedTransport{}}
+	signer, err := auth.NewSigner(creds)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, _ := signer.Token(context.Background())
+	endpoint := rawEndpoint("https://api.example/platform_api")
+	client, err := api.NewClient(api.WithBaseURL("https://api.example/platform_api"), api.WithCredentials(creds), api.WithHTTPClient(hc))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("strategy=raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := rawCall(ctx, hc, endpoint, "Bearer "+tok.Value()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("strategy=client", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p := benchParams
+			if err := client.UpdateSIPRegistration(ctx, &p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/oapi-codegen/runtime"
 )
@@ -1404,7 +1406,7 @@ func (c *Client) UpdateSIPRegistration(ctx context.Context, params *UpdateSIPReg
 func NewBindSIPRegistrationRequest(server string, params *BindSIPRegistrationParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServerURL(server)
 	if err != nil {
 		return nil, err
 	}
@@ -1422,112 +1424,102 @@ func NewBindSIPRegistrationRequest(server string, params *BindSIPRegistrationPar
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
+		var queryValues url.Values
+		if queryURL.RawQuery != "" {
+			queryValues = queryURL.Query()
+		}
+		// rawQuery collects pre-encoded query fragments from styled parameters,
+		// preserving literal commas as delimiters per the OpenAPI spec.
+		var rawQuery strings.Builder
+		rawQuery.Grow(256)
 
 		if params.SIPRegistrationID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_registration_id", *params.SIPRegistrationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("sip_registration_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.SIPRegistrationID), 10))
 
 		}
 
 		if params.ApplicationID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_id", *params.ApplicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("application_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.ApplicationID), 10))
 
 		}
 
 		if params.ApplicationName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_name", *params.ApplicationName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("application_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.ApplicationName), false))
 
 		}
 
 		if params.RuleID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_id", *params.RuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("rule_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.RuleID), 10))
 
 		}
 
 		if params.RuleName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_name", *params.RuleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("rule_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.RuleName), false))
 
 		}
 
 		if params.UserID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("user_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.UserID), 10))
 
 		}
 
 		if params.UserName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name", *params.UserName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("user_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.UserName), false))
 
 		}
 
 		if params.Bind != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bind", *params.Bind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("bind=")
+			rawQuery.WriteString(strconv.FormatBool(bool(*params.Bind)))
 
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
+			}
+			rawQuery.WriteString(encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		queryURL.RawQuery = rawQuery.String()
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
@@ -1542,7 +1534,7 @@ func NewBindSIPRegistrationRequest(server string, params *BindSIPRegistrationPar
 func NewCreateSIPRegistrationRequest(server string, params *CreateSIPRegistrationParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServerURL(server)
 	if err != nil {
 		return nil, err
 	}
@@ -1560,152 +1552,134 @@ func NewCreateSIPRegistrationRequest(server string, params *CreateSIPRegistratio
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_username", params.SIPUsername, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
-			}
+		var queryValues url.Values
+		if queryURL.RawQuery != "" {
+			queryValues = queryURL.Query()
 		}
+		// rawQuery collects pre-encoded query fragments from styled parameters,
+		// preserving literal commas as delimiters per the OpenAPI spec.
+		var rawQuery strings.Builder
+		rawQuery.Grow(256)
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "proxy", params.Proxy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
-			}
+		if rawQuery.Len() > 0 {
+			rawQuery.WriteByte('&')
 		}
+		rawQuery.WriteString("sip_username=")
+		rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(params.SIPUsername), false))
+
+		if rawQuery.Len() > 0 {
+			rawQuery.WriteByte('&')
+		}
+		rawQuery.WriteString("proxy=")
+		rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(params.Proxy), false))
 
 		if params.AuthUser != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "auth_user", *params.AuthUser, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("auth_user=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.AuthUser), false))
 
 		}
 
 		if params.OutboundProxy != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "outbound_proxy", *params.OutboundProxy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("outbound_proxy=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.OutboundProxy), false))
 
 		}
 
 		if params.Password != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "password", *params.Password, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "password"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("password=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.Password), false))
 
 		}
 
 		if params.IsPersistent != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "is_persistent", *params.IsPersistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("is_persistent=")
+			rawQuery.WriteString(strconv.FormatBool(bool(*params.IsPersistent)))
 
 		}
 
 		if params.ApplicationID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_id", *params.ApplicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("application_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.ApplicationID), 10))
 
 		}
 
 		if params.ApplicationName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_name", *params.ApplicationName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("application_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.ApplicationName), false))
 
 		}
 
 		if params.RuleID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_id", *params.RuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("rule_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.RuleID), 10))
 
 		}
 
 		if params.RuleName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_name", *params.RuleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("rule_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.RuleName), false))
 
 		}
 
 		if params.UserID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("user_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.UserID), 10))
 
 		}
 
 		if params.UserName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name", *params.UserName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("user_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.UserName), false))
 
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
+			}
+			rawQuery.WriteString(encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		queryURL.RawQuery = rawQuery.String()
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
@@ -1720,7 +1694,7 @@ func NewCreateSIPRegistrationRequest(server string, params *CreateSIPRegistratio
 func NewDeleteSIPRegistrationRequest(server string, params *DeleteSIPRegistrationParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServerURL(server)
 	if err != nil {
 		return nil, err
 	}
@@ -1738,24 +1712,28 @@ func NewDeleteSIPRegistrationRequest(server string, params *DeleteSIPRegistratio
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_registration_id", params.SIPRegistrationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
-			}
+		var queryValues url.Values
+		if queryURL.RawQuery != "" {
+			queryValues = queryURL.Query()
 		}
+		// rawQuery collects pre-encoded query fragments from styled parameters,
+		// preserving literal commas as delimiters per the OpenAPI spec.
+		var rawQuery strings.Builder
+		rawQuery.Grow(256)
+
+		if rawQuery.Len() > 0 {
+			rawQuery.WriteByte('&')
+		}
+		rawQuery.WriteString("sip_registration_id=")
+		rawQuery.WriteString(strconv.FormatInt(int64(params.SIPRegistrationID), 10))
 
 		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
+			}
+			rawQuery.WriteString(encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		queryURL.RawQuery = rawQuery.String()
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
@@ -1770,7 +1748,7 @@ func NewDeleteSIPRegistrationRequest(server string, params *DeleteSIPRegistratio
 func NewGetSIPRegistrationsRequest(server string, params *GetSIPRegistrationsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServerURL(server)
 	if err != nil {
 		return nil, err
 	}
@@ -1788,220 +1766,192 @@ func NewGetSIPRegistrationsRequest(server string, params *GetSIPRegistrationsPar
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
+		var queryValues url.Values
+		if queryURL.RawQuery != "" {
+			queryValues = queryURL.Query()
+		}
+		// rawQuery collects pre-encoded query fragments from styled parameters,
+		// preserving literal commas as delimiters per the OpenAPI spec.
+		var rawQuery strings.Builder
+		rawQuery.Grow(256)
 
 		if params.SIPRegistrationID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_registration_id", *params.SIPRegistrationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("sip_registration_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.SIPRegistrationID), 10))
 
 		}
 
 		if params.SIPUsername != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_username", *params.SIPUsername, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("sip_username=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.SIPUsername), false))
 
 		}
 
 		if params.Deactivated != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "deactivated", *params.Deactivated, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("deactivated=")
+			rawQuery.WriteString(strconv.FormatBool(bool(*params.Deactivated)))
 
 		}
 
 		if params.Successful != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "successful", *params.Successful, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("successful=")
+			rawQuery.WriteString(strconv.FormatBool(bool(*params.Successful)))
 
 		}
 
 		if params.IsPersistent != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "is_persistent", *params.IsPersistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("is_persistent=")
+			rawQuery.WriteString(strconv.FormatBool(bool(*params.IsPersistent)))
 
 		}
 
 		if params.ApplicationID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_id", *params.ApplicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("application_id=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.ApplicationID), false))
 
 		}
 
 		if params.ApplicationName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_name", *params.ApplicationName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("application_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.ApplicationName), false))
 
 		}
 
 		if params.IsBoundToApplication != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "is_bound_to_application", *params.IsBoundToApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("is_bound_to_application=")
+			rawQuery.WriteString(strconv.FormatBool(bool(*params.IsBoundToApplication)))
 
 		}
 
 		if params.RuleID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_id", *params.RuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("rule_id=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.RuleID), false))
 
 		}
 
 		if params.RuleName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_name", *params.RuleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("rule_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.RuleName), false))
 
 		}
 
 		if params.UserID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("user_id=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.UserID), false))
 
 		}
 
 		if params.UserName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name", *params.UserName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("user_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.UserName), false))
 
 		}
 
 		if params.Proxy != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "proxy", *params.Proxy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("proxy=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.Proxy), false))
 
 		}
 
 		if params.InProgress != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "in_progress", *params.InProgress, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("in_progress=")
+			rawQuery.WriteString(strconv.FormatBool(bool(*params.InProgress)))
 
 		}
 
 		if params.StatusCode != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status_code", *params.StatusCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("status_code=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.StatusCode), false))
 
 		}
 
 		if params.Count != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("count=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.Count), 10))
 
 		}
 
 		if params.Offset != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("offset=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.Offset), 10))
 
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
+			}
+			rawQuery.WriteString(encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		queryURL.RawQuery = rawQuery.String()
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
@@ -2016,7 +1966,7 @@ func NewGetSIPRegistrationsRequest(server string, params *GetSIPRegistrationsPar
 func NewUpdateSIPRegistrationRequest(server string, params *UpdateSIPRegistrationParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	serverURL, err := parseServerURL(server)
 	if err != nil {
 		return nil, err
 	}
@@ -2034,156 +1984,138 @@ func NewUpdateSIPRegistrationRequest(server string, params *UpdateSIPRegistratio
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_registration_id", params.SIPRegistrationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
-			}
+		var queryValues url.Values
+		if queryURL.RawQuery != "" {
+			queryValues = queryURL.Query()
 		}
+		// rawQuery collects pre-encoded query fragments from styled parameters,
+		// preserving literal commas as delimiters per the OpenAPI spec.
+		var rawQuery strings.Builder
+		rawQuery.Grow(256)
+
+		if rawQuery.Len() > 0 {
+			rawQuery.WriteByte('&')
+		}
+		rawQuery.WriteString("sip_registration_id=")
+		rawQuery.WriteString(strconv.FormatInt(int64(params.SIPRegistrationID), 10))
 
 		if params.SIPUsername != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sip_username", *params.SIPUsername, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("sip_username=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.SIPUsername), false))
 
 		}
 
 		if params.Proxy != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "proxy", *params.Proxy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("proxy=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.Proxy), false))
 
 		}
 
 		if params.AuthUser != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "auth_user", *params.AuthUser, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("auth_user=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.AuthUser), false))
 
 		}
 
 		if params.OutboundProxy != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "outbound_proxy", *params.OutboundProxy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("outbound_proxy=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.OutboundProxy), false))
 
 		}
 
 		if params.Password != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "password", *params.Password, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "password"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("password=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.Password), false))
 
 		}
 
 		if params.ApplicationID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_id", *params.ApplicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("application_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.ApplicationID), 10))
 
 		}
 
 		if params.ApplicationName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_name", *params.ApplicationName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("application_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.ApplicationName), false))
 
 		}
 
 		if params.RuleID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_id", *params.RuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("rule_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.RuleID), 10))
 
 		}
 
 		if params.RuleName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_name", *params.RuleName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("rule_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.RuleName), false))
 
 		}
 
 		if params.UserID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("user_id=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.UserID), 10))
 
 		}
 
 		if params.UserName != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name", *params.UserName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
 			}
+			rawQuery.WriteString("user_name=")
+			rawQuery.WriteString(runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.UserName), false))
 
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
+			}
+			rawQuery.WriteString(encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		queryURL.RawQuery = rawQuery.String()
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
@@ -2192,6 +2124,30 @@ func NewUpdateSIPRegistrationRequest(server string, params *UpdateSIPRegistratio
 	}
 
 	return req, nil
+}
+
+// parsedServer is a server URL and its parse.
+type parsedServer struct {
+	raw string
+	u   *url.URL
+}
+
+// lastServer caches the last server URL a request builder parsed: a client sends every request
+// to the same server, so the builders parse it once. The cached *url.URL is never modified
+// (URL.Parse returns a new URL), so sharing it is safe.
+var lastServer atomic.Pointer[parsedServer]
+
+// parseServerURL is url.Parse(server), cached.
+func parseServerURL(server string) (*url.URL, error) {
+	if last := lastServer.Load(); last != nil && last.raw == server {
+		return last.u, nil
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+	lastServer.Store(&parsedServer{raw: server, u: u})
+	return u, nil
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {

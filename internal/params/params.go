@@ -102,6 +102,12 @@ func (op *Op) Lookup(name string) (Field, bool) {
 	return op.Fields[i], true
 }
 
+// Index returns the position in Fields of the parameter with the API name.
+func (op *Op) Index(name string) (int, bool) {
+	i, ok := op.byName[name]
+	return i, ok
+}
+
 // New returns a pointer to a new, zero Params struct of the operation.
 func (op *Op) New() any { return reflect.New(op.ParamsType).Interface() }
 
@@ -123,6 +129,10 @@ func (op *Op) Value(p any, name string) (reflect.Value, bool) {
 	}
 	return f.value(op.structOf(p))
 }
+
+// Get returns the field's value in s (the Params struct itself, not a pointer) and whether it is
+// given.
+func (f *Field) Get(s reflect.Value) (reflect.Value, bool) { return f.value(s) }
 
 func (f *Field) value(s reflect.Value) (reflect.Value, bool) {
 	v := s.Field(f.Index)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/voxsip/voxsip/internal/params"
 )
@@ -40,17 +41,19 @@ func Check(op *params.Op, p any) []Violation {
 	if p == nil || reflect.ValueOf(p).IsNil() {
 		p = op.New() // no parameters: check what the zero value lacks
 	}
+	if t := reflect.TypeOf(p); t != reflect.PointerTo(op.ParamsType) {
+		panic("rules: " + op.ID + " wants *" + op.ParamsType.String() + ", got " + t.String())
+	}
 	var vs []Violation
-	given := map[string]bool{}
-	values := map[string]string{}
+	var given givenSet
+	s := reflect.ValueOf(p).Elem()
 	for i := range op.Fields {
 		f := &op.Fields[i]
-		v, ok := op.Value(p, f.Name)
+		v, ok := f.Get(s)
 		if !ok {
 			continue
 		}
-		given[f.Name] = true
-		values[f.Name] = params.Format(v)
+		given.add(i)
 		switch f.Kind {
 		case reflect.Int64:
 			if f.HasMin && v.Int() < f.Min {
@@ -61,29 +64,52 @@ func Check(op *params.Op, p any) []Violation {
 				vs = append(vs, Violation{Params: []string{f.Name}, Reason: reason})
 			}
 		case reflect.String:
-			s := v.String()
-			if f.MinLength > 0 && len([]rune(s)) < f.MinLength {
+			str := v.String()
+			if f.MinLength > 0 && utf8.RuneCountInString(str) < f.MinLength {
 				reason := "must not be empty"
 				if f.MinLength > 1 {
 					reason = "must be at least " + itoa(int64(f.MinLength)) + " characters"
 				}
 				vs = append(vs, Violation{Params: []string{f.Name}, Reason: reason})
 			}
-			if f.Pattern != "" && !compiled(f.Pattern).MatchString(s) {
+			if f.Pattern != "" && !compiled(f.Pattern).MatchString(str) {
 				vs = append(vs, Violation{Params: []string{f.Name}, Reason: "does not match " + f.Pattern})
 			}
 		}
 	}
-	for _, r := range op.Rules {
-		if name, value, ok := strings.Cut(r.Unless, "="); ok && given[name] && values[name] == value {
-			continue
+	isGiven := func(name string) bool {
+		i, ok := op.Index(name)
+		return ok && given.has(i)
+	}
+	pick := func(names []string) []string {
+		var out []string
+		for _, n := range names {
+			if isGiven(n) {
+				out = append(out, n)
+			}
 		}
-		if len(r.AtMostOne) > 0 {
-			if set := pick(r.AtMostOne, given); len(set) > 1 {
+		return out
+	}
+	anyGiven := func(names []string) bool {
+		for _, n := range names {
+			if isGiven(n) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, r := range op.Rules {
+		if name, value, ok := strings.Cut(r.Unless, "="); ok && isGiven(name) {
+			if v, _ := op.Value(p, name); params.Format(v) == value {
+				continue
+			}
+		}
+		if len(r.AtMostOne) > 1 {
+			if set := pick(r.AtMostOne); len(set) > 1 {
 				vs = append(vs, Violation{Params: set, Reason: "alternatives: give at most one"})
 			}
 		}
-		if len(r.RequireAny) == 0 || len(pick(r.RequireAny, given)) > 0 {
+		if len(r.RequireAny) == 0 || anyGiven(r.RequireAny) {
 			continue
 		}
 		if len(r.IfAny) == 0 {
@@ -95,7 +121,7 @@ func Check(op *params.Op, p any) []Violation {
 				reason += " unless " + name + " is " + value
 			}
 			vs = append(vs, Violation{Params: r.RequireAny, Reason: reason})
-		} else if set := pick(r.IfAny, given); len(set) > 0 {
+		} else if set := pick(r.IfAny); len(set) > 0 {
 			vs = append(vs, Violation{
 				Params: append(set, r.RequireAny...),
 				Reason: strings.Join(set, ", ") + " need " + strings.Join(r.RequireAny, " or "),
@@ -105,15 +131,15 @@ func Check(op *params.Op, p any) []Violation {
 	return vs
 }
 
-// pick returns the names that are given, in order.
-func pick(names []string, given map[string]bool) []string {
-	var out []string
-	for _, n := range names {
-		if given[n] {
-			out = append(out, n)
-		}
+// givenSet is a set of field indexes, without allocation for up to 128 parameters.
+type givenSet struct{ bits [2]uint64 }
+
+func (g *givenSet) add(i int) {
+	if i < 128 {
+		g.bits[i/64] |= 1 << (i % 64)
 	}
-	return out
 }
+
+func (g *givenSet) has(i int) bool { return i < 128 && g.bits[i/64]&(1<<(i%64)) != 0 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
