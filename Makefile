@@ -43,7 +43,7 @@ tidy-check:
 
 ## test: vet, gofmt, staticcheck, tidy, check-generated, then every test under the race detector
 test: vet lint tidy-check check-generated
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 8m ./...
 
 ## spec-check: openapi.yaml validates (kin-openapi, examples included) and passes Spectral's lint
 spec-check:
@@ -63,6 +63,7 @@ fuzz:
 	$(GO) test ./auth -run '^$$' -fuzz '^FuzzParseCredentials$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzJudge$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzParseRetryAfter$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/params -run '^$$' -fuzz '^FuzzBuilderMatchesRuntimeStyling$$' -fuzztime $(FUZZTIME)
 
 ## bench: the client against a hand-written net/http call and a sign-per-call client; prints
 ## benchstat's table and the medians with client/raw ratios (see BENCHMARKS.md)
@@ -71,7 +72,7 @@ fuzz:
 bench:
 	$(GO) test -c -o bench.test ./api
 	rm -f bench.txt
-	for i in $$(seq $(BENCHCOUNT)); do ./bench.test -test.run '^$$' -test.bench '^BenchmarkUpdate$$' -test.benchmem >> bench.txt; done
+	for i in $$(seq $(BENCHCOUNT)); do ./bench.test -test.run '^$$' -test.bench '^Benchmark(Update|Overhead)$$' -test.benchmem >> bench.txt; done
 	rm -f bench.test
 	$(GO) run $(BENCHSTAT) -col /strategy bench.txt
 	$(GO) run ./internal/benchratio < bench.txt

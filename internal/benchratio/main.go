@@ -1,6 +1,6 @@
 // Command benchratio reads `go test -bench` output of BenchmarkUpdate (sub-benchmarks named
-// mode=…/strategy=…) and prints a Markdown table of medians with the client/raw ratios that
-// BENCHMARKS.md records. Medians, not means: the machine is noisy. The input should be rounds of
+// mode=…/strategy=…) and BenchmarkOverhead (strategy=…) and prints a Markdown table of medians
+// with the client/raw ratios that BENCHMARKS.md records, then the client's own CPU per call. Medians, not means: the machine is noisy. The input should be rounds of
 // the whole set (make bench runs it -count 1 several times): the n-th raw and client samples of a
 // mode then ran back to back, and "paired" is the median of their ratios, which drift between
 // rounds cannot skew.
@@ -18,7 +18,7 @@ import (
 	"strconv"
 )
 
-var line = regexp.MustCompile(`^BenchmarkUpdate/mode=(\w+)/strategy=(\w+)-\d+\s+\d+\s+([\d.]+) ns/op(?:\s+[\d.]+ B/op\s+([\d.]+) allocs/op)?`)
+var line = regexp.MustCompile(`^Benchmark(?:Update/mode=(\w+)|Overhead)/strategy=(\w+)-\d+\s+\d+\s+([\d.]+) ns/op(?:\s+[\d.]+ B/op\s+([\d.]+) allocs/op)?`)
 
 type key struct{ strategy, mode string }
 
@@ -39,7 +39,11 @@ func run(r io.Reader, w io.Writer) error {
 		if m == nil {
 			continue
 		}
-		k := key{strategy: m[2], mode: m[1]}
+		mode := m[1]
+		if mode == "" {
+			mode = "overhead" // BenchmarkOverhead: no network
+		}
+		k := key{strategy: m[2], mode: mode}
 		if data[k] == nil {
 			data[k] = &samples{}
 		}
@@ -74,6 +78,11 @@ func run(r io.Reader, w io.Writer) error {
 		fmt.Fprintf(w, "| %s | %.0f | %.0f | %s | %.3f | %.3f | %.0f | %.0f | %+.0f | %d |\n", mode,
 			median(raw.ns), median(client.ns), signNS, median(client.ns)/median(raw.ns), median(pairs),
 			median(raw.allocs), median(client.allocs), median(client.allocs)-median(raw.allocs), len(client.ns))
+	}
+	raw, client := data[key{"raw", "overhead"}], data[key{"client", "overhead"}]
+	if raw != nil && client != nil {
+		fmt.Fprintf(w, "\nClient's own CPU per call (BenchmarkOverhead, no network; client − raw medians): %.1f µs, %+.0f allocations\n",
+			(median(client.ns)-median(raw.ns))/1000, median(client.allocs)-median(raw.allocs))
 	}
 	return nil
 }
