@@ -75,9 +75,9 @@ func TestSpecDescriptionsAndExamples(t *testing.T) {
 		}
 	}
 	// The check above can fail: a wrong example is caught.
-	bad := doc.Components.Schemas["UpdateResult"].Value
+	bad := doc.Components.Schemas["ResultOne"].Value
 	if err := bad.VisitJSON(map[string]any{"result": "one"}); err == nil {
-		t.Error("a string result passed the UpdateResult schema")
+		t.Error("a string result passed the ResultOne schema")
 	}
 }
 

@@ -27,12 +27,12 @@ func ExampleNewClient() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = client.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{
-		SIPRegistrationID: 1,
-		Proxy:             api.Ptr("sip.example.com"),
+	created, err := client.CreateSIPRegistration(context.Background(), &api.CreateSIPRegistrationParams{
+		SIPUsername: "100200",
+		Proxy:       "sip.example.com",
 	})
-	fmt.Println("error:", err)
-	// Output: error: <nil>
+	fmt.Println("error:", err, "id:", created.SIPRegistrationID)
+	// Output: error: <nil> id: 1
 }
 
 // Bind a registration to an application and a user (which unbinds that user's previous
@@ -45,8 +45,16 @@ func ExampleClient_UpdateSIPRegistration() {
 		log.Fatal(err)
 	}
 
-	err = client.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{
-		SIPRegistrationID: 42,
+	ctx := context.Background()
+	created, err := client.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{
+		SIPUsername: "100200", Proxy: "sip.example.com", OutboundProxy: api.Ptr("edge.example.com"),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	err = client.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{
+		SIPRegistrationID: created.SIPRegistrationID,
 		ApplicationName:   api.Ptr("call-center"),
 		UserName:          api.Ptr("alice"),
 		OutboundProxy:     api.Ptr(""), // "" clears the field; nil would leave it alone
@@ -55,8 +63,8 @@ func ExampleClient_UpdateSIPRegistration() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(srv.Requests()[0])
-	// Output: UpdateSipRegistration sip_registration_id=42 outbound_proxy="" password="***" application_name="call-center" user_name="alice" (iss=1000001)
+	fmt.Println(srv.Requests()[1])
+	// Output: UpdateSipRegistration sip_registration_id="1" outbound_proxy="" password="***" application_name="call-center" user_name="alice" (iss=1000001)
 }
 
 // API refusals are *api.Error values; errors.Is matches their code. Parameters that break the
@@ -71,7 +79,7 @@ func ExampleError() {
 	ctx := context.Background()
 
 	srv.FailNext(int(api.CodeTooManySIPRegistrations), "Maximum number of SIP registrations exceeded")
-	err = client.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{SIPRegistrationID: 7})
+	_, err = client.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{SIPUsername: "100200", Proxy: "sip.example.com"})
 	var apiErr *api.Error
 	if errors.As(err, &apiErr) {
 		fmt.Println("code:", int(apiErr.Code), "message:", apiErr.Message)
@@ -98,4 +106,60 @@ func ExampleValidateUpdateSIPRegistration() {
 	})
 	fmt.Println(err)
 	// Output: voximplant: UpdateSipRegistration: invalid parameters: rule_name, application_id, application_name: rule_name need application_id or application_name
+}
+
+// The whole lifecycle of a registration: create it, find it, change it, bind it to a user, and
+// delete it.
+func Example_lifecycle() {
+	srv := apitest.NewServer() // stands in for api.voximplant.com
+	defer srv.Close()
+	client, err := api.NewClient(api.WithCredentials(srv.Credentials()), api.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	created, err := client.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{
+		SIPUsername: "100200",
+		Proxy:       "sip.example.com",
+		Password:    api.Ptr("correct horse"),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	id := created.SIPRegistrationID
+
+	for reg, err := range client.AllSIPRegistrations(ctx, &api.GetSIPRegistrationsParams{SIPUsername: api.Ptr("100200")}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("found", reg.SIPRegistrationID, reg.SIPUsername, reg.Proxy)
+	}
+	if err := client.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{
+		SIPRegistrationID: id, OutboundProxy: api.Ptr("edge.example.com"),
+	}); err != nil {
+		log.Fatal(err)
+	}
+	if err := client.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{
+		SIPRegistrationID: &id, ApplicationName: api.Ptr("call-center"), UserName: api.Ptr("alice"),
+	}); err != nil {
+		log.Fatal(err)
+	}
+	page, err := client.GetSIPRegistrations(ctx, &api.GetSIPRegistrationsParams{SIPRegistrationID: &id})
+	if err != nil {
+		log.Fatal(err)
+	}
+	reg := page.Result[0]
+	fmt.Println("outbound proxy", *reg.OutboundProxy, "user", *reg.UserName)
+
+	if err := client.DeleteSIPRegistration(ctx, &api.DeleteSIPRegistrationParams{SIPRegistrationID: id}); err != nil {
+		log.Fatal(err)
+	}
+	err = client.DeleteSIPRegistration(ctx, &api.DeleteSIPRegistrationParams{SIPRegistrationID: id})
+	var apiErr *api.Error
+	fmt.Println("deleted twice is an API error:", errors.As(err, &apiErr))
+	// Output:
+	// found 1 100200 sip.example.com
+	// outbound proxy edge.example.com user alice
+	// deleted twice is an API error: true
 }

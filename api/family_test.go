@@ -242,6 +242,7 @@ func TestAllSIPRegistrations(t *testing.T) {
 		p := &pager{n: 250}
 		c := pagerClient(t, p)
 		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
 		var got int
 		var last error
 		for _, err := range c.AllSIPRegistrations(ctx, nil) {
