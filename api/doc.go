@@ -1,5 +1,6 @@
-// Package api is a client for the Voximplant Management API's SIP registration methods,
-// starting with UpdateSipRegistration.
+// Package api is a client for the Voximplant Management API's SIP registration methods:
+// CreateSipRegistration, GetSipRegistrations, UpdateSipRegistration, BindSipRegistration and
+// DeleteSipRegistration.
 //
 // Make one [Client] with [NewClient] and share it: it is safe for concurrent use, caches its
 // token (one RS256 signature per hour), reuses connections, retries what is safe to retry, and
@@ -7,17 +8,38 @@
 //
 //	client, err := api.NewClient(api.WithCredentialsFile("credentials.json"))
 //	if err != nil { … }
+//	created, err := client.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{
+//		SIPUsername: "100200",
+//		Proxy:       "sip.example.com",
+//	})
+//	…
 //	err = client.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{
-//		SIPRegistrationID: 1,
+//		SIPRegistrationID: created.SIPRegistrationID,
 //		ApplicationID:     api.Ptr(int64(42)),
 //		UserName:          api.Ptr("alice"),
 //		OutboundProxy:     api.Ptr(""), // clears the outbound proxy
 //	})
+//	for reg, err := range client.AllSIPRegistrations(ctx, nil) { … }
+//
+// Every call is built and sent by the client that go generate makes from openapi.yaml (package
+// generated), with [auth.RequestEditor] adding the bearer token; this package adds one generic
+// path around it for validation, retries, body caps, error types, masking and logging. The
+// parameter and result types are the generated types (aliases), so a parameter added to the
+// spec reaches users with go generate alone.
 //
 // Parameters follow the API: nil leaves a field alone, a pointer to "" clears it. The API's
-// parameter rules are checked before any request ([*ValidationError]). API refusals arrive as
-// [*Error], with codes that errors.Is can match ([CodeInvalidArguments] and so on); other bad
-// responses as [*ResponseError].
+// parameter rules (read from openapi.yaml's x-voxsip-rules) are checked before any request
+// ([*ValidationError]). API refusals arrive as [*Error], with codes that errors.Is can match
+// ([CodeInvalidArguments] and so on); other bad responses as [*ResponseError]. A call that is not
+// idempotent (CreateSipRegistration) is retried only when the API provably did nothing; when it
+// may have acted without saying so, its error matches [ErrOutcomeUnknown].
+//
+// Secrets: the values of parameters that openapi.yaml marks format: password are masked in
+// every error, log line and JSON encoding of a Params struct, in every form a server may echo
+// them (as sent, URL-, JSON- and HTML-escaped, with invalid UTF-8 replaced), and so is the
+// bearer token. Masking replaces the secret's text wherever it appears: a very short password
+// (a few characters) may mask parts of unrelated words too, and an echo in an encoding not in
+// that list (base64, say) is not recognised. Choose passwords longer than a few characters.
 //
 // For tests, package [github.com/voxsip/voxsip/api/apitest] runs a fake Management API that
 // checks every request against the OpenAPI document; point the client at it with [WithBaseURL].
