@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -104,17 +105,35 @@ type credentialsFile struct {
 	Result       json.RawMessage `json:"result"`
 }
 
+// MaxCredentialsBytes is the largest credentials document accepted, in bytes. A credentials.json
+// with a 4096-bit key is under 4 KiB, so anything larger is the wrong file; the cap keeps
+// [LoadCredentials] from reading a device or a huge file into memory.
+const MaxCredentialsBytes = 64 << 10
+
 // ParseCredentials parses credentials.json: either the flat object the control panel saves
 // ({"account_id": …, "key_id": …, "private_key": …}) or the CreateKey response that wraps it
 // in {"result": {…}}. The key may be PKCS#8 ("BEGIN PRIVATE KEY") or PKCS#1
-// ("BEGIN RSA PRIVATE KEY"). Errors are *[CredentialsError].
+// ("BEGIN RSA PRIVATE KEY"). Data over [MaxCredentialsBytes] is refused. Errors are
+// *[CredentialsError].
 func ParseCredentials(data []byte) (*Credentials, error) {
 	return parseCredentials("", data)
 }
 
-// LoadCredentials reads and parses the credentials file at path; see [ParseCredentials].
+// LoadCredentials reads and parses the credentials file at path; see [ParseCredentials]. It
+// reads at most [MaxCredentialsBytes] (and one byte more, to tell that the file is larger), so
+// a wrong path such as /dev/zero or a disk image fails at once. A directory, or a file over the
+// cap, is a *[CredentialsError] naming path; a file that cannot be opened or read is reported
+// with its *[os.PathError] wrapped.
 func LoadCredentials(path string) (*Credentials, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: reading credentials: %w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, &CredentialsError{Source: path, Problem: "is a directory (want the path of the credentials.json file itself)"}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxCredentialsBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("auth: reading credentials: %w", err)
 	}
@@ -134,6 +153,14 @@ func CredentialsFromEnv() (*Credentials, error) {
 func parseCredentials(source string, data []byte) (*Credentials, error) {
 	fail := func(field, problem string, err error) (*Credentials, error) {
 		return nil, &CredentialsError{Source: source, Field: field, Problem: problem, Err: err}
+	}
+	if len(data) > MaxCredentialsBytes {
+		what := "file"
+		if source == "" {
+			what = "document"
+		}
+		return fail("", fmt.Sprintf("%s is larger than %d KiB; a credentials.json is about 2 KiB: is this the right file?",
+			what, MaxCredentialsBytes>>10), nil)
 	}
 	var f credentialsFile
 	if err := decodeJSON(data, &f); err != nil {

@@ -175,3 +175,98 @@ func TestCredentialsPrintNoKey(t *testing.T) {
 		t.Errorf("String() = %q, want the key id and a mask", got)
 	}
 }
+
+// padTo pads a credentials document with trailing whitespace (which JSON ignores) to n bytes.
+func padTo(t *testing.T, data []byte, n int) []byte {
+	t.Helper()
+	if len(data) > n {
+		t.Fatalf("document is %d bytes already, cannot pad to %d", len(data), n)
+	}
+	return append(append([]byte{}, data...), strings.Repeat(" ", n-len(data))...)
+}
+
+// wantTooLarge checks that err is the one-line *CredentialsError for input over the size cap.
+func wantTooLarge(t *testing.T, err error, source string) {
+	t.Helper()
+	var ce *auth.CredentialsError
+	if !errors.As(err, &ce) {
+		t.Errorf("err = %v (%T), want a *auth.CredentialsError", err, err)
+		return
+	}
+	if ce.Source != source || ce.Field != "" {
+		t.Errorf("Source, Field = %q, %q; want %q, \"\"", ce.Source, ce.Field, source)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "larger than 64 KiB") || !strings.Contains(msg, "is this the right file?") || strings.Contains(msg, "\n") {
+		t.Errorf("error %q is not the one-line size message", msg)
+	}
+}
+
+func TestCredentialsSizeCap(t *testing.T) {
+	if auth.MaxCredentialsBytes != 64<<10 {
+		t.Fatalf("MaxCredentialsBytes = %d, want 64 KiB", auth.MaxCredentialsBytes)
+	}
+	good := credsJSON(t, 77, testKeyID, pkcs8PEM(t, key(t)))
+	atCap := padTo(t, good, auth.MaxCredentialsBytes)
+	overCap := padTo(t, good, auth.MaxCredentialsBytes+1)
+
+	t.Run("ParseCredentials", func(t *testing.T) {
+		if _, err := auth.ParseCredentials(atCap); err != nil {
+			t.Errorf("exactly MaxCredentialsBytes: %v", err)
+		}
+		_, err := auth.ParseCredentials(overCap)
+		wantTooLarge(t, err, "")
+	})
+
+	t.Run("LoadCredentials", func(t *testing.T) {
+		dir := t.TempDir()
+		for _, tt := range []struct {
+			name   string
+			data   []byte
+			accept bool
+		}{
+			{"normal.json", good, true},
+			{"at-cap.json", atCap, true},
+			{"over-cap.json", overCap, false},
+			{"65KiB.json", padTo(t, good, 65<<10), false},
+		} {
+			path := filepath.Join(dir, tt.name)
+			if err := os.WriteFile(path, tt.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c, err := auth.LoadCredentials(path)
+			switch {
+			case tt.accept && (err != nil || c.AccountID != 77):
+				t.Errorf("%s: LoadCredentials = %v, %v; want account 77", tt.name, c, err)
+			case !tt.accept:
+				wantTooLarge(t, err, path)
+			}
+		}
+	})
+
+	// An endless file: the cap, not the end of the file, stops the read.
+	t.Run("endless device", func(t *testing.T) {
+		const endless = "/dev/zero"
+		if fi, err := os.Stat(endless); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+			t.Skipf("no %s character device here: %v", endless, err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := auth.LoadCredentials(endless)
+			done <- err
+		}()
+		wantTooLarge(t, recv(t, done, "LoadCredentials("+endless+") to return"), endless)
+	})
+}
+
+func TestLoadCredentialsRefusesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	_, err := auth.LoadCredentials(dir)
+	var ce *auth.CredentialsError
+	if !errors.As(err, &ce) || ce.Source != dir {
+		t.Fatalf("err = %v (%T), want a *auth.CredentialsError with Source %q", err, err, dir)
+	}
+	if msg := err.Error(); !strings.Contains(msg, dir) || !strings.Contains(msg, "is a directory") || strings.Contains(msg, "\n") {
+		t.Errorf("error %q: want one line naming %s and saying it is a directory", msg, dir)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"testing"
+	"time"
 
 	"github.com/voxsip/voxsip/internal/testutil"
 )
@@ -64,4 +65,23 @@ func splitLines(s string) []string {
 		}
 	}
 	return append(out, s[start:])
+}
+
+// hangTimeout bounds every wait in these tests, so that a deadlock fails with a message saying
+// what never came instead of hanging until go test's timeout. Nothing is expected to take
+// anywhere near this long; no test relies on anything happening within a short time.
+const hangTimeout = 10 * time.Second
+
+// recv returns the next value from ch, failing the test if none arrives within hangTimeout.
+func recv[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	timer := time.NewTimer(hangTimeout)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		t.Fatalf("waited %s for %s", hangTimeout, what)
+		panic("unreachable")
+	}
 }
