@@ -113,8 +113,8 @@ const MaxCredentialsBytes = 64 << 10
 // ParseCredentials parses credentials.json: either the flat object the control panel saves
 // ({"account_id": …, "key_id": …, "private_key": …}) or the CreateKey response that wraps it
 // in {"result": {…}}. The key may be PKCS#8 ("BEGIN PRIVATE KEY") or PKCS#1
-// ("BEGIN RSA PRIVATE KEY"). Data over [MaxCredentialsBytes] is refused. Errors are
-// *[CredentialsError].
+// ("BEGIN RSA PRIVATE KEY"). A leading UTF-8 byte order mark, as Notepad writes, is skipped.
+// Data over [MaxCredentialsBytes] is refused. Errors are *[CredentialsError].
 func ParseCredentials(data []byte) (*Credentials, error) {
 	return parseCredentials("", data)
 }
@@ -162,6 +162,8 @@ func parseCredentials(source string, data []byte) (*Credentials, error) {
 		return fail("", fmt.Sprintf("%s is larger than %d KiB; a credentials.json is about 2 KiB: is this the right file?",
 			what, MaxCredentialsBytes>>10), nil)
 	}
+	// Notepad and other Windows editors start a UTF-8 file with a byte order mark.
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	var f credentialsFile
 	if err := decodeJSON(data, &f); err != nil {
 		return fail("", err.Error(), nil)

@@ -33,6 +33,8 @@ func TestParseCredentialsAcceptsEveryShape(t *testing.T) {
 		{"PKCS#1 body labelled PRIVATE KEY", credsJSON(t, 123, testKeyID,
 			strings.ReplaceAll(pkcs1PEM(t, k), "RSA PRIVATE KEY", "PRIVATE KEY"))},
 		{"surrounding whitespace", append(append([]byte("\n  "), flat8...), '\n')},
+		{"UTF-8 byte order mark (Notepad)", append([]byte("\xEF\xBB\xBF"), flat8...)},
+		{"byte order mark, then whitespace", append([]byte("\xEF\xBB\xBF\r\n"), flat8...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,6 +228,7 @@ func TestCredentialsSizeCap(t *testing.T) {
 			accept bool
 		}{
 			{"normal.json", good, true},
+			{"notepad.json", append([]byte("\xEF\xBB\xBF"), good...), true},
 			{"at-cap.json", atCap, true},
 			{"over-cap.json", overCap, false},
 			{"65KiB.json", padTo(t, good, 65<<10), false},
