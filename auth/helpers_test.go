@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,4 +85,15 @@ func recv[T any](t testing.TB, ch <-chan T, what string) T {
 		t.Fatalf("waited %s for %s", hangTimeout, what)
 		panic("unreachable")
 	}
+}
+
+// wait waits for wg, failing the test if it is not done within hangTimeout.
+func wait(t testing.TB, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	recv(t, done, what)
 }

@@ -53,9 +53,6 @@ func (t Token) GoString() string { return t.String() }
 // authorization returns the Authorization header value.
 func (t Token) authorization() string { return *t.header }
 
-// same reports whether a and b are the same token (not merely equal strings).
-func (t Token) same(u Token) bool { return t.header == u.header }
-
 // TokenSource supplies tokens. Implementations must be safe for concurrent use. The returned
 // Token must not be modified.
 type TokenSource interface {

@@ -204,6 +204,65 @@ func TestCachingSourceInvalidate(t *testing.T) {
 	}
 }
 
+// The API client knows which token a request carried only from its Authorization header, so it
+// invalidates with a new Token holding that value: Invalidate compares values, not Tokens.
+func TestCachingSourceInvalidateByValue(t *testing.T) {
+	clock := newClock(t0)
+	src := &countingSource{clock: clock, lifetime: time.Hour}
+	cache, _ := auth.NewCachingSource(src, auth.WithClock(clock.Now))
+	get := func() string {
+		t.Helper()
+		tok, err := cache.Token(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok.Value()
+	}
+	fromHeader := func(jwt string) auth.Token { return auth.NewToken(jwt, time.Time{}) }
+
+	if got := get(); got != "jwt-1" {
+		t.Fatalf("first token %s, want jwt-1", got)
+	}
+	cache.Invalidate(fromHeader("jwt-someone-else")) // a different value: nothing dropped
+	cache.Invalidate(auth.Token{})
+	if got := get(); got != "jwt-1" || src.calls.Load() != 1 {
+		t.Fatalf("Invalidate with another value: got %s after %d mints, want jwt-1 after 1", got, src.calls.Load())
+	}
+	cache.Invalidate(fromHeader("jwt-1")) // the same value in a different Token: dropped
+	if got := get(); got != "jwt-2" {
+		t.Fatalf("Invalidate with the cached value: got %s, want a new jwt-2", got)
+	}
+	cache.Invalidate(fromHeader("jwt-1")) // stale: must not drop jwt-2
+	if got := get(); got != "jwt-2" || src.calls.Load() != 2 {
+		t.Fatalf("stale Invalidate by value: got %s after %d mints, want jwt-2 after 2", got, src.calls.Load())
+	}
+}
+
+// 50 callers refused with the same token invalidate it by value at once, under -race: the
+// first drops it, the rest find it already replaced, and one new token is minted for all.
+func TestCachingSourceConcurrentInvalidateByValue(t *testing.T) {
+	clock := newClock(t0)
+	src := &countingSource{clock: clock, lifetime: time.Hour}
+	cache, _ := auth.NewCachingSource(src, auth.WithClock(clock.Now))
+	first, err := cache.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			cache.Invalidate(auth.NewToken(first.Value(), time.Time{}))
+			if tok, err := cache.Token(context.Background()); err != nil || tok.Value() != "jwt-2" {
+				t.Errorf("after Invalidate got %q, %v; want jwt-2", tok.Value(), err)
+			}
+		})
+	}
+	wait(t, &wg, "50 callers to invalidate and get a token")
+	if n := src.calls.Load(); n != 2 {
+		t.Errorf("%d mints, want 2 (the first token and one replacement)", n)
+	}
+}
+
 // While one caller refreshes, others keep the still-valid token instead of waiting.
 func TestCachingSourceRefreshDoesNotBlockOthers(t *testing.T) {
 	clock := newClock(t0)
