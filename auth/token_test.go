@@ -114,6 +114,52 @@ func TestOptionsRejectBadValues(t *testing.T) {
 	}
 }
 
+// WithLifetime accepts (Backdate, MaxLifetime]: the hour the API allows is the default and must
+// pass, and a lifetime no longer than the backdating would mint tokens expired on arrival.
+func TestWithLifetimeBoundaries(t *testing.T) {
+	creds := testCreds(t)
+	tests := []struct {
+		name   string
+		d      time.Duration
+		accept bool
+	}{
+		{"negative", -time.Hour, false},
+		{"zero", 0, false},
+		{"Backdate", auth.Backdate, false},
+		{"Backdate+1ns", auth.Backdate + 1, true},
+		{"10 minutes", 10 * time.Minute, true},
+		{"DefaultLifetime", auth.DefaultLifetime, true},
+		{"MaxLifetime", auth.MaxLifetime, true},
+		{"MaxLifetime+1ns", auth.MaxLifetime + 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := auth.NewSigner(creds, auth.WithLifetime(tt.d), auth.WithClock(newClock(t0).Now))
+			if !tt.accept {
+				if err == nil {
+					t.Fatalf("WithLifetime(%s) accepted, want it refused", tt.d)
+				}
+				if !strings.Contains(err.Error(), "out of range") {
+					t.Errorf("error %q does not say the lifetime is out of range", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("WithLifetime(%s) refused: %v", tt.d, err)
+			}
+			tok, err := s.Token(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Verified as of iat: a lifetime just over Backdate is gone again by t0.
+			_, claims := parse(t, tok, t0.Add(-auth.Backdate))
+			if got, want := claims["exp"].(float64)-claims["iat"].(float64), float64(tt.d/time.Second); got != want {
+				t.Errorf("exp - iat = %vs, want %vs", got, want)
+			}
+		})
+	}
+}
+
 // countingSource mints tokens valid for lifetime from the clock and counts calls.
 type countingSource struct {
 	clock    *fakeClock
