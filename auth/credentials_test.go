@@ -5,10 +5,14 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -271,5 +275,73 @@ func TestLoadCredentialsRefusesDirectory(t *testing.T) {
 	}
 	if msg := err.Error(); !strings.Contains(msg, dir) || !strings.Contains(msg, "is a directory") || strings.Contains(msg, "\n") {
 		t.Errorf("error %q: want one line naming %s and saying it is a directory", msg, dir)
+	}
+}
+
+// A key whose numbers do not fit together (rsa.PrivateKey.Validate fails: the file was damaged
+// or edited) is refused as inconsistent, in every encoding, and the error quotes none of it.
+func TestParseCredentialsRefusesInconsistentKey(t *testing.T) {
+	k := key(t)
+	// damaged returns a copy of the shared test key with f applied to its numbers.
+	damaged := func(f func(*rsa.PrivateKey)) *rsa.PrivateKey {
+		cp := func(n *big.Int) *big.Int { return new(big.Int).Set(n) }
+		c := &rsa.PrivateKey{
+			PublicKey:   rsa.PublicKey{N: cp(k.N), E: k.E},
+			D:           cp(k.D),
+			Primes:      []*big.Int{cp(k.Primes[0]), cp(k.Primes[1])},
+			Precomputed: rsa.PrecomputedValues{Dp: cp(k.Precomputed.Dp), Dq: cp(k.Precomputed.Dq), Qinv: cp(k.Precomputed.Qinv)},
+		}
+		f(c)
+		if c.Validate() == nil {
+			t.Fatal("the damaged key still validates")
+		}
+		return c
+	}
+	two := big.NewInt(2)
+	keys := map[string]*rsa.PrivateKey{
+		"prime changed":            damaged(func(c *rsa.PrivateKey) { c.Primes[0].Add(c.Primes[0], two) }),
+		"private exponent changed": damaged(func(c *rsa.PrivateKey) { c.D.Add(c.D, two) }),
+		"CRT exponent changed":     damaged(func(c *rsa.PrivateKey) { c.Precomputed.Dp.Add(c.Precomputed.Dp, two) }),
+	}
+	for name, bad := range keys {
+		der1 := x509.MarshalPKCS1PrivateKey(bad) // does not validate; MarshalPKCS8PrivateKey would
+		der8, err := asn1.Marshal(struct {
+			Version    int
+			Algo       pkix.AlgorithmIdentifier
+			PrivateKey []byte
+		}{0, pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}, Parameters: asn1.NullRawValue}, der1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, enc := range []struct {
+			name, pemType string
+			der           []byte
+		}{
+			{"PKCS#1", "RSA PRIVATE KEY", der1},
+			{"PKCS#8", "PRIVATE KEY", der8},
+			{"PKCS#1 labelled PRIVATE KEY", "PRIVATE KEY", der1},
+		} {
+			t.Run(name+", "+enc.name, func(t *testing.T) {
+				pemText := string(pem.EncodeToMemory(&pem.Block{Type: enc.pemType, Bytes: enc.der}))
+				c, err := auth.ParseCredentials(credsJSON(t, 1, testKeyID, pemText))
+				if err == nil {
+					t.Fatalf("ParseCredentials accepted it: %v", c)
+				}
+				var ce *auth.CredentialsError
+				if !errors.As(err, &ce) || ce.Field != "private_key" || !strings.Contains(ce.Problem, "inconsistent") {
+					t.Fatalf("err = %v; want a *auth.CredentialsError for private_key saying it is inconsistent", err)
+				}
+				out := fmt.Sprintf("%v %+v %#v", err, err, err)
+				secrets := base64Windows(pemText, 24)
+				for _, n := range []*big.Int{bad.N, bad.D, bad.Primes[0], bad.Primes[1], bad.Precomputed.Dp} {
+					secrets = append(secrets, n.String()[:20], fmt.Sprintf("%x", n.Bytes()[:10]))
+				}
+				for _, s := range secrets {
+					if strings.Contains(out, s) {
+						t.Fatalf("error quotes key material %q: %s", s, out)
+					}
+				}
+			})
+		}
 	}
 }
