@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
@@ -96,4 +97,12 @@ func wait(t testing.TB, wg *sync.WaitGroup, what string) {
 		close(done)
 	}()
 	recv(t, done, what)
+}
+
+// hangCtx returns a context that ends after hangTimeout (or with the test), for calls made in
+// the test's own goroutine: one that would block forever fails with context.DeadlineExceeded.
+func hangCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), hangTimeout)
+	t.Cleanup(cancel)
+	return ctx
 }
