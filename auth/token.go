@@ -19,7 +19,9 @@ type Token struct {
 
 const bearerPrefix = "Bearer "
 
-// NewToken wraps a compact JWT and its expiry, for a [TokenSource] written outside this package.
+// NewToken wraps a compact JWT and its expiry, for a [TokenSource] written outside this package,
+// or to name a token seen only in a request's Authorization header to [CachingSource.Invalidate],
+// which compares values alone (the expiry may then be zero).
 func NewToken(jwt string, expiry time.Time) Token {
 	h := bearerPrefix + jwt
 	return Token{header: &h, expiry: expiry}
