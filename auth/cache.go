@@ -92,12 +92,19 @@ func (s *CachingSource) Token(ctx context.Context) (Token, error) {
 	}
 }
 
-// Invalidate drops tok from the cache if it is still the cached token, so that the next call
-// fetches a new one. Use it when the server refused tok (Voximplant code 100). Invalidating a
-// token that was already replaced does nothing, so concurrent callers cause one fetch.
+// Invalidate drops the cached token if its value (the JWT) equals tok's, so that the next call
+// fetches a new one. Use it when the server refused tok (Voximplant code 100). tok need not be
+// the Token this cache returned: a caller that knows only the request's Authorization header
+// may pass NewToken(jwt, time.Time{}), as only [Token.Value] is compared. Invalidating a token
+// that was already replaced, or the zero Token, does nothing, so concurrent callers refused
+// with the same token cause one fetch.
 func (s *CachingSource) Invalidate(tok Token) {
+	if tok.IsZero() {
+		return
+	}
 	c := s.cur.Load()
-	if c != nil && c.tok.same(tok) {
+	if c != nil && c.tok.Value() == tok.Value() {
+		// Only if c is still cached: a token stored since then is not the one refused.
 		s.cur.CompareAndSwap(c, nil)
 	}
 }

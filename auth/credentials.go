@@ -6,10 +6,14 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"math/big"
 	"os"
 	"strconv"
 	"strings"
@@ -104,17 +108,35 @@ type credentialsFile struct {
 	Result       json.RawMessage `json:"result"`
 }
 
+// MaxCredentialsBytes is the largest credentials document accepted, in bytes. A credentials.json
+// with a 4096-bit key is under 4 KiB, so anything larger is the wrong file; the cap keeps
+// [LoadCredentials] from reading a device or a huge file into memory.
+const MaxCredentialsBytes = 64 << 10
+
 // ParseCredentials parses credentials.json: either the flat object the control panel saves
 // ({"account_id": …, "key_id": …, "private_key": …}) or the CreateKey response that wraps it
 // in {"result": {…}}. The key may be PKCS#8 ("BEGIN PRIVATE KEY") or PKCS#1
-// ("BEGIN RSA PRIVATE KEY"). Errors are *[CredentialsError].
+// ("BEGIN RSA PRIVATE KEY"). A leading UTF-8 byte order mark, as Notepad writes, is skipped.
+// Data over [MaxCredentialsBytes] is refused. Errors are *[CredentialsError].
 func ParseCredentials(data []byte) (*Credentials, error) {
 	return parseCredentials("", data)
 }
 
-// LoadCredentials reads and parses the credentials file at path; see [ParseCredentials].
+// LoadCredentials reads and parses the credentials file at path; see [ParseCredentials]. It
+// reads at most [MaxCredentialsBytes] (and one byte more, to tell that the file is larger), so
+// a wrong path such as /dev/zero or a disk image fails at once. A directory, or a file over the
+// cap, is a *[CredentialsError] naming path; a file that cannot be opened or read is reported
+// with its *[os.PathError] wrapped.
 func LoadCredentials(path string) (*Credentials, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: reading credentials: %w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, &CredentialsError{Source: path, Problem: "is a directory (want the path of the credentials.json file itself)"}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxCredentialsBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("auth: reading credentials: %w", err)
 	}
@@ -135,6 +157,16 @@ func parseCredentials(source string, data []byte) (*Credentials, error) {
 	fail := func(field, problem string, err error) (*Credentials, error) {
 		return nil, &CredentialsError{Source: source, Field: field, Problem: problem, Err: err}
 	}
+	if len(data) > MaxCredentialsBytes {
+		what := "file"
+		if source == "" {
+			what = "document"
+		}
+		return fail("", fmt.Sprintf("%s is larger than %d KiB; a credentials.json is about 2 KiB: is this the right file?",
+			what, MaxCredentialsBytes>>10), nil)
+	}
+	// Notepad and other Windows editors start a UTF-8 file with a byte order mark.
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	var f credentialsFile
 	if err := decodeJSON(data, &f); err != nil {
 		return fail("", err.Error(), nil)
@@ -229,6 +261,11 @@ func parsePrivateKey(pemText string) (*rsa.PrivateKey, string, error) {
 	if err8 != nil {
 		k1, err1 := x509.ParsePKCS1PrivateKey(block.Bytes)
 		if err1 != nil {
+			// x509 checks that an RSA key's numbers fit together and reports a key that does
+			// not as unparsable; tell that apart, since a sound structure means a damaged key.
+			if err := inconsistentRSAKey(block.Bytes); err != nil {
+				return nil, inconsistentKey, err
+			}
 			if block.Type == "RSA PRIVATE KEY" {
 				return nil, "cannot parse the PKCS#1 key", err1
 			}
@@ -239,7 +276,7 @@ func parsePrivateKey(pemText string) (*rsa.PrivateKey, string, error) {
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
 		if err := k.Validate(); err != nil {
-			return nil, "the RSA key is inconsistent", err
+			return nil, inconsistentKey, err
 		}
 		return k, "", nil
 	case *ecdsa.PrivateKey:
@@ -249,4 +286,64 @@ func parsePrivateKey(pemText string) (*rsa.PrivateKey, string, error) {
 	default:
 		return nil, fmt.Sprintf("is a %T key; Voximplant service accounts use RSA keys", key), nil
 	}
+}
+
+// inconsistentKey is the problem of an RSA key whose numbers do not fit together.
+const inconsistentKey = "the RSA key is inconsistent (its numbers do not fit together, so the file was damaged or " +
+	"edited); use the file exactly as the control panel saved it, or create a new key"
+
+// pkcs1Key is the ASN.1 structure of a PKCS#1 RSAPrivateKey (RFC 8017, A.1.2).
+type pkcs1Key struct {
+	Version          int
+	N                *big.Int
+	E                int
+	D, P, Q          *big.Int
+	Dp, Dq, Qinv     *big.Int
+	AdditionalPrimes []asn1.RawValue `asn1:"optional,omitempty"`
+}
+
+// pkcs8Key is the ASN.1 structure of a PKCS#8 PrivateKeyInfo (RFC 5208), attributes omitted.
+type pkcs8Key struct {
+	Version    int
+	Algo       pkix.AlgorithmIdentifier
+	PrivateKey []byte
+}
+
+var oidRSAEncryption = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
+
+// maxCheckedModulusBits bounds the keys inconsistentRSAKey checks, so that a huge number in a
+// malformed file cannot make the check slow. Voximplant keys are 2048 bits.
+const maxCheckedModulusBits = 16384
+
+// inconsistentRSAKey returns the error of [rsa.PrivateKey.Validate] when der is a two-prime
+// RSA private key, bare PKCS#1 or inside PKCS#8, whose ASN.1 structure is sound but whose
+// numbers do not fit together. It returns nil for a consistent key and for anything else.
+// Validate's errors are fixed texts that quote no number.
+func inconsistentRSAKey(der []byte) error {
+	var p8 pkcs8Key
+	if rest, err := asn1.Unmarshal(der, &p8); err == nil && len(rest) == 0 {
+		if !p8.Algo.Algorithm.Equal(oidRSAEncryption) {
+			return nil
+		}
+		der = p8.PrivateKey
+	}
+	var k pkcs1Key
+	if rest, err := asn1.Unmarshal(der, &k); err != nil || len(rest) != 0 || len(k.AdditionalPrimes) > 0 {
+		return nil
+	}
+	for _, n := range []*big.Int{k.N, k.D, k.P, k.Q, k.Dp, k.Dq, k.Qinv} {
+		if n.Sign() <= 0 {
+			return nil // x509's own message ("zero or negative value") says it well
+		}
+	}
+	if k.N.BitLen() > maxCheckedModulusBits {
+		return nil
+	}
+	key := &rsa.PrivateKey{
+		PublicKey:   rsa.PublicKey{N: k.N, E: k.E},
+		D:           k.D,
+		Primes:      []*big.Int{k.P, k.Q},
+		Precomputed: rsa.PrecomputedValues{Dp: k.Dp, Dq: k.Dq, Qinv: k.Qinv},
+	}
+	return key.Validate()
 }

@@ -5,10 +5,14 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +37,8 @@ func TestParseCredentialsAcceptsEveryShape(t *testing.T) {
 		{"PKCS#1 body labelled PRIVATE KEY", credsJSON(t, 123, testKeyID,
 			strings.ReplaceAll(pkcs1PEM(t, k), "RSA PRIVATE KEY", "PRIVATE KEY"))},
 		{"surrounding whitespace", append(append([]byte("\n  "), flat8...), '\n')},
+		{"UTF-8 byte order mark (Notepad)", append([]byte("\xEF\xBB\xBF"), flat8...)},
+		{"byte order mark, then whitespace", append([]byte("\xEF\xBB\xBF\r\n"), flat8...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,5 +179,169 @@ func TestCredentialsPrintNoKey(t *testing.T) {
 	}
 	if got := c.String(); !strings.Contains(got, testKeyID) || !strings.Contains(got, "***") {
 		t.Errorf("String() = %q, want the key id and a mask", got)
+	}
+}
+
+// padTo pads a credentials document with trailing whitespace (which JSON ignores) to n bytes.
+func padTo(t *testing.T, data []byte, n int) []byte {
+	t.Helper()
+	if len(data) > n {
+		t.Fatalf("document is %d bytes already, cannot pad to %d", len(data), n)
+	}
+	return append(append([]byte{}, data...), strings.Repeat(" ", n-len(data))...)
+}
+
+// wantTooLarge checks that err is the one-line *CredentialsError for input over the size cap.
+func wantTooLarge(t *testing.T, err error, source string) {
+	t.Helper()
+	var ce *auth.CredentialsError
+	if !errors.As(err, &ce) {
+		t.Errorf("err = %v (%T), want a *auth.CredentialsError", err, err)
+		return
+	}
+	if ce.Source != source || ce.Field != "" {
+		t.Errorf("Source, Field = %q, %q; want %q, \"\"", ce.Source, ce.Field, source)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "larger than 64 KiB") || !strings.Contains(msg, "is this the right file?") || strings.Contains(msg, "\n") {
+		t.Errorf("error %q is not the one-line size message", msg)
+	}
+}
+
+func TestCredentialsSizeCap(t *testing.T) {
+	if auth.MaxCredentialsBytes != 64<<10 {
+		t.Fatalf("MaxCredentialsBytes = %d, want 64 KiB", auth.MaxCredentialsBytes)
+	}
+	good := credsJSON(t, 77, testKeyID, pkcs8PEM(t, key(t)))
+	atCap := padTo(t, good, auth.MaxCredentialsBytes)
+	overCap := padTo(t, good, auth.MaxCredentialsBytes+1)
+
+	t.Run("ParseCredentials", func(t *testing.T) {
+		if _, err := auth.ParseCredentials(atCap); err != nil {
+			t.Errorf("exactly MaxCredentialsBytes: %v", err)
+		}
+		_, err := auth.ParseCredentials(overCap)
+		wantTooLarge(t, err, "")
+	})
+
+	t.Run("LoadCredentials", func(t *testing.T) {
+		dir := t.TempDir()
+		for _, tt := range []struct {
+			name   string
+			data   []byte
+			accept bool
+		}{
+			{"normal.json", good, true},
+			{"notepad.json", append([]byte("\xEF\xBB\xBF"), good...), true},
+			{"at-cap.json", atCap, true},
+			{"over-cap.json", overCap, false},
+			{"65KiB.json", padTo(t, good, 65<<10), false},
+		} {
+			path := filepath.Join(dir, tt.name)
+			if err := os.WriteFile(path, tt.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c, err := auth.LoadCredentials(path)
+			switch {
+			case tt.accept && (err != nil || c.AccountID != 77):
+				t.Errorf("%s: LoadCredentials = %v, %v; want account 77", tt.name, c, err)
+			case !tt.accept:
+				wantTooLarge(t, err, path)
+			}
+		}
+	})
+
+	// An endless file: the cap, not the end of the file, stops the read.
+	t.Run("endless device", func(t *testing.T) {
+		const endless = "/dev/zero"
+		if fi, err := os.Stat(endless); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+			t.Skipf("no %s character device here: %v", endless, err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := auth.LoadCredentials(endless)
+			done <- err
+		}()
+		wantTooLarge(t, recv(t, done, "LoadCredentials("+endless+") to return"), endless)
+	})
+}
+
+func TestLoadCredentialsRefusesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	_, err := auth.LoadCredentials(dir)
+	var ce *auth.CredentialsError
+	if !errors.As(err, &ce) || ce.Source != dir {
+		t.Fatalf("err = %v (%T), want a *auth.CredentialsError with Source %q", err, err, dir)
+	}
+	if msg := err.Error(); !strings.Contains(msg, dir) || !strings.Contains(msg, "is a directory") || strings.Contains(msg, "\n") {
+		t.Errorf("error %q: want one line naming %s and saying it is a directory", msg, dir)
+	}
+}
+
+// A key whose numbers do not fit together (rsa.PrivateKey.Validate fails: the file was damaged
+// or edited) is refused as inconsistent, in every encoding, and the error quotes none of it.
+func TestParseCredentialsRefusesInconsistentKey(t *testing.T) {
+	k := key(t)
+	// damaged returns a copy of the shared test key with f applied to its numbers.
+	damaged := func(f func(*rsa.PrivateKey)) *rsa.PrivateKey {
+		cp := func(n *big.Int) *big.Int { return new(big.Int).Set(n) }
+		c := &rsa.PrivateKey{
+			PublicKey:   rsa.PublicKey{N: cp(k.N), E: k.E},
+			D:           cp(k.D),
+			Primes:      []*big.Int{cp(k.Primes[0]), cp(k.Primes[1])},
+			Precomputed: rsa.PrecomputedValues{Dp: cp(k.Precomputed.Dp), Dq: cp(k.Precomputed.Dq), Qinv: cp(k.Precomputed.Qinv)},
+		}
+		f(c)
+		if c.Validate() == nil {
+			t.Fatal("the damaged key still validates")
+		}
+		return c
+	}
+	two := big.NewInt(2)
+	keys := map[string]*rsa.PrivateKey{
+		"prime changed":            damaged(func(c *rsa.PrivateKey) { c.Primes[0].Add(c.Primes[0], two) }),
+		"private exponent changed": damaged(func(c *rsa.PrivateKey) { c.D.Add(c.D, two) }),
+		"CRT exponent changed":     damaged(func(c *rsa.PrivateKey) { c.Precomputed.Dp.Add(c.Precomputed.Dp, two) }),
+	}
+	for name, bad := range keys {
+		der1 := x509.MarshalPKCS1PrivateKey(bad) // does not validate; MarshalPKCS8PrivateKey would
+		der8, err := asn1.Marshal(struct {
+			Version    int
+			Algo       pkix.AlgorithmIdentifier
+			PrivateKey []byte
+		}{0, pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}, Parameters: asn1.NullRawValue}, der1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, enc := range []struct {
+			name, pemType string
+			der           []byte
+		}{
+			{"PKCS#1", "RSA PRIVATE KEY", der1},
+			{"PKCS#8", "PRIVATE KEY", der8},
+			{"PKCS#1 labelled PRIVATE KEY", "PRIVATE KEY", der1},
+		} {
+			t.Run(name+", "+enc.name, func(t *testing.T) {
+				pemText := string(pem.EncodeToMemory(&pem.Block{Type: enc.pemType, Bytes: enc.der}))
+				c, err := auth.ParseCredentials(credsJSON(t, 1, testKeyID, pemText))
+				if err == nil {
+					t.Fatalf("ParseCredentials accepted it: %v", c)
+				}
+				var ce *auth.CredentialsError
+				if !errors.As(err, &ce) || ce.Field != "private_key" || !strings.Contains(ce.Problem, "inconsistent") {
+					t.Fatalf("err = %v; want a *auth.CredentialsError for private_key saying it is inconsistent", err)
+				}
+				out := fmt.Sprintf("%v %+v %#v", err, err, err)
+				secrets := base64Windows(pemText, 24)
+				for _, n := range []*big.Int{bad.N, bad.D, bad.Primes[0], bad.Primes[1], bad.Precomputed.Dp} {
+					secrets = append(secrets, n.String()[:20], fmt.Sprintf("%x", n.Bytes()[:10]))
+				}
+				for _, s := range secrets {
+					if strings.Contains(out, s) {
+						t.Fatalf("error quotes key material %q: %s", s, out)
+					}
+				}
+			})
+		}
 	}
 }

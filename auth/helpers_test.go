@@ -1,11 +1,14 @@
 package auth_test
 
 import (
+	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/voxsip/voxsip/internal/testutil"
 )
@@ -64,4 +67,42 @@ func splitLines(s string) []string {
 		}
 	}
 	return append(out, s[start:])
+}
+
+// hangTimeout bounds every wait in these tests, so that a deadlock fails with a message saying
+// what never came instead of hanging until go test's timeout. Nothing is expected to take
+// anywhere near this long; no test relies on anything happening within a short time.
+const hangTimeout = 10 * time.Second
+
+// recv returns the next value from ch, failing the test if none arrives within hangTimeout.
+func recv[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	timer := time.NewTimer(hangTimeout)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		t.Fatalf("waited %s for %s", hangTimeout, what)
+		panic("unreachable")
+	}
+}
+
+// wait waits for wg, failing the test if it is not done within hangTimeout.
+func wait(t testing.TB, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	recv(t, done, what)
+}
+
+// hangCtx returns a context that ends after hangTimeout (or with the test), for calls made in
+// the test's own goroutine: one that would block forever fails with context.DeadlineExceeded.
+func hangCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), hangTimeout)
+	t.Cleanup(cancel)
+	return ctx
 }

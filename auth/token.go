@@ -19,7 +19,9 @@ type Token struct {
 
 const bearerPrefix = "Bearer "
 
-// NewToken wraps a compact JWT and its expiry, for a [TokenSource] written outside this package.
+// NewToken wraps a compact JWT and its expiry, for a [TokenSource] written outside this package,
+// or to name a token seen only in a request's Authorization header to [CachingSource.Invalidate],
+// which compares values alone (the expiry may then be zero).
 func NewToken(jwt string, expiry time.Time) Token {
 	h := bearerPrefix + jwt
 	return Token{header: &h, expiry: expiry}
@@ -52,9 +54,6 @@ func (t Token) GoString() string { return t.String() }
 
 // authorization returns the Authorization header value.
 func (t Token) authorization() string { return *t.header }
-
-// same reports whether a and b are the same token (not merely equal strings).
-func (t Token) same(u Token) bool { return t.header == u.header }
 
 // TokenSource supplies tokens. Implementations must be safe for concurrent use. The returned
 // Token must not be modified.

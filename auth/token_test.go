@@ -68,7 +68,7 @@ func TestSignerMintsWhatVoximplantExpects(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tok, err := s.Token(context.Background())
+			tok, err := s.Token(hangCtx(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,6 +114,52 @@ func TestOptionsRejectBadValues(t *testing.T) {
 	}
 }
 
+// WithLifetime accepts (Backdate, MaxLifetime]: the hour the API allows is the default and must
+// pass, and a lifetime no longer than the backdating would mint tokens expired on arrival.
+func TestWithLifetimeBoundaries(t *testing.T) {
+	creds := testCreds(t)
+	tests := []struct {
+		name   string
+		d      time.Duration
+		accept bool
+	}{
+		{"negative", -time.Hour, false},
+		{"zero", 0, false},
+		{"Backdate", auth.Backdate, false},
+		{"Backdate+1ns", auth.Backdate + 1, true},
+		{"10 minutes", 10 * time.Minute, true},
+		{"DefaultLifetime", auth.DefaultLifetime, true},
+		{"MaxLifetime", auth.MaxLifetime, true},
+		{"MaxLifetime+1ns", auth.MaxLifetime + 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := auth.NewSigner(creds, auth.WithLifetime(tt.d), auth.WithClock(newClock(t0).Now))
+			if !tt.accept {
+				if err == nil {
+					t.Fatalf("WithLifetime(%s) accepted, want it refused", tt.d)
+				}
+				if !strings.Contains(err.Error(), "out of range") {
+					t.Errorf("error %q does not say the lifetime is out of range", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("WithLifetime(%s) refused: %v", tt.d, err)
+			}
+			tok, err := s.Token(hangCtx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Verified as of iat: a lifetime just over Backdate is gone again by t0.
+			_, claims := parse(t, tok, t0.Add(-auth.Backdate))
+			if got, want := claims["exp"].(float64)-claims["iat"].(float64), float64(tt.d/time.Second); got != want {
+				t.Errorf("exp - iat = %vs, want %vs", got, want)
+			}
+		})
+	}
+}
+
 // countingSource mints tokens valid for lifetime from the clock and counts calls.
 type countingSource struct {
 	clock    *fakeClock
@@ -124,11 +170,27 @@ type countingSource struct {
 	release  chan struct{}
 }
 
+// Token runs in the cache's goroutines, where a test cannot fail: a wait that times out makes
+// it return an error, which the test then reports as a wrong result.
 func (s *countingSource) Token(ctx context.Context) (auth.Token, error) {
 	n := s.calls.Add(1)
 	if s.entered != nil {
-		s.entered <- struct{}{}
-		<-s.release
+		timer := time.NewTimer(hangTimeout)
+		defer timer.Stop()
+		select {
+		case s.entered <- struct{}{}:
+		case <-ctx.Done():
+			return auth.Token{}, ctx.Err()
+		case <-timer.C:
+			return auth.Token{}, fmt.Errorf("test source: call %d: nobody took the entered signal in %s", n, hangTimeout)
+		}
+		select {
+		case <-s.release:
+		case <-ctx.Done():
+			return auth.Token{}, ctx.Err()
+		case <-timer.C:
+			return auth.Token{}, fmt.Errorf("test source: call %d: not released in %s", n, hangTimeout)
+		}
 	}
 	if s.fail.Load() {
 		return auth.Token{}, errors.New("minting failed")
@@ -143,7 +205,7 @@ func TestCachingSourceReusesThenRefreshes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := hangCtx(t)
 	get := func() string {
 		t.Helper()
 		tok, err := cache.Token(ctx)
@@ -187,7 +249,7 @@ func TestCachingSourceInvalidate(t *testing.T) {
 	clock := newClock(t0)
 	src := &countingSource{clock: clock, lifetime: time.Hour}
 	cache, _ := auth.NewCachingSource(src, auth.WithClock(clock.Now))
-	ctx := context.Background()
+	ctx := hangCtx(t)
 	first, _ := cache.Token(ctx)
 	cache.Invalidate(first)
 	cache.Invalidate(first) // a second caller refused with the same token: no second mint
@@ -204,31 +266,92 @@ func TestCachingSourceInvalidate(t *testing.T) {
 	}
 }
 
+// The API client knows which token a request carried only from its Authorization header, so it
+// invalidates with a new Token holding that value: Invalidate compares values, not Tokens.
+func TestCachingSourceInvalidateByValue(t *testing.T) {
+	clock := newClock(t0)
+	src := &countingSource{clock: clock, lifetime: time.Hour}
+	cache, _ := auth.NewCachingSource(src, auth.WithClock(clock.Now))
+	ctx := hangCtx(t)
+	get := func() string {
+		t.Helper()
+		tok, err := cache.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok.Value()
+	}
+	fromHeader := func(jwt string) auth.Token { return auth.NewToken(jwt, time.Time{}) }
+
+	if got := get(); got != "jwt-1" {
+		t.Fatalf("first token %s, want jwt-1", got)
+	}
+	cache.Invalidate(fromHeader("jwt-someone-else")) // a different value: nothing dropped
+	cache.Invalidate(auth.Token{})
+	if got := get(); got != "jwt-1" || src.calls.Load() != 1 {
+		t.Fatalf("Invalidate with another value: got %s after %d mints, want jwt-1 after 1", got, src.calls.Load())
+	}
+	cache.Invalidate(fromHeader("jwt-1")) // the same value in a different Token: dropped
+	if got := get(); got != "jwt-2" {
+		t.Fatalf("Invalidate with the cached value: got %s, want a new jwt-2", got)
+	}
+	cache.Invalidate(fromHeader("jwt-1")) // stale: must not drop jwt-2
+	if got := get(); got != "jwt-2" || src.calls.Load() != 2 {
+		t.Fatalf("stale Invalidate by value: got %s after %d mints, want jwt-2 after 2", got, src.calls.Load())
+	}
+}
+
+// 50 callers refused with the same token invalidate it by value at once, under -race: the
+// first drops it, the rest find it already replaced, and one new token is minted for all.
+func TestCachingSourceConcurrentInvalidateByValue(t *testing.T) {
+	clock := newClock(t0)
+	src := &countingSource{clock: clock, lifetime: time.Hour}
+	cache, _ := auth.NewCachingSource(src, auth.WithClock(clock.Now))
+	ctx := hangCtx(t)
+	first, err := cache.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			cache.Invalidate(auth.NewToken(first.Value(), time.Time{}))
+			if tok, err := cache.Token(ctx); err != nil || tok.Value() != "jwt-2" {
+				t.Errorf("after Invalidate got %q, %v; want jwt-2", tok.Value(), err)
+			}
+		})
+	}
+	wait(t, &wg, "50 callers to invalidate and get a token")
+	if n := src.calls.Load(); n != 2 {
+		t.Errorf("%d mints, want 2 (the first token and one replacement)", n)
+	}
+}
+
 // While one caller refreshes, others keep the still-valid token instead of waiting.
 func TestCachingSourceRefreshDoesNotBlockOthers(t *testing.T) {
 	clock := newClock(t0)
 	src := &countingSource{clock: clock, lifetime: time.Hour}
 	cache, _ := auth.NewCachingSource(src, auth.WithClock(clock.Now))
-	ctx := context.Background()
+	ctx := hangCtx(t)
 	if _, err := cache.Token(ctx); err != nil {
 		t.Fatal(err)
 	}
 	src.entered, src.release = make(chan struct{}), make(chan struct{})
 	clock.Advance(59 * time.Minute)
 
-	done := make(chan auth.Token)
+	done := make(chan auth.Token, 1)
 	go func() {
 		tok, _ := cache.Token(ctx)
 		done <- tok
 	}()
-	<-src.entered // the refresh is now in flight, holding no lock
+	recv(t, src.entered, "the refresh to call the source") // now in flight, holding no lock
 	for range 10 {
 		if tok, err := cache.Token(ctx); err != nil || tok.Value() != "jwt-1" {
 			t.Fatalf("during refresh: got %v, %v; want jwt-1 at once", tok.Value(), err)
 		}
 	}
 	close(src.release)
-	if tok := <-done; tok.Value() != "jwt-2" {
+	if tok := recv(t, done, "the refreshing caller's token"); tok.Value() != "jwt-2" {
 		t.Fatalf("refresher got %s, want jwt-2", tok.Value())
 	}
 }
@@ -239,11 +362,12 @@ func TestCachingSourceWaitersShareOneFetch(t *testing.T) {
 	src := &countingSource{clock: clock, lifetime: time.Hour, entered: make(chan struct{}, 1), release: make(chan struct{})}
 	cache, _ := auth.NewCachingSource(src, auth.WithClock(clock.Now))
 
+	ctx := hangCtx(t)
 	var wg sync.WaitGroup
 	results := make(chan string, 5)
 	for range 5 {
 		wg.Go(func() {
-			tok, err := cache.Token(context.Background())
+			tok, err := cache.Token(ctx)
 			if err != nil {
 				results <- "error: " + err.Error()
 				return
@@ -251,14 +375,14 @@ func TestCachingSourceWaitersShareOneFetch(t *testing.T) {
 			results <- tok.Value()
 		})
 	}
-	<-src.entered
-	ctx, cancel := context.WithCancel(context.Background())
+	recv(t, src.entered, "the shared fetch to call the source")
+	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := cache.Token(ctx); !errors.Is(err, context.Canceled) {
+	if _, err := cache.Token(cancelled); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled waiter: err = %v, want context.Canceled", err)
 	}
 	close(src.release)
-	wg.Wait()
+	wait(t, &wg, "the 5 waiters to get the shared token")
 	close(results)
 	for got := range results {
 		if got != "jwt-1" {
@@ -285,6 +409,7 @@ func TestCachingSourceConcurrentAcrossRefresh(t *testing.T) {
 	})
 	cache, _ := auth.NewCachingSource(counted, auth.WithClock(clock.Now))
 
+	ctx := hangCtx(t)
 	var wg sync.WaitGroup
 	var bad atomic.Int64
 	for g := range 100 {
@@ -293,14 +418,14 @@ func TestCachingSourceConcurrentAcrossRefresh(t *testing.T) {
 				if g == 0 && i == 25 {
 					clock.Advance(59 * time.Minute) // into the refresh window
 				}
-				tok, err := cache.Token(context.Background())
+				tok, err := cache.Token(ctx)
 				if err != nil || !clock.Now().Before(tok.Expiry()) {
 					bad.Add(1)
 				}
 			}
 		})
 	}
-	wg.Wait()
+	wait(t, &wg, "100 goroutines to get their 50 tokens each")
 	if bad.Load() != 0 {
 		t.Errorf("%d calls got an error or an expired token", bad.Load())
 	}
@@ -314,25 +439,26 @@ type sourceFunc func(context.Context) (auth.Token, error)
 func (f sourceFunc) Token(ctx context.Context) (auth.Token, error) { return f(ctx) }
 
 func TestRequestEditorSetsBearer(t *testing.T) {
-	src, err := auth.NewTokenSource(testCreds(t))
+	src, err := auth.NewTokenSource(testCreds(t), auth.WithClock(newClock(t0).Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest(http.MethodPost, "https://example.invalid/", nil)
-	if err := auth.RequestEditor(src)(context.Background(), req); err != nil {
+	ctx := hangCtx(t)
+	if err := auth.RequestEditor(src)(ctx, req); err != nil {
 		t.Fatal(err)
 	}
-	tok, _ := src.Token(context.Background())
+	tok, _ := src.Token(ctx)
 	if got, want := req.Header.Get("Authorization"), "Bearer "+tok.Value(); got != want {
 		t.Errorf("Authorization = %q, want %q", got, want)
 	}
 
 	failing := sourceFunc(func(context.Context) (auth.Token, error) { return auth.Token{}, errors.New("no key") })
-	if err := auth.RequestEditor(failing)(context.Background(), req); err == nil || !strings.Contains(err.Error(), "no key") {
+	if err := auth.RequestEditor(failing)(ctx, req); err == nil || !strings.Contains(err.Error(), "no key") {
 		t.Errorf("failing source: err = %v", err)
 	}
 	empty := sourceFunc(func(context.Context) (auth.Token, error) { return auth.Token{}, nil })
-	if err := auth.RequestEditor(empty)(context.Background(), req); err == nil {
+	if err := auth.RequestEditor(empty)(ctx, req); err == nil {
 		t.Error("empty token: no error")
 	}
 	auth.SetAuthorization(req, auth.Token{})
