@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -409,5 +410,38 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
+	}
+}
+
+// TestServeStopsOnSignal: voxsip serve prints its URL, accepts requests, and a signal ends it.
+func TestServeStopsOnSignal(t *testing.T) {
+	sigs := make(chan os.Signal, 1)
+	credsOut := filepath.Join(t.TempDir(), "fake.json")
+	var stdout syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: io.Discard, sigs: sigs}
+	done := make(chan int, 1)
+	go func() {
+		done <- runEnv(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", credsOut}, e)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.HasSuffix(stdout.String(), "\n") {
+		if time.Now().After(deadline) {
+			t.Fatal("serve printed no URL")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	url := strings.TrimSpace(stdout.String())
+	r := runCLI(t, nil, []string{"update", "--credentials", credsOut, "--base-url", url, "--id", "1"})
+	if r.code != 0 {
+		t.Errorf("update against serve: exit %d, %q", r.code, r.stderr)
+	}
+	sigs <- syscall.SIGTERM
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exit %d", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
 	}
 }
