@@ -5,91 +5,345 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
+	"github.com/spf13/cobra"
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/internal/jsonerr"
 )
 
-// maxLine bounds one line of a batch file.
-const maxLine = 1 << 20
+// Batch limits.
+const (
+	maxConcurrency = 256
+	minRPS         = 0.001 // one request every 1000 s
+	maxRPS         = 10000
+	maxLine        = 1 << 20 // a longer line is reported bad and skipped
+	// maxNetFailures consecutive requests that cannot reach the API stop a batch.
+	maxNetFailures = 10
+)
 
-// batchJob is one non-blank line of the batch file.
-type batchJob struct {
-	seq  int // position among non-blank lines, for printing in input order
-	line int // line number in the file
-	p    api.UpdateSIPRegistrationParams
-	bad  error // the line could not be used; nothing is sent for it
+const batchHelp = `Batches: --batch FILE (or - for standard input) holds JSON Lines, one object per line with the
+API's parameter names (the password included, as "password"). The input is read once, as a
+stream; blank lines are skipped and a UTF-8 byte order mark is ignored. A bad line (not JSON,
+unknown field, broken rule, longer than 1 MiB) is reported with its number and skipped. One
+result line per line is printed in input order ("line N ..." or, with --json, an object with
+"line", "ok" and "error"). --resume RESULTS skips the lines a previous run's --json results
+mark ok and redoes the others. After 10 requests in a row fail to reach the API the batch stops
+early. Ctrl-C finishes the requests in flight and sends nothing new; a second Ctrl-C (or SIGTERM)
+stops at once and names the lines whose outcome is unknown.`
+
+// batchFlags are the flags of a command that takes --batch.
+type batchFlags struct {
+	file        string
+	concurrency int
+	rps         float64
+	resume      string
 }
 
-type batchResult struct {
-	batchJob
-	err error
+func (bf *batchFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&bf.file, "batch", "", "send one request per line of `FILE` (JSON Lines; - for standard input)")
+	cmd.Flags().IntVar(&bf.concurrency, "concurrency", 4, fmt.Sprintf("with --batch: `N` requests in flight at once (1 to %d)", maxConcurrency))
+	cmd.Flags().Float64Var(&bf.rps, "rps", 0, fmt.Sprintf("with --batch: at most `R` requests per second (%g to %d; 0: no limit)", minRPS, maxRPS))
+	cmd.Flags().StringVar(&bf.resume, "resume", "", "with --batch: skip the lines that a previous run's --json results in `FILE` mark ok")
 }
 
-// batchUpdate applies every line of uf.batch; see updateAbout. Results print in input order.
-func (c *cli) batchUpdate(uf *updateFlags) int {
-	switch {
-	case len(uf.setParams) > 0 || uf.passwordStdin || uf.passwordFile != "":
-		return c.fail(usagef("--batch takes the parameters from the file: drop the parameter flags"))
-	case uf.dryRun:
-		return c.fail(usagef("--dry-run does not apply to --batch"))
-	case uf.concurrency < 1:
-		return c.fail(usagef("--concurrency must be at least 1"))
-	case uf.rps < 0:
-		return c.fail(usagef("--rps must not be negative"))
+// check validates the batch flags: every bad value is a usage error naming the allowed range.
+func (bf *batchFlags) check() error {
+	if bf.concurrency < 1 || bf.concurrency > maxConcurrency {
+		return usagef("--concurrency must be between 1 and %d, got %d", maxConcurrency, bf.concurrency)
 	}
-	total, err := countLines(uf.batch)
-	if err != nil {
-		return c.fail(err)
+	if math.IsNaN(bf.rps) || math.IsInf(bf.rps, 0) || bf.rps < 0 || (bf.rps > 0 && bf.rps < minRPS) || bf.rps > maxRPS {
+		return usagef("--rps must be 0 (no limit) or a number from %g to %d, got %v", minRPS, maxRPS, bf.rps)
 	}
-	client, err := uf.common.client()
-	if err != nil {
-		return c.fail(err)
+	return nil
+}
+
+// interval is the time between requests for --rps (0: no limit).
+func (bf *batchFlags) interval() time.Duration {
+	if bf.rps == 0 {
+		return 0
 	}
-	f, err := os.Open(uf.batch)
+	return time.Duration(float64(time.Second) / bf.rps)
+}
+
+// rawLine is one non-blank line of the input.
+type rawLine struct {
+	n       int // line number, from 1
+	text    []byte
+	tooLong bool
+	err     error // a read error: the input ends here
+}
+
+// readLines streams r once, line by line, with lines of any length: a line longer than maxLine
+// is drained and reported tooLong. A BOM at the start is dropped, blank lines are skipped. It
+// stops when emit returns false.
+func readLines(r io.Reader, emit func(rawLine) bool) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for n := 1; ; n++ {
+		var buf []byte
+		total, tooLong := 0, false
+		var err error
+		for {
+			var frag []byte
+			frag, err = br.ReadSlice('\n')
+			total += len(frag)
+			if !tooLong {
+				if len(buf)+len(frag) > maxLine+2 { // room for "\r\n"
+					tooLong, buf = true, nil
+				} else {
+					buf = append(buf, frag...)
+				}
+			}
+			if !errors.Is(err, bufio.ErrBufferFull) {
+				break
+			}
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			emit(rawLine{n: n, err: err})
+			return
+		}
+		if total == 0 && err != nil { // EOF right after the last newline
+			return
+		}
+		buf = bytes.TrimSuffix(bytes.TrimSuffix(buf, []byte("\n")), []byte("\r"))
+		if n == 1 {
+			buf = bytes.TrimPrefix(buf, []byte("\xEF\xBB\xBF"))
+		}
+		if tooLong || len(bytes.TrimSpace(buf)) > 0 {
+			if !emit(rawLine{n: n, text: buf, tooLong: tooLong}) {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// parseLine decodes one JSON object with the operation's API parameter names and checks the
+// API's rules. Errors never quote the line (it may hold a password).
+func parseLine(o operation, raw []byte) (any, error) {
+	p := o.op.New()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(p); err != nil {
+		return p, errors.New(jsonerr.Describe(err))
+	}
+	if dec.More() {
+		return p, errors.New("more than one JSON value on the line")
+	}
+	return p, o.validate(p)
+}
+
+// registrationID returns p's sip_registration_id, or 0.
+func registrationID(o operation, p any) int64 {
+	if p == nil {
+		return 0
+	}
+	if v, ok := o.op.Value(p, "sip_registration_id"); ok {
+		return v.Int()
+	}
+	return 0
+}
+
+// resumeState is what a previous run's --json results say.
+type resumeState struct {
+	done    map[int]bool // lines that succeeded
+	unknown map[int]bool // lines whose outcome is unknown
+}
+
+// loadResume reads a previous run's --json results. Lines that are not result objects (a line
+// cut short when the run was killed) are ignored: their input lines are done again.
+func loadResume(path string) (*resumeState, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return c.fail(err)
+		return nil, fmt.Errorf("--resume: %w", err)
 	}
 	defer f.Close()
+	rs := &resumeState{done: map[int]bool{}, unknown: map[int]bool{}}
+	var readErr error
+	readLines(f, func(rl rawLine) bool {
+		if rl.err != nil {
+			readErr = rl.err
+			return false
+		}
+		var r struct {
+			Line           int  `json:"line"`
+			OK             bool `json:"ok"`
+			OutcomeUnknown bool `json:"outcome_unknown"`
+		}
+		if json.Unmarshal(rl.text, &r) != nil || r.Line < 1 {
+			return true
+		}
+		switch {
+		case r.OK:
+			rs.done[r.Line] = true
+			delete(rs.unknown, r.Line)
+		case r.OutcomeUnknown && !rs.done[r.Line]:
+			rs.unknown[r.Line] = true
+		}
+		return true
+	})
+	if readErr != nil {
+		return nil, fmt.Errorf("--resume: %w", readErr)
+	}
+	return rs, nil
+}
 
-	jobs := make(chan batchJob)
-	results := make(chan batchResult)
+// job is one line on its way; outcome is what became of it.
+type job struct {
+	seq  int // position among the lines with a result, for printing in input order
+	line int
+	p    any
+	bad  error  // the line could not be used; nothing was sent for it
+	skip string // not sent, and why (resumed)
+}
+
+type outcome struct {
+	job
+	id      int64
+	err     error
+	unknown bool // the request may or may not have taken effect
+}
+
+// errServiceDown stops a batch when the API cannot be reached.
+type errServiceDown struct{ last error }
+
+func (e *errServiceDown) Error() string {
+	return fmt.Sprintf("%d requests in a row could not reach the API (last: %s)", maxNetFailures, oneLine(e.last.Error()))
+}
+
+// isNetFailure reports whether err says the service could not be reached or is down (no API
+// answer): connection errors, timeouts, 5xx.
+func isNetFailure(err error) bool {
+	var (
+		ae *api.Error
+		ve *api.ValidationError
+		re *api.ResponseError
+	)
+	switch {
+	case err == nil, errors.As(err, &ae), errors.As(err, &ve), errors.Is(err, context.Canceled):
+		return false
+	case errors.As(err, &re):
+		return re.StatusCode >= 500
+	}
+	return true
+}
+
+// runBatch sends one request per line of bf.file; see batchHelp.
+func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
+	if err := bf.check(); err != nil {
+		return err
+	}
+	if err := cf.check(); err != nil {
+		return err
+	}
+	var rs *resumeState
+	if bf.resume != "" {
+		var err error
+		if rs, err = loadResume(bf.resume); err != nil {
+			return err
+		}
+	}
+	in := c.stdin
+	if bf.file != "-" {
+		f, err := os.Open(bf.file)
+		if err != nil {
+			return fmt.Errorf("--batch: %w", err)
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return fmt.Errorf("--batch: %s is a directory", bf.file)
+		}
+		in = f
+	}
+	cl, err := c.client(cf, bf.concurrency)
+	if err != nil {
+		return err
+	}
+	defer cl.CloseIdleConnections()
+	b := &batch{c: c, o: o, cl: cl, cf: cf, bf: bf, rs: rs}
+	return b.run(in)
+}
+
+type batch struct {
+	c  *cli
+	o  operation
+	cl *api.Client
+	cf *commonFlags
+	bf *batchFlags
+	rs *resumeState
+
+	netFailures atomic.Int64
+	mu          sync.Mutex
+	lastRead    int  // the last line number taken from the input
+	readAll     bool // the input was read to its end
+	readErr     error
+}
+
+func (b *batch) run(in io.Reader) error {
+	c := b.c
+	stop, stopCause := context.WithCancelCause(c.ctx)
+	defer stopCause(nil)
+
+	lines := make(chan rawLine, 16)
+	jobs := make(chan job)
+	results := make(chan outcome, b.bf.concurrency)
+	window := make(chan struct{}, 4*b.bf.concurrency+64) // bounds the lines waiting to print
 	var wg sync.WaitGroup
 
-	// Requests in flight finish even after Ctrl-C: they run on a context that the interrupt does
-	// not cancel, bounded by --timeout.
-	reqCtx := context.WithoutCancel(c.ctx)
-	for range uf.concurrency {
+	go func() {
+		defer close(lines)
+		eof := true
+		readLines(in, func(rl rawLine) bool {
+			select {
+			case lines <- rl:
+				return true
+			case <-stop.Done():
+				eof = false
+				return false
+			}
+		})
+		b.mu.Lock()
+		b.readAll = eof
+		b.mu.Unlock()
+	}()
+	for range b.bf.concurrency {
 		wg.Go(func() {
 			for j := range jobs {
-				ctx, cancel := context.WithTimeout(reqCtx, uf.common.timeout)
-				err := client.UpdateSIPRegistration(ctx, &j.p)
-				cancel()
-				results <- batchResult{batchJob: j, err: err}
+				results <- b.send(j, stopCause)
 			}
 		})
 	}
-	var readErr error
 	wg.Go(func() {
 		defer close(jobs)
-		readErr = c.dispatch(f, uf.rps, jobs, results)
+		b.dispatch(stop, lines, jobs, results, window)
 	})
 	go func() {
 		wg.Wait()
 		close(results)
 	}()
 
-	progress := c.newProgress(total)
-	var ok, failed, bad, apiFailed int
-	pending := map[int]batchResult{}
+	var bar *progressbar.ProgressBar
+	if c.tty {
+		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(c.stderr), progressbar.OptionSetDescription(b.o.verb),
+			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+	}
+	var ok, skipped, failed, bad int
+	var unknown []int
+	pending := map[int]outcome{}
 	next := 0
 	for r := range results {
 		pending[r.seq] = r
@@ -100,168 +354,223 @@ func (c *cli) batchUpdate(uf *updateFlags) int {
 			}
 			delete(pending, next)
 			next++
+			<-window
 			switch {
+			case r.skip != "" && r.bad == nil:
+				skipped++
 			case r.bad != nil:
 				bad++
 			case r.err != nil:
 				failed++
-				if exitCode(r.err) == exitAPI {
-					apiFailed++
+				if r.unknown {
+					unknown = append(unknown, r.line)
 				}
 			default:
 				ok++
 			}
-			c.printBatchResult(uf.json, r)
-			progress(ok + failed + bad)
+			b.print(r)
+			if bar != nil {
+				bar.Add(1)
+			}
 		}
 	}
+	if bar != nil {
+		bar.Finish()
+	}
 
-	done := ok + failed + bad
-	summary := fmt.Sprintf("%d of %d lines done: %d ok, %d failed, %d bad", done, total, ok, failed, bad)
-	switch {
+	b.mu.Lock()
+	readAll, lastRead, readErr := b.readAll, b.lastRead, b.readErr
+	b.mu.Unlock()
+	summary := fmt.Sprintf("%d lines: %d ok, %d failed, %d bad", ok+skipped+failed+bad, ok, failed, bad)
+	if skipped > 0 {
+		summary += fmt.Sprintf(", %d done before (--resume)", skipped)
+	}
+	var problems []string
+	if len(unknown) > 0 {
+		problems = append(problems, fmt.Sprintf("the outcome of line%s %s is unknown", plural(len(unknown)), joinInts(unknown)))
+	}
+	notSent := fmt.Sprintf("the lines after line %d were not sent (rerun with --json output and --resume to finish)", lastRead)
+	var down *errServiceDown
+	switch cause := context.Cause(stop); {
 	case readErr != nil:
-		fmt.Fprintf(c.stderr, "voxsip: batch stopped: %s; %s\n", oneLine(readErr.Error()), summary)
-		return exitUsage
-	case c.ctx.Err() != nil && done < total:
-		fmt.Fprintf(c.stderr, "voxsip: interrupted after the requests in flight: %s; the rest were not sent\n", summary)
-		return exitAPI
+		problems = append(problems, fmt.Sprintf("reading the input after line %d failed: %s", lastRead, readErr))
+	case errors.As(cause, &down):
+		problems = append(problems, "stopped early: "+down.Error()+"; "+notSent)
+	case c.hard.Err() != nil:
+		problems = append(problems, "stopped at once; "+notSent)
+	case c.ctx.Err() != nil && !readAll:
+		problems = append(problems, "interrupted; "+notSent)
 	}
-	fmt.Fprintf(c.stderr, "batch: %s\n", summary)
-	switch {
-	case apiFailed > 0:
-		return exitAPI
-	case failed+bad > 0:
-		return exitUsage
+	if len(problems) == 0 && failed+bad == 0 {
+		fmt.Fprintf(c.stderr, "batch: %s\n", summary)
+		return nil
 	}
-	return exitOK
+	fmt.Fprintf(c.stderr, "voxsip: batch: %s\n", strings.Join(append([]string{summary}, problems...), "; "))
+	return errReported
 }
 
-// dispatch reads the batch file and hands each usable line to the workers, at most rps per
-// second; bad lines go straight to results. It stops early when the context is cancelled.
-func (c *cli) dispatch(r io.Reader, rps float64, jobs chan<- batchJob, results chan<- batchResult) error {
+// dispatch turns input lines into jobs (or straight into results for bad and resumed lines),
+// pacing requests for --rps, until the input ends or stop is cancelled.
+func (b *batch) dispatch(stop context.Context, lines <-chan rawLine, jobs chan<- job, results chan<- outcome, window chan struct{}) {
 	var tick <-chan time.Time
-	if rps > 0 {
-		t := time.NewTicker(time.Duration(float64(time.Second) / rps))
-		defer t.Stop()
-		tick = t.C
+	if d := b.bf.interval(); d > 0 {
+		newTicker := b.c.newTicker
+		if newTicker == nil {
+			newTicker = func(d time.Duration) (<-chan time.Time, func()) {
+				t := time.NewTicker(d)
+				return t.C, t.Stop
+			}
+		}
+		var stopTicker func()
+		tick, stopTicker = newTicker(d)
+		defer stopTicker()
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), maxLine)
-	seq, line := 0, 0
-	first := true
-	for sc.Scan() {
-		if c.ctx.Err() != nil {
-			return nil
-		}
-		line++
-		raw := bytes.TrimSpace(sc.Bytes())
-		if len(raw) == 0 {
-			continue
-		}
-		j := batchJob{seq: seq, line: line}
-		seq++
-		j.p, j.bad = parseBatchLine(raw)
-		if j.bad != nil {
-			select {
-			case results <- batchResult{batchJob: j}:
-				continue
-			case <-c.ctx.Done():
-				return nil
-			}
-		}
-		if tick != nil && !first {
-			select {
-			case <-tick:
-			case <-c.ctx.Done():
-				return nil
-			}
-		}
-		first = false
+	seq, first := 0, true
+	for {
+		var rl rawLine
+		var more bool
 		select {
-		case jobs <- j:
-		case <-c.ctx.Done():
-			return nil
+		case rl, more = <-lines:
+		case <-stop.Done():
+			return
 		}
+		if !more {
+			return
+		}
+		if rl.err != nil {
+			b.mu.Lock()
+			b.readErr = rl.err
+			b.mu.Unlock()
+			return
+		}
+		select {
+		case window <- struct{}{}:
+		case <-stop.Done():
+			return
+		}
+		j := job{line: rl.n}
+		switch {
+		case rl.tooLong:
+			j.bad = fmt.Errorf("longer than %d bytes", maxLine)
+		default:
+			j.p, j.bad = parseLine(b.o, rl.text)
+		}
+		if b.rs != nil && b.rs.done[rl.n] {
+			j.skip = "done in a previous run"
+		} else if b.rs != nil && b.rs.unknown[rl.n] && !b.o.op.Idempotent && j.bad == nil {
+			j.bad = fmt.Errorf("not sent again: its outcome in the previous run is unknown and %s is not idempotent; "+
+				"check with 'voxsip list', then drop the line or rerun it without --resume", b.o.op.ID)
+		}
+		if j.bad == nil && j.skip == "" {
+			if tick != nil && !first {
+				select {
+				case <-tick:
+				case <-stop.Done():
+					<-window
+					return
+				}
+			}
+			first = false
+			j.seq = seq
+			select {
+			case jobs <- j:
+			case <-stop.Done():
+				<-window
+				return
+			}
+		} else {
+			j.seq = seq
+			results <- outcome{job: j, id: registrationID(b.o, j.p)}
+		}
+		seq++
+		b.mu.Lock()
+		b.lastRead = rl.n
+		b.mu.Unlock()
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading line %d: %w", line+1, err)
-	}
-	return nil
 }
 
-// parseBatchLine decodes one JSON object with the API's parameter names and checks the rules.
-// Errors name the line's problem without quoting its values (a line may hold a password).
-func parseBatchLine(raw []byte) (api.UpdateSIPRegistrationParams, error) {
-	var p api.UpdateSIPRegistrationParams
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return p, &usageError{msg: jsonerr.Describe(err)}
+// send makes one request, on a context that the first interrupt does not cancel (in-flight
+// requests finish) but a second one does.
+func (b *batch) send(j job, stopCause context.CancelCauseFunc) outcome {
+	ctx, cancel := context.WithTimeout(b.c.hard, b.cf.timeout)
+	id, _, err := b.o.send(ctx, b.cl, j.p)
+	cancel()
+	if id == 0 {
+		id = registrationID(b.o, j.p)
 	}
-	if dec.More() {
-		return p, usagef("more than one JSON value on the line")
+	out := outcome{job: j, id: id, err: err}
+	if err != nil {
+		out.unknown = errors.Is(err, api.ErrOutcomeUnknown) || (b.c.hard.Err() != nil && errors.Is(err, context.Canceled))
 	}
-	return p, api.ValidateUpdateSIPRegistration(&p)
+	if isNetFailure(err) {
+		if b.netFailures.Add(1) >= maxNetFailures {
+			stopCause(&errServiceDown{last: err})
+		}
+	} else {
+		b.netFailures.Store(0)
+	}
+	return out
 }
 
-func (c *cli) printBatchResult(asJSON bool, r batchResult) {
+// print writes one result line.
+func (b *batch) print(r outcome) {
 	err := r.err
 	if r.bad != nil {
 		err = fmt.Errorf("bad line: %w", r.bad)
 	}
-	if asJSON {
-		m := resultJSON(r.line, r.p.SIPRegistrationID, err)
+	if b.cf.json {
+		m := map[string]any{"line": r.line, "ok": err == nil}
+		if r.id != 0 {
+			m["sip_registration_id"] = r.id
+		}
+		if r.skip != "" && r.bad == nil {
+			m["skipped"] = r.skip
+		}
+		if err != nil {
+			m["error"] = oneLine(err.Error())
+			var ae *api.Error
+			if errors.As(err, &ae) {
+				m["code"] = int(ae.Code)
+			}
+		}
 		if r.bad != nil {
 			m["bad_line"] = true
 		}
-		c.printJSON(m)
+		if r.unknown {
+			m["outcome_unknown"] = true
+		}
+		printJSON(b.c.stdout, m)
 		return
 	}
 	id := "-"
-	if r.p.SIPRegistrationID != 0 {
-		id = fmt.Sprint(r.p.SIPRegistrationID)
+	if r.id != 0 {
+		id = strconv.FormatInt(r.id, 10)
 	}
 	outcome := "ok"
-	if err != nil {
+	switch {
+	case err != nil:
 		outcome = oneLine(err.Error())
+		if r.unknown {
+			outcome = "OUTCOME UNKNOWN: " + outcome
+		}
+	case r.skip != "":
+		outcome = "skipped: " + r.skip
 	}
-	fmt.Fprintf(c.stdout, "line %d\tid %s\t%s\n", r.line, id, outcome)
+	fmt.Fprintf(b.c.stdout, "line %d\tid %s\t%s\n", r.line, id, outcome)
 }
 
-// newProgress returns a function to call with the number of lines done: a progress bar when
-// stderr is a terminal, else a plain count about every tenth of the batch.
-func (c *cli) newProgress(total int) func(done int) {
-	if f, ok := c.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(c.stderr),
-			progressbar.OptionSetDescription("updating"), progressbar.OptionShowCount(),
-			progressbar.OptionClearOnFinish())
-		return func(done int) { bar.Set(done) }
+func plural(n int) string {
+	if n == 1 {
+		return ""
 	}
-	step := max(1, total/10)
-	return func(done int) {
-		if done%step == 0 || done == total {
-			fmt.Fprintf(c.stderr, "progress: %d/%d lines\n", done, total)
-		}
-	}
+	return "s"
 }
 
-// countLines counts the non-blank lines of path, for progress.
-func countLines(path string) (int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, fmt.Errorf("--batch: %w", err)
+func joinInts(xs []int) string {
+	slices.Sort(xs)
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), maxLine)
-	n := 0
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
-			n++
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("--batch: %w", err)
-	}
-	return n, nil
+	return strings.Join(s, ", ")
 }

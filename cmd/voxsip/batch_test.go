@@ -1,51 +1,148 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
 )
 
-func writeBatch(t *testing.T, lines ...string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "batch.jsonl")
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
+// pw is line n's password in batch tests.
+func pw(n int) string { return fmt.Sprintf("%s-%d", sentinel, n) }
+
+func updateLines(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, `{"sip_registration_id": %d, "proxy": "p%d", "password": "%s"}`+"\n", i, i, pw(i))
 	}
-	return path
+	return b.String()
 }
 
-func TestBatchGoodAndBadLines(t *testing.T) {
+// passwordsByID returns what the fake saw: id -> password.
+func passwordsByID(t *testing.T, srv *apitest.Server) map[int64]string {
+	t.Helper()
+	got := map[int64]string{}
+	for _, r := range srv.Requests() {
+		p := r.Params.(*api.UpdateSIPRegistrationParams)
+		if p.Password == nil {
+			t.Errorf("id %d: no password sent", p.SIPRegistrationID)
+			continue
+		}
+		got[p.SIPRegistrationID] = *p.Password
+	}
+	return got
+}
+
+func checkAllSent(t *testing.T, srv *apitest.Server, n int) {
+	t.Helper()
+	got := passwordsByID(t, srv)
+	if len(got) != n || len(srv.Requests()) != n {
+		t.Fatalf("the fake saw %d requests for %d ids, want %d", len(srv.Requests()), len(got), n)
+	}
+	for i := 1; i <= n; i++ {
+		if got[int64(i)] != pw(i) {
+			t.Errorf("id %d: the fake saw password %q, want %q", i, got[int64(i)], pw(i))
+		}
+	}
+}
+
+func secrets(n int) []string {
+	var s []string
+	for i := 1; i <= n; i++ {
+		s = append(s, pw(i))
+	}
+	return s
+}
+
+// TestBatchFromPipes: a pipe is read once, whether given as a path or as -.
+func TestBatchFromPipes(t *testing.T) {
+	for _, mode := range []string{"path", "stdin"} {
+		t.Run(mode, func(t *testing.T) {
+			srv, creds := fake(t)
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			go func() {
+				w.WriteString(updateLines(5))
+				w.Close()
+			}()
+			args := []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", "-"}
+			e := &env{stdin: r}
+			if mode == "path" {
+				args[len(args)-1] = fmt.Sprintf("/dev/fd/%d", r.Fd())
+				e.stdin = strings.NewReader("")
+			}
+			res := runEnvCLI(t, e, args, secrets(5)...)
+			if res.code != 0 || !strings.Contains(res.stderr, "5 lines: 5 ok") {
+				t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
+			}
+			checkAllSent(t, srv, 5)
+		})
+	}
+}
+
+func TestBatchFlagLimits(t *testing.T) {
 	srv, creds := fake(t)
-	batch := writeBatch(t,
-		`{"sip_registration_id": 1, "proxy": "p1", "password": "`+sentinel+`"}`,
-		``,
-		`{"sip_registration_id": 2, "pasword": "`+sentinel+`"}`,
-		`{"sip_registration_id": 3, "password": "`+sentinel[:5]+`\q"}`,
-		`{"sip_registration_id": 4, "user_id": 9}`,
-		`{"sip_registration_id": "5"}`,
-		`{"sip_registration_id": 6, "application_id": 2, "user_name": "u", "outbound_proxy": ""}`,
-		`[1]`,
-	)
-	r := runCLI(t, context.Background(), "", []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "3"})
-	if r.code != 2 {
-		t.Errorf("exit %d, want 2 (bad lines, no API failure); stderr: %s", r.code, r.stderr)
+	batch := writeFile(t, updateLines(2))
+	for _, tt := range []struct{ flag, value, want string }{
+		{"--rps", "2e9", "--rps must be 0 (no limit) or a number from 0.001 to 10000"},
+		{"--rps", "Inf", "--rps must be"},
+		{"--rps", "1e-10", "--rps must be"},
+		{"--rps", "NaN", "--rps must be"},
+		{"--rps", "-1", "--rps must be"},
+		{"--concurrency", "99999999999", "--concurrency must be between 1 and 256"},
+		{"--concurrency", "0", "--concurrency must be between 1 and 256"},
+		{"--concurrency", "257", "--concurrency must be between 1 and 256"},
+	} {
+		r := runCLI(t, nil, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, tt.flag, tt.value})
+		if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%s %s: exit %d, stderr %q; want 2 and %q", tt.flag, tt.value, r.code, r.stderr, tt.want)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
+
+// TestBatchBadLines: a BOM is ignored, a line over 1 MiB and other bad lines are reported with
+// their number and skipped, the rest are sent; results come in input order; a mixed batch exits
+// 1 and an all-bad one 2.
+func TestBatchBadLines(t *testing.T) {
+	srv, creds := fake(t)
+	long := `{"sip_registration_id": 9, "proxy": "` + strings.Repeat("x", 2<<20) + `"}`
+	batch := writeFile(t, "\xEF\xBB\xBF"+`{"sip_registration_id": 1, "password": "`+pw(1)+`"}`+"\n"+
+		"\n"+
+		long+"\n"+
+		`{"sip_registration_id": 3, "pasword": "`+pw(3)+`"}`+"\n"+
+		`{"sip_registration_id": 4, "user_id": 9}`+"\r\n"+
+		`{"sip_registration_id": 5, "password": "`+pw(5)+`\q"}`+"\n"+
+		`{"sip_registration_id": 6, "password": "`+pw(6)+`"}`) // no final newline
+	r := runCLI(t, nil, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "3"}, secrets(6)...)
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1 (some lines bad after sending began); stderr %q", r.code, r.stderr)
 	}
 	want := []string{
 		"line 1\tid 1\tok",
-		"line 3\tid 2\tbad line: unknown field \"pasword\"",
-		"line 4\tid -\tbad line: not valid JSON (syntax error at byte",
-		"line 5\tid 4\tbad line: voximplant: UpdateSipRegistration: invalid parameters: user_id, application_id, application_name",
-		"line 6\tid -\tbad line: field sip_registration_id: got a JSON string, want a int64",
+		"line 3\tid -\tbad line: longer than 1048576 bytes",
+		"line 4\tid 3\tbad line: unknown field \"pasword\"",
+		"line 5\tid 4\tbad line: voximplant: UpdateSipRegistration: invalid parameters: user_id",
+		"line 6\tid -\tbad line: not valid JSON",
 		"line 7\tid 6\tok",
-		"line 8\tid -\tbad line: got a JSON array",
 	}
-	got := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	got := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	if len(got) != len(want) {
 		t.Fatalf("got %d result lines, want %d:\n%s", len(got), len(want), r.stdout)
 	}
@@ -54,76 +151,269 @@ func TestBatchGoodAndBadLines(t *testing.T) {
 			t.Errorf("result %d = %q, want prefix %q", i, got[i], want[i])
 		}
 	}
-	if !strings.Contains(r.stderr, "batch: 7 of 7 lines done: 2 ok, 0 failed, 5 bad") {
-		t.Errorf("summary missing:\n%s", r.stderr)
-	}
-	if !strings.Contains(r.stderr, "progress: 7/7 lines") {
-		t.Errorf("no plain progress on a non-terminal stderr:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "6 lines: 2 ok, 0 failed, 4 bad") {
+		t.Errorf("summary: %q", r.stderr)
 	}
 	if n := len(srv.Requests()); n != 2 {
-		t.Errorf("the fake got %d requests, want the 2 good lines", n)
+		t.Errorf("%d requests, want 2", n)
 	}
-	if p := srv.Requests(); len(p) > 0 && (p[0].Params.Password != nil && *p[0].Params.Password != sentinel) {
-		t.Errorf("batch password not sent as given")
+
+	allBad := writeFile(t, "nonsense\n"+long+"\n")
+	r = runCLI(t, nil, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", allBad})
+	if r.code != 2 {
+		t.Errorf("all lines bad: exit %d, want 2 (nothing sent)", r.code)
 	}
 }
 
-func TestBatchAPIFailureAndJSON(t *testing.T) {
+// TestBatchOrderAndPasswords: many lines at high concurrency, each line's own password arrives,
+// and results print in input order.
+func TestBatchOrderAndPasswords(t *testing.T) {
 	srv, creds := fake(t)
-	srv.Enqueue(apitest.Error(101, "Invalid arguments"))
-	batch := writeBatch(t, `{"sip_registration_id": 1}`, `{"sip_registration_id": 2}`, `{"oops": 1}`)
-	r := runCLI(t, context.Background(), "", []string{"update", "--credentials", creds, "--base-url", srv.URL,
-		"--batch", batch, "--concurrency", "1", "--json", "--rps", "1000"})
-	if r.code != 1 {
-		t.Errorf("exit %d, want 1 (an API failure); stderr %s", r.code, r.stderr)
+	batch := writeFile(t, updateLines(200))
+	r := runCLI(t, nil, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "16", "--json"}, secrets(200)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	var results []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatalf("not JSON: %q", l)
+	checkAllSent(t, srv, 200)
+	for i, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var m struct {
+			Line int   `json:"line"`
+			OK   bool  `json:"ok"`
+			ID   int64 `json:"sip_registration_id"`
 		}
-		results = append(results, m)
-	}
-	if len(results) != 3 || results[0]["code"] != 101.0 || results[0]["ok"] != false || results[1]["ok"] != true ||
-		results[2]["bad_line"] != true || results[2]["exit_code"] != 2.0 {
-		t.Errorf("results %v", results)
+		if err := json.Unmarshal([]byte(line), &m); err != nil || m.Line != i+1 || !m.OK || m.ID != int64(i+1) {
+			t.Fatalf("result %d = %q", i, line)
+		}
 	}
 }
 
-func TestBatchInterruptFinishesInFlight(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv, creds := fake(t, apitest.OnRequest(func(apitest.Request) { cancel() })) // Ctrl-C during the first request
-	batch := writeBatch(t, `{"sip_registration_id": 1}`, `{"sip_registration_id": 2}`, `{"sip_registration_id": 3}`)
-	r := runCLI(t, ctx, "", []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "1"})
-	if r.code != 1 {
-		t.Errorf("exit %d, want 1", r.code)
+// TestBatchCreateAndDelete: the other batch operations.
+func TestBatchCreateAndDelete(t *testing.T) {
+	srv, creds := fake(t)
+	batch := writeFile(t, `{"sip_username":"a","proxy":"p","password":"`+pw(1)+`"}`+"\n"+`{"sip_username":"b"}`+"\n")
+	r := runCLI(t, nil, []string{"create", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--json"}, pw(1))
+	if r.code != 1 || !strings.Contains(r.stdout, `"sip_registration_id":1`) || !strings.Contains(r.stdout, `"line":2`) {
+		t.Errorf("create batch: exit %d\n%s", r.code, r.stdout)
 	}
-	if r.stdout != "line 1\tid 1\tok\n" {
-		t.Errorf("stdout %q, want only the in-flight line, finished ok", r.stdout)
+	if p := srv.Requests()[0].Params.(*api.CreateSIPRegistrationParams); p.Password == nil || *p.Password != pw(1) {
+		t.Errorf("create batch sent password %v", p.Password)
 	}
-	if !strings.Contains(r.stderr, "interrupted after the requests in flight: 1 of 3 lines done") {
-		t.Errorf("stderr lacks the interrupt summary:\n%s", r.stderr)
-	}
-	if n := len(srv.Requests()); n != 1 {
-		t.Errorf("%d requests sent after the interrupt, want 1", n)
+	batch = writeFile(t, `{"sip_registration_id":5}`+"\n")
+	r = runCLI(t, nil, []string{"delete", "--credentials", creds, "--base-url", srv.URL, "--batch", batch})
+	if r.code != 0 || r.stdout != "line 1\tid 5\tok\n" {
+		t.Errorf("delete batch: exit %d, %q", r.code, r.stdout)
 	}
 }
 
-func TestBatchFlagMisuse(t *testing.T) {
-	_, creds := fake(t)
-	batch := writeBatch(t, `{"sip_registration_id": 1}`)
-	for _, args := range [][]string{
-		{"--batch", batch, "--id", "1"},
-		{"--batch", batch, "--dry-run"},
-		{"--batch", batch, "--concurrency", "0"},
-		{"--batch", batch, "--rps", "-1"},
-		{"--batch", filepath.Join(t.TempDir(), "missing.jsonl")},
-	} {
-		r := runCLI(t, context.Background(), "", append([]string{"update", "--credentials", creds}, args...))
-		if r.code != 2 {
-			t.Errorf("%v: exit %d, want 2", args, r.code)
+// TestBatchRPSWaitsForTheTicker drives the pacing with an injected ticker: no request beyond the
+// first goes out before its tick.
+func TestBatchRPSWaitsForTheTicker(t *testing.T) {
+	srv, creds := fake(t)
+	ticks := make(chan time.Time)
+	var interval atomic.Int64
+	e := &env{newTicker: func(d time.Duration) (<-chan time.Time, func()) {
+		interval.Store(int64(d))
+		return ticks, func() {}
+	}}
+	batch := writeFile(t, updateLines(4))
+	done := make(chan result, 1)
+	go func() {
+		done <- runEnvCLI(t, e, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--rps", "2", "--concurrency", "8"}, secrets(4)...)
+	}()
+	for i := 1; i <= 3; i++ {
+		select {
+		case ticks <- time.Time{}:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("tick %d: the batch never waited for the ticker", i)
+		}
+		// The dispatcher has taken tick i, so at most i+1 lines were handed out.
+		if n := len(srv.Requests()); n > i+1 {
+			t.Fatalf("after %d ticks, %d requests", i, n)
 		}
 	}
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the batch did not finish")
+	}
+	if r.code != 0 || time.Duration(interval.Load()) != 500*time.Millisecond {
+		t.Errorf("exit %d, interval %v; stderr %q", r.code, time.Duration(interval.Load()), r.stderr)
+	}
+	checkAllSent(t, srv, 4)
+}
+
+// connCounter is a minimal API answering {"result":1} that counts new TCP connections.
+func connCounter(tb testing.TB) (*httptest.Server, *atomic.Int64) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"result":1}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	tb.Cleanup(srv.Close)
+	return srv, &conns
+}
+
+func TestBatchReusesConnections(t *testing.T) {
+	srv, conns := connCounter(t)
+	creds := throwawayCreds(t)
+	batch := writeFile(t, updateLines(400))
+	r := runCLI(t, nil, []string{"update", "--credentials", creds, "--base-url", srv.URL + "/platform_api", "--batch", batch, "--concurrency", "16"}, secrets(400)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if n := conns.Load(); n > 16+4 {
+		t.Errorf("%d new connections for 400 requests at concurrency 16", n)
+	}
+}
+
+// TestBatchResume: a second run with --resume does exactly the lines the first did not.
+func TestBatchResume(t *testing.T) {
+	srv, creds := fake(t)
+	batch := writeFile(t, updateLines(6))
+	srv.Enqueue(apitest.Error(2, "internal error"), apitest.Error(2, "internal error"), apitest.Error(2, "internal error"))
+	args := []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "1", "--json", "--attempts", "1"}
+	r := runCLI(t, nil, args, secrets(6)...)
+	if r.code != 1 {
+		t.Fatalf("first run: exit %d", r.code)
+	}
+	// The first run's results, cut short as if killed mid-write after line 4.
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	results := writeFile(t, strings.Join(lines[:4], "\n")+"\n"+lines[4][:10])
+	first := len(srv.Requests())
+	r = runCLI(t, nil, append(args, "--resume", results), secrets(6)...)
+	if r.code != 0 {
+		t.Fatalf("resumed run: exit %d, stderr %q", r.code, r.stderr)
+	}
+	var redone []int64
+	for _, req := range srv.Requests()[first:] {
+		redone = append(redone, req.Params.(*api.UpdateSIPRegistrationParams).SIPRegistrationID)
+	}
+	slices.Sort(redone)
+	if want := []int64{1, 2, 3, 5, 6}; !slices.Equal(redone, want) {
+		t.Errorf("resumed run sent ids %v, want %v (lines 1-3 failed, 4 was done, 5-6 unknown)", redone, want)
+	}
+	if !strings.Contains(r.stdout, `{"line":4,"ok":true,"sip_registration_id":4,"skipped":"done in a previous run"}`) {
+		t.Errorf("resumed run output:\n%s", r.stdout)
+	}
+}
+
+// TestBatchStopsWhenTheServiceIsDown: 10 network failures in a row end the batch early.
+func TestBatchStopsWhenTheServiceIsDown(t *testing.T) {
+	closed := apitest.NewServer()
+	creds := writeCreds(t, closed)
+	closed.Close()
+	batch := writeFile(t, updateLines(100))
+	r := runCLI(t, nil, []string{"update", "--credentials", creds, "--base-url", closed.URL, "--batch", batch, "--concurrency", "2", "--attempts", "1"}, secrets(100)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "stopped early: 10 requests in a row could not reach the API") ||
+		!strings.Contains(r.stderr, "were not sent") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stdout, "\n"); n < 10 || n > 20 {
+		t.Errorf("%d results, want about 10", n)
+	}
+}
+
+// gated is an API whose answers wait for release; it reports each request's arrival.
+func gated(t *testing.T) (*httptest.Server, chan struct{}, chan struct{}, *atomic.Int64) {
+	arrived, release := make(chan struct{}, 100), make(chan struct{})
+	var answered atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		answered.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"result":1}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, arrived, release, &answered
+}
+
+func waitN(t *testing.T, ch <-chan struct{}, n int) {
+	t.Helper()
+	for i := range n {
+		select {
+		case <-ch:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("only %d of %d requests arrived", i, n)
+		}
+	}
+}
+
+func await(t *testing.T, done <-chan result) result {
+	t.Helper()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(30 * time.Second):
+		t.Fatal("voxsip did not return")
+	}
+	return result{}
+}
+
+// TestBatchFirstInterruptDrains: in-flight requests finish, nothing new is sent.
+func TestBatchFirstInterruptDrains(t *testing.T) {
+	srv, arrived, release, answered := gated(t)
+	creds := throwawayCreds(t)
+	sigs := make(chan os.Signal, 2)
+	batch := writeFile(t, updateLines(50))
+	done := make(chan result, 1)
+	go func() {
+		done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "3", "--json"}, secrets(50)...)
+	}()
+	waitN(t, arrived, 3)
+	sigs <- os.Interrupt
+	time.Sleep(50 * time.Millisecond) // let the dispatcher see the interrupt (not a timing assertion)
+	close(release)
+	r := await(t, done)
+	if r.code != 1 || !strings.Contains(r.stderr, "interrupted; the lines after line") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if got, results := answered.Load(), strings.Count(r.stdout, `"ok":true`); got < 3 || int64(results) != got || results == 50 {
+		t.Errorf("%d answered, %d ok results; want the in-flight ones finished and the rest not sent", got, results)
+	}
+}
+
+// TestBatchSecondSignalStopsAtOnce: a second Ctrl-C, or SIGTERM during the drain, ends the batch
+// at once and names the lines whose outcome is unknown.
+func TestBatchSecondSignalStopsAtOnce(t *testing.T) {
+	for _, second := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(second.String(), func(t *testing.T) {
+			srv, arrived, _, _ := gated(t)
+			creds := throwawayCreds(t)
+			sigs := make(chan os.Signal, 2)
+			batch := writeFile(t, updateLines(10))
+			done := make(chan result, 1)
+			go func() {
+				done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "2", "--json"}, secrets(10)...)
+			}()
+			waitN(t, arrived, 2)
+			sigs <- os.Interrupt
+			sigs <- second
+			r := await(t, done) // the gate is never released: only the second signal ends it
+			if r.code != 1 || !strings.Contains(r.stderr, "the outcome of lines 1, 2 is unknown") || !strings.Contains(r.stderr, "stopped at once") {
+				t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			if strings.Count(r.stdout, `"outcome_unknown":true`) != 2 {
+				t.Errorf("stdout %q", r.stdout)
+			}
+		})
+	}
+}
+
+// throwawayCreds writes credentials for servers that do not check tokens.
+func throwawayCreds(t testing.TB) string {
+	srv := apitest.NewServer()
+	defer srv.Close()
+	return writeCreds(t, srv)
 }

@@ -1,9 +1,18 @@
 package main
 
 import (
-	"flag"
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/auth"
@@ -12,42 +21,207 @@ import (
 // envBaseURL overrides the default API address, e.g. to point at voxsip serve.
 const envBaseURL = "VOXIMPLANT_BASE_URL"
 
+// maxPasswordBytes caps a password read from a file or standard input.
+const maxPasswordBytes = 4 << 10
+
 // commonFlags are the flags of every command that talks to the API.
 type commonFlags struct {
 	credentials string
 	baseURL     string
 	timeout     time.Duration
+	attempts    int
+	json        bool
 }
 
-func (cf *commonFlags) register(fs *flag.FlagSet) {
-	cf.registerCredentials(fs)
-	base := os.Getenv(envBaseURL)
-	if base == "" {
-		base = api.DefaultBaseURL
-	}
-	fs.StringVar(&cf.baseURL, "base-url", base, "Management API base `URL`; $"+envBaseURL+" or the real API when not given")
-	fs.DurationVar(&cf.timeout, "timeout", 30*time.Second, "give up after `D` (all attempts included)")
+// register adds --credentials, --base-url, --timeout and --json. Defaults from the environment
+// are resolved when the command runs, never shown in --help (a URL may hold secrets).
+func (cf *commonFlags) register(cmd *cobra.Command) {
+	cf.registerCredentials(cmd)
+	cmd.Flags().StringVar(&cf.baseURL, "base-url", "",
+		"Management API base `URL` (default $"+envBaseURL+", else "+api.DefaultBaseURL+")")
+	cmd.Flags().DurationVar(&cf.timeout, "timeout", 30*time.Second, "give up on a request after `D`, all attempts included")
+	cmd.Flags().IntVar(&cf.attempts, "attempts", api.DefaultRetryPolicy().MaxAttempts, "try a request at most `N` times (1 to 10; retries only what is safe to retry)")
+	cmd.Flags().BoolVar(&cf.json, "json", false, "print results as JSON (JSON Lines for lists and batches)")
 }
 
 // registerCredentials registers --credentials alone, for commands that do not call the API.
-func (cf *commonFlags) registerCredentials(fs *flag.FlagSet) {
-	fs.StringVar(&cf.credentials, "credentials", os.Getenv(auth.EnvCredentials),
-		"service account credentials `FILE`; $"+auth.EnvCredentials+" when not given")
+func (cf *commonFlags) registerCredentials(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&cf.credentials, "credentials", "",
+		"service account credentials `FILE` (default $"+auth.EnvCredentials+")")
 }
 
-// loadCredentials reads --credentials, with an error that says how to give them.
+// loadCredentials reads --credentials or $VOXIMPLANT_CREDENTIALS.
 func (cf *commonFlags) loadCredentials() (*auth.Credentials, error) {
-	if cf.credentials == "" {
+	path := cf.credentials
+	if path == "" {
+		path = os.Getenv(auth.EnvCredentials)
+	}
+	if path == "" {
 		return nil, usagef("no credentials: pass --credentials FILE or set %s", auth.EnvCredentials)
 	}
-	return auth.LoadCredentials(cf.credentials)
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("credentials %s is a directory, not a credentials.json file", path)
+	}
+	return auth.LoadCredentials(path)
 }
 
-// client builds the API client the command uses.
-func (cf *commonFlags) client(opts ...api.Option) (*api.Client, error) {
+// base returns the base URL to use: --base-url, $VOXIMPLANT_BASE_URL or the real API. It refuses
+// user info, a query or a fragment without repeating them.
+func (cf *commonFlags) base() (string, error) {
+	base, from := cf.baseURL, "--base-url"
+	if base == "" {
+		base, from = os.Getenv(envBaseURL), "$"+envBaseURL
+	}
+	if base == "" {
+		return api.DefaultBaseURL, nil
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("%s is not a valid URL", from)
+	}
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("%s must not hold user info, a query or a fragment (%s)", from, safeURL(u))
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%s must be an absolute http or https URL, got %s", from, safeURL(u))
+	}
+	return base, nil
+}
+
+// safeURL shows u without user info, query or fragment.
+func safeURL(u *url.URL) string {
+	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	if u.User != nil {
+		shown.Host = "***@" + u.Host
+	}
+	return shown.String()
+}
+
+// check validates the flags that need no network.
+func (cf *commonFlags) check() error {
+	if cf.timeout <= 0 {
+		return usagef("--timeout must be positive, got %v", cf.timeout)
+	}
+	if cf.attempts < 1 || cf.attempts > 10 {
+		return usagef("--attempts must be between 1 and 10, got %d", cf.attempts)
+	}
+	_, err := cf.base()
+	return err
+}
+
+// client builds the API client a command uses, with an idle connection pool of at least conns
+// and a transport that records that a request was sent (for the exit code).
+func (c *cli) client(cf *commonFlags, conns int) (*api.Client, error) {
+	if err := cf.check(); err != nil {
+		return nil, err
+	}
+	base, _ := cf.base()
 	creds, err := cf.loadCredentials()
 	if err != nil {
 		return nil, err
 	}
-	return api.NewClient(append([]api.Option{api.WithCredentials(creds), api.WithBaseURL(cf.baseURL)}, opts...)...)
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(conns, api.DefaultMaxIdleConnsPerHost)
+	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
+	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent}, Timeout: cf.timeout}
+	policy := api.DefaultRetryPolicy()
+	policy.MaxAttempts = cf.attempts
+	return api.NewClient(api.WithCredentials(creds), api.WithBaseURL(base), api.WithHTTPClient(hc), api.WithRetryPolicy(policy))
 }
+
+// sentTransport marks that a request went to the network.
+type sentTransport struct {
+	next *http.Transport
+	sent interface{ Store(bool) }
+}
+
+func (t *sentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.sent.Store(true)
+	return t.next.RoundTrip(r)
+}
+
+// CloseIdleConnections lets api.Client.CloseIdleConnections reach the transport.
+func (t *sentTransport) CloseIdleConnections() { t.next.CloseIdleConnections() }
+
+// passwordFlags are --password-stdin and --password-file.
+type passwordFlags struct {
+	stdin bool
+	file  string
+}
+
+func (pf *passwordFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&pf.stdin, "password-stdin", false, "read the SIP password from the first line of standard input")
+	cmd.Flags().StringVar(&pf.file, "password-file", "", "read the SIP password from `FILE` (one line; trailing newline dropped)")
+	cmd.MarkFlagsMutuallyExclusive("password-stdin", "password-file")
+}
+
+func (pf *passwordFlags) given() bool { return pf.stdin || pf.file != "" }
+
+// read returns the password, or nil when neither flag was given.
+func (pf *passwordFlags) read(stdin io.Reader) (*string, error) {
+	switch {
+	case pf.stdin:
+		pw, err := readPassword(stdin, true)
+		if err != nil {
+			return nil, fmt.Errorf("--password-stdin: %w", err)
+		}
+		return &pw, nil
+	case pf.file != "":
+		pw, err := readPasswordFile(pf.file)
+		if err != nil {
+			return nil, fmt.Errorf("--password-file: %w", err)
+		}
+		return &pw, nil
+	}
+	return nil, nil
+}
+
+// readPasswordFile reads a password file (see readPassword).
+func readPasswordFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return "", fmt.Errorf("%s is a directory", path)
+	}
+	return readPassword(f, false)
+}
+
+// readPassword reads a password: the first line of r (firstLine) or all of r, which must be a
+// single line. At most maxPasswordBytes are read; an empty password is refused.
+func readPassword(r io.Reader, firstLine bool) (string, error) {
+	br := bufio.NewReader(io.LimitReader(r, maxPasswordBytes+2))
+	var b []byte
+	var err error
+	if firstLine {
+		b, err = br.ReadBytes('\n')
+	} else {
+		b, err = io.ReadAll(br)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	s := strings.TrimSuffix(string(b), "\n")
+	s = strings.TrimSuffix(s, "\r")
+	switch {
+	case len(s) > maxPasswordBytes:
+		return "", fmt.Errorf("the password is longer than %d bytes (is this the right file?)", maxPasswordBytes)
+	case s == "":
+		return "", errors.New("the password is empty")
+	case strings.ContainsAny(s, "\r\n"):
+		return "", errors.New("the password file holds more than one line")
+	}
+	return s, nil
+}
+
+// noArgs refuses positional arguments with a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s: unexpected argument %q", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
+
+func stderrIsTTY() bool { return term.IsTerminal(int(os.Stderr.Fd())) }

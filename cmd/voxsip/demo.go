@@ -1,94 +1,82 @@
 package main
 
 import (
-	"context"
-	"encoding/base64"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/voxsip/voxsip/api"
-	"github.com/voxsip/voxsip/api/apitest"
-	"github.com/voxsip/voxsip/auth"
+	"github.com/spf13/cobra"
 )
 
-const demoAbout = `Runs the whole path with no account: starts the spec-validating fake Management API on a
-loopback port with throwaway credentials, sends a real UpdateSipRegistration through the
-library, and shows what the fake validated, the token's header and claims (never its
-signature) and the result.`
+// demoPassword is the SIP password the demo sends; it is never printed.
+const demoPassword = "demo-password-never-printed"
 
-func (c *cli) demo(args []string) int {
-	fs := c.newFlags("demo", "", demoAbout, "  voxsip demo")
-	if code, done := c.parse(fs, args); done {
-		return code
+func (c *cli) demoCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Show a registration's lifecycle against a local fake API (no account needed)",
+		Long: `Starts the spec-validating fake Management API on a loopback port with throwaway credentials
+and runs the lifecycle of a SIP registration through voxsip itself: create, list, update, list,
+delete, list. Each step shows the command line and its output.`,
+		Example: "  voxsip demo",
+		Args:    noArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return c.demo() },
 	}
-	srv, err := apitest.Listen("127.0.0.1:0")
-	if err != nil {
-		return c.fail(err)
-	}
-	defer srv.Close()
-	creds := srv.Credentials()
-	tokens, err := auth.NewTokenSource(creds)
-	if err != nil {
-		return c.fail(err)
-	}
-	client, err := api.NewClient(api.WithTokenSource(tokens), api.WithBaseURL(srv.URL))
-	if err != nil {
-		return c.fail(err)
-	}
-
-	out := c.stdout
-	fmt.Fprintln(out, "voxsip demo: a real UpdateSipRegistration through the library, against a local fake API")
-	fmt.Fprintf(out, "  fake API:     %s (checks requests and responses against openapi.yaml)\n", srv.URL)
-	fmt.Fprintf(out, "  credentials:  throwaway service account %d, key id %s\n\n", creds.AccountID, creds.KeyID)
-
-	p := &api.UpdateSIPRegistrationParams{
-		SIPRegistrationID: 1,
-		SIPUsername:       api.Ptr("alice"),
-		Proxy:             api.Ptr("sip.example.com"),
-		AuthUser:          api.Ptr("alice-auth"),
-		OutboundProxy:     api.Ptr(""), // clears the outbound proxy
-		Password:          api.Ptr("demo-password-never-printed"),
-		ApplicationName:   api.Ptr("demo-app"),
-		UserName:          api.Ptr("alice"),
-	}
-	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
-	defer cancel()
-	start := time.Now()
-	err = client.UpdateSIPRegistration(ctx, p)
-	elapsed := time.Since(start)
-
-	if reqs := srv.Requests(); len(reqs) > 0 {
-		r := reqs[len(reqs)-1]
-		fmt.Fprintln(out, "request, as the fake validated it:")
-		fmt.Fprintln(out, "  POST /platform_api/UpdateSipRegistration")
-		for _, kv := range maskedParams(&r) {
-			fmt.Fprintf(out, "    %-20s %q\n", kv[0], kv[1])
-		}
-		fmt.Fprintf(out, "  User-Agent: %s\n\n", r.UserAgent)
-	}
-	if tok, terr := tokens.Token(ctx); terr == nil {
-		header, claims := decodeJWT(tok.Value())
-		fmt.Fprintln(out, "bearer token (signature not shown):")
-		fmt.Fprintf(out, "  header: %s\n", header)
-		fmt.Fprintf(out, "  claims: %s\n", claims)
-		fmt.Fprintf(out, "  expires %s (minted once, then reused from the cache)\n\n", tok.Expiry().UTC().Format(time.RFC3339))
-	}
-	if err != nil {
-		fmt.Fprintln(out, "result: FAILED")
-		return c.fail(err)
-	}
-	fmt.Fprintf(out, "result: OK, the API answered {\"result\": 1} in %s\n", elapsed.Round(time.Millisecond))
-	return exitOK
 }
 
-// decodeJWT returns a JWT's header and claims JSON; the signature is left out.
-func decodeJWT(jwt string) (header, claims string) {
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		return "?", "?"
+func (c *cli) demo() error {
+	fake, err := newStatefulFake()
+	if err != nil {
+		return err
 	}
-	h, _ := base64.RawURLEncoding.DecodeString(parts[0])
-	c, _ := base64.RawURLEncoding.DecodeString(parts[1])
-	return string(h), string(c)
+	defer fake.srv.Close()
+	dir, err := os.MkdirTemp("", "voxsip-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	creds := filepath.Join(dir, "credentials.json")
+	if err := os.WriteFile(creds, fake.srv.CredentialsJSON(), 0o600); err != nil {
+		return err
+	}
+	out := c.stdout
+	fmt.Fprintf(out, "voxsip demo: a SIP registration's lifecycle against a local fake API at %s\n", fake.srv.URL)
+	fmt.Fprintf(out, "(throwaway service account %d; every request is checked against openapi.yaml)\n", fake.srv.AccountID())
+	step := func(stdin string, args ...string) error {
+		shown := make([]string, len(args))
+		for i, a := range args {
+			shown[i] = a
+			if a == "" {
+				shown[i] = "''"
+			}
+		}
+		fmt.Fprintf(out, "\n$ voxsip %s\n", strings.Join(shown, " "))
+		e := &env{stdin: strings.NewReader(stdin), stdout: out, stderr: out}
+		full := append(args, "--credentials", creds, "--base-url", fake.srv.URL)
+		c.sent.Store(true) // the steps send requests of their own
+		if code := runEnv(c.ctx, full, e); code != exitOK {
+			return fmt.Errorf("demo: step %q failed (exit %d)", args[0], code)
+		}
+		return nil
+	}
+	steps := [][]string{
+		{"create", "--sip-username", "alice", "--proxy", "sip.example.com", "--password-stdin", "--application-name", "demo-app", "--user-name", "alice"},
+		{"list"},
+		{"update", "--id", "101", "--auth-user", "alice-auth", "--outbound-proxy", "", "--rule-id", "7"},
+		{"list", "--json"},
+		{"delete", "--id", "101"},
+		{"list"},
+	}
+	for _, s := range steps {
+		stdin := ""
+		if s[0] == "create" {
+			stdin = demoPassword + "\n"
+		}
+		if err := step(stdin, s...); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "\nthe fake accepted %d requests; the password was sent once and printed nowhere\n", len(fake.srv.Requests()))
+	return nil
 }

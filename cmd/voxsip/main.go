@@ -1,143 +1,251 @@
-// Command voxsip manages Voximplant SIP registrations from the shell, through the voxsip library.
+// Command voxsip manages Voximplant SIP registrations from the shell, through the voxsip library:
+// one subcommand per API operation (list, create, update, bind, delete), batches of them from
+// JSON Lines, and a declarative apply of a YAML file. Run 'voxsip help' for the list.
 //
-//	voxsip demo                       run a real update against a local fake API (no account needed)
-//	voxsip update --id N [flags]      update one registration, or many with --batch FILE
-//	voxsip token                      print a bearer token for curl
-//	voxsip serve                      run the fake Management API for integration tests
-//
-// Exit codes: 0 success, 1 the API or the network failed, 2 usage or validation error. Nothing
-// it prints contains the SIP password, a bearer token (except token's own output) or key material.
+// Nothing it prints contains a SIP password, a bearer token (except token's own output), key
+// material, or the user info or query of a base URL.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/voxsip/voxsip/api"
-	"github.com/voxsip/voxsip/auth"
 )
 
-// Exit codes.
+// Exit codes: one rule for every command.
 const (
-	exitOK    = 0
-	exitAPI   = 1 // the API or the network failed
-	exitUsage = 2 // bad flags, input or credentials; nothing was sent
+	exitOK      = 0 // everything asked for was done
+	exitFailed  = 1 // something was sent and something failed (API, network, some bad lines)
+	exitNothing = 2 // nothing was sent: usage, validation or input error found before sending
 )
+
+const exitCodesHelp = `Exit codes (every command):
+  0  everything asked for was done
+  1  requests were sent and something failed: an API or network error, or some batch lines
+     were bad after sending had begun (the output says which)
+  2  nothing was sent: a usage, validation, credentials or input error found before any request`
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, sigs: sigs, tty: stderrIsTTY()}
+	os.Exit(runEnv(context.Background(), os.Args[1:], e))
 }
 
-// cli is one invocation's streams and context.
-type cli struct {
-	ctx            context.Context
+// env is what one invocation sees of the world; tests build their own.
+type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// sigs delivers interrupts: the first one drains (batches finish the requests in flight), a
+	// second one, or SIGTERM during the drain, stops at once. Nil: no signals.
+	sigs <-chan os.Signal
+	// newTicker paces batches (--rps); nil means time.NewTicker.
+	newTicker func(d time.Duration) (<-chan time.Time, func())
+	// tty is true when stderr is a terminal: only then is a progress bar drawn.
+	tty bool
 }
 
-const mainUsage = `voxsip manages Voximplant SIP registrations through the Management API.
-
-Usage:
-  voxsip demo                      run a real update against a local fake API (no account needed)
-  voxsip update --id N [flags]     update a SIP registration (or many: --batch FILE)
-  voxsip token [flags]             print a bearer token for use with curl
-  voxsip serve [flags]             run the fake Management API for integration tests
-  voxsip version                   print the version
-
-Run 'voxsip COMMAND --help' for a command's flags and an example.
-Exit codes: 0 success, 1 the API or the network failed, 2 usage or validation error.
-`
+// cli is one invocation.
+type cli struct {
+	*env
+	ctx  context.Context // cancelled by the first signal
+	hard context.Context // cancelled by a second signal (or SIGTERM during a drain)
+	// sent is set once any request has been handed to the network: it decides between exit
+	// codes 2 (nothing sent) and 1.
+	sent atomic.Bool
+}
 
 // run is main without the process: tests call it with their own streams.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
-	if len(args) == 0 {
-		fmt.Fprint(stderr, mainUsage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "demo":
-		return c.demo(args[1:])
-	case "update":
-		return c.update(args[1:])
-	case "token":
-		return c.token(args[1:])
-	case "serve":
-		return c.serve(args[1:])
-	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "voxsip", api.Version)
-		return exitOK
-	case "help", "--help", "-help", "-h":
-		fmt.Fprint(stdout, mainUsage)
-		return exitOK
-	}
-	fmt.Fprintf(stderr, "voxsip: unknown command %q; run 'voxsip help'\n", args[0])
-	return exitUsage
+	return runEnv(ctx, args, &env{stdin: stdin, stdout: stdout, stderr: stderr})
 }
 
-// usageError is a mistake in the command line or the input: exit code 2.
+func runEnv(ctx context.Context, args []string, e *env) int {
+	soft, cancelSoft := context.WithCancel(ctx)
+	defer cancelSoft()
+	hard, cancelHard := context.WithCancel(ctx)
+	defer cancelHard()
+	c := &cli{env: e, ctx: soft, hard: hard}
+	if e.sigs != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go watchSignals(e.sigs, done, cancelSoft, cancelHard, e.stderr)
+	}
+	root := c.rootCmd()
+	root.SetArgs(args)
+	err := root.ExecuteContext(soft)
+	return c.exit(root, args, err)
+}
+
+// watchSignals turns the first signal into a drain and the next into a stop.
+func watchSignals(sigs <-chan os.Signal, done <-chan struct{}, drain, stop context.CancelFunc, stderr io.Writer) {
+	n := 0
+	for {
+		select {
+		case <-done:
+			return
+		case s := <-sigs:
+			n++
+			if n == 1 {
+				fmt.Fprintf(stderr, "voxsip: %v: finishing the requests in flight, sending nothing new; "+
+					"interrupt again to stop at once\n", s)
+				drain()
+				continue
+			}
+			fmt.Fprintf(stderr, "voxsip: %v: stopping at once\n", s)
+			stop()
+			return
+		}
+	}
+}
+
+// errReported is returned by a command that has already printed its outcome; only the exit
+// code is left to decide.
+var errReported = errors.New("reported")
+
+// usageError is a mistake in the command line: it gets a hint to run --help.
 type usageError struct{ msg string }
 
-// Error returns the message as it is.
 func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
 
-// fail prints err on one line and returns its exit code.
-func (c *cli) fail(err error) int {
-	fmt.Fprintf(c.stderr, "voxsip: %s\n", oneLine(err.Error()))
-	return exitCode(err)
+// exit prints err on one line (unless already reported) and returns the exit code: 0 for no
+// error, 2 when nothing was sent, 1 otherwise.
+func (c *cli) exit(root *cobra.Command, args []string, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if !errors.Is(err, errReported) {
+		msg := oneLine(err.Error())
+		if strings.HasPrefix(msg, "unknown command ") {
+			msg = unknownCommand(root, msg)
+		}
+		var ue *usageError
+		if errors.As(err, &ue) {
+			help := "voxsip help"
+			if cmd, _, ferr := root.Find(args); ferr == nil && cmd != root {
+				help = cmd.CommandPath() + " --help"
+			}
+			msg += "; see '" + help + "'"
+		}
+		fmt.Fprintf(c.stderr, "voxsip: %s\n", msg)
+	}
+	if c.sent.Load() {
+		return exitFailed
+	}
+	return exitNothing
 }
 
-func exitCode(err error) int {
-	var (
-		ue *usageError
-		ve *api.ValidationError
-		ce *auth.CredentialsError
-	)
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.As(err, &ue), errors.As(err, &ve), errors.As(err, &ce), errors.Is(err, api.ErrNoCredentials),
-		errors.Is(err, os.ErrNotExist), errors.Is(err, os.ErrPermission):
-		return exitUsage
+// unknownCommand rewords cobra's multi-line message on one line, with its suggestions.
+func unknownCommand(root *cobra.Command, msg string) string {
+	name, _, _ := strings.Cut(strings.TrimPrefix(msg, "unknown command "), " ")
+	name = strings.Trim(name, `"`)
+	out := fmt.Sprintf("unknown command %q", name)
+	if s := root.SuggestionsFor(name); len(s) > 0 {
+		out += fmt.Sprintf(" (did you mean %q?)", s[0])
 	}
-	return exitAPI
+	return out + "; see 'voxsip help'"
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// newFlags returns a flag set whose --help shows synopsis, a description and an example.
-func (c *cli) newFlags(name, synopsis, about, example string) *flag.FlagSet {
-	fs := flag.NewFlagSet("voxsip "+name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: voxsip %s %s\n\n%s\n\nExample:\n%s\n\nFlags:\n", name, synopsis, about, example)
-		fs.PrintDefaults()
+func (c *cli) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "voxsip",
+		Short: "Manage Voximplant SIP registrations through the Management API",
+		Long: `voxsip manages Voximplant SIP registrations through the Management API: one command per
+API operation, batches from JSON Lines, and a declarative 'apply' of a YAML file.
+
+Credentials: --credentials FILE or $VOXIMPLANT_CREDENTIALS (a service account's credentials.json).
+Passwords are never flags: use --password-stdin or --password-file (or password_file /
+password_env in an apply file). Nothing voxsip prints holds a password, a token (except the
+output of 'voxsip token') or key material.
+
+` + exitCodesHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	return fs
+	root.SetIn(c.stdin)
+	root.SetOut(c.stdout)
+	root.SetErr(c.stderr)
+	root.SetFlagErrorFunc(flagError)
+	root.SuggestionsMinimumDistance = 2
+	root.AddCommand(
+		c.listCmd(), c.createCmd(), c.updateCmd(), c.bindCmd(), c.deleteCmd(),
+		c.applyCmd(), c.demoCmd(), c.tokenCmd(), c.serveCmd(), c.versionCmd(),
+	)
+	return root
 }
 
-// parse parses args; done is true when the command should return code at once (help, errors).
-func (c *cli) parse(fs *flag.FlagSet, args []string) (code int, done bool) {
-	err := fs.Parse(args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK, true
-	case err != nil: // the flag package printed the error and the usage
-		return exitUsage, true
-	case fs.NArg() > 0:
-		fmt.Fprintf(c.stderr, "voxsip: unexpected argument %q; run '%s --help'\n", fs.Arg(0), fs.Name())
-		return exitUsage, true
+// flagError makes a flag parsing error a one-line usage error, with a suggestion for a
+// mistyped flag.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		if s := closestFlag(cmd, name); s != "" {
+			msg += fmt.Sprintf(" (did you mean --%s?)", s)
+		}
 	}
-	return 0, false
+	return &usageError{msg: msg}
+}
+
+// closestFlag returns the flag of cmd nearest to name (edit distance at most 2), or "".
+func closestFlag(cmd *cobra.Command, name string) string {
+	best, bestD := "", 3
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if d := editDistance(name, f.Name); d < bestD || (d == bestD && f.Name < best) {
+			best, bestD = f.Name, d
+		}
+	})
+	if bestD > 2 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func (c *cli) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(c.stdout, "voxsip", api.Version)
+			return nil
+		},
+	}
 }

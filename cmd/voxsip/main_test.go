@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,15 +10,18 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/spf13/pflag"
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/internal/params"
 )
 
-// sentinel is the SIP password every test uses: it must never appear in any output.
+// sentinel is the SIP password tests use: it must never appear in any output.
 const sentinel = "S3ntinel-Pa55word"
 
 // syncBuffer is a bytes.Buffer safe for a command writing while a test reads.
@@ -40,15 +42,30 @@ func fake(t *testing.T, opts ...apitest.Option) (*apitest.Server, string) {
 	t.Helper()
 	srv := apitest.NewServer(opts...)
 	t.Cleanup(srv.Close)
+	return srv, writeCreds(t, srv)
+}
+
+func writeCreds(t testing.TB, srv *apitest.Server) string {
 	path := filepath.Join(t.TempDir(), "credentials.json")
 	if err := os.WriteFile(path, srv.CredentialsJSON(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return srv, path
+	return path
+}
+
+// stateful starts the stateful fake (see fakestate.go).
+func stateful(t *testing.T) (*statefulFake, string) {
+	t.Helper()
+	f, err := newStatefulFake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.srv.Close)
+	return f, writeCreds(t, f.srv)
 }
 
 // keyFragment returns a piece of the fake's private key, to look for in output.
-func keyFragment(t *testing.T, srv *apitest.Server) string {
+func keyFragment(srv *apitest.Server) string {
 	var f struct {
 		PrivateKey string `json:"private_key"`
 	}
@@ -62,12 +79,29 @@ type result struct {
 	stdout, stderr string
 }
 
-// runCLI runs voxsip with args and checks that no secret reached its output. secrets are extra
-// strings that must not appear; a JWT (eyJ…) may only appear in token's own stdout.
-func runCLI(t *testing.T, ctx context.Context, stdin string, args []string, secrets ...string) result {
+// runCLI runs voxsip in-process with a deadline and checks that no secret reached its output.
+func runCLI(t *testing.T, stdin io.Reader, args []string, secrets ...string) result {
+	t.Helper()
+	return runEnvCLI(t, &env{stdin: stdin}, args, secrets...)
+}
+
+func runEnvCLI(t *testing.T, e *env, args []string, secrets ...string) result {
 	t.Helper()
 	var stdout, stderr syncBuffer
-	code := run(ctx, args, strings.NewReader(stdin), &stdout, &stderr)
+	e.stdout, e.stderr = &stdout, &stderr
+	if e.stdin == nil {
+		e.stdin = strings.NewReader("")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- runEnv(ctx, args, e) }()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(90 * time.Second):
+		t.Fatalf("voxsip %s did not return", strings.Join(args, " "))
+	}
 	r := result{code, stdout.String(), stderr.String()}
 	for _, s := range append(secrets, sentinel) {
 		if s != "" && (strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s)) {
@@ -81,44 +115,111 @@ func runCLI(t *testing.T, ctx context.Context, stdin string, args []string, secr
 	return r
 }
 
-func TestDemo(t *testing.T) {
-	r := runCLI(t, context.Background(), "", []string{"demo"}, "demo-password-never-printed")
-	if r.code != 0 {
-		t.Fatalf("exit %d, stderr: %s", r.code, r.stderr)
-	}
-	for _, want := range []string{
-		"result: OK", `password             "***"`, `outbound_proxy       ""`,
-		`"alg":"RS256"`, `"iss":1000001`, `"exp":`, "User-Agent: voxsip/",
-	} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
+func TestHelpGoesToStdoutWithDoubleDashFlags(t *testing.T) {
+	for _, args := range [][]string{{"update", "--help"}, {"help", "update"}} {
+		r := runCLI(t, nil, args)
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("%v: exit %d, stderr %q", args, r.code, r.stderr)
 		}
+		for _, want := range []string{"voxsip update --id N", "  --id int", "--password-stdin", "Batches:"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("%v: help lacks %q:\n%s", args, want, r.stdout)
+			}
+		}
+		if strings.Contains(r.stdout, " -id ") {
+			t.Errorf("%v: help shows single-dash flags", args)
+		}
+	}
+	r := runCLI(t, nil, []string{"help"})
+	if r.code != 0 || !strings.Contains(r.stdout, "Exit codes") || !strings.Contains(r.stdout, "nothing was sent") {
+		t.Errorf("root help: exit %d, lacks the exit codes:\n%s", r.code, r.stdout)
+	}
+	r = runCLI(t, nil, []string{"completion", "bash"})
+	if r.code != 0 || !strings.Contains(r.stdout, "bash completion") {
+		t.Errorf("completion: exit %d, %q", r.code, r.stderr)
+	}
+	r = runCLI(t, nil, []string{"version"})
+	if r.code != 0 || r.stdout != "voxsip "+api.Version+"\n" {
+		t.Errorf("version: %q", r.stdout)
+	}
+}
+
+func TestParseErrorsAreOneLineWithSuggestions(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lsit"}, `unknown command "lsit" (did you mean "list"?)`},
+		{[]string{"update", "--idd", "1"}, "unknown flag: --idd (did you mean --id?)"},
+		{[]string{"update", "--id", "x"}, `--id: "x" is not an integer`},
+		{[]string{"update", "--id", "1", "extra"}, `unexpected argument "extra"`},
+		{[]string{"update", "--id", "1", "--password", sentinel}, "unknown flag: --password"},
+	}
+	for _, tt := range tests {
+		r := runCLI(t, nil, tt.args)
+		if r.code != exitNothing || !strings.HasPrefix(r.stderr, "voxsip: ") || strings.Count(r.stderr, "\n") != 1 ||
+			!strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", tt.args, r.code, r.stdout, r.stderr, tt.want)
+		}
+	}
+}
+
+// TestEveryParameterIsAFlagButSecrets walks the spec's operation table: a parameter added to
+// openapi.yaml gets a flag, and a secret one never does.
+func TestEveryParameterIsAFlagButSecrets(t *testing.T) {
+	c := &cli{env: &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}, ctx: context.Background(), hard: context.Background()}
+	root := c.rootCmd()
+	cmds := map[string]string{"CreateSipRegistration": "create", "UpdateSipRegistration": "update",
+		"BindSipRegistration": "bind", "DeleteSipRegistration": "delete", "GetSipRegistrations": "list"}
+	for _, op := range params.All() {
+		name, ok := cmds[op.ID]
+		if !ok {
+			t.Errorf("operation %s has no command", op.ID)
+			continue
+		}
+		cmd, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range op.Fields {
+			fl := cmd.Flags().Lookup(flagName(f.Name))
+			switch {
+			case f.Secret && fl != nil:
+				t.Errorf("%s: secret parameter %s is a flag", name, f.Name)
+			case !f.Secret && fl == nil && !(name == "bind" && f.Name == "bind"):
+				t.Errorf("%s: parameter %s has no flag --%s", name, f.Name, flagName(f.Name))
+			}
+		}
+		cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+			if strings.Contains(fl.Name, "password") && fl.Name != "password-stdin" && fl.Name != "password-file" {
+				t.Errorf("%s: flag --%s", name, fl.Name)
+			}
+		})
 	}
 }
 
 func TestUpdateSendsWhatTheFlagsSay(t *testing.T) {
 	srv, creds := fake(t)
 	base := []string{"update", "--credentials", creds, "--base-url", srv.URL}
-	r := runCLI(t, context.Background(), sentinel+"\n", append(base,
+	r := runCLI(t, strings.NewReader(sentinel+"\n"), append(base,
 		"--id", "7", "--proxy", "", "--application-id", "3", "--user-name", "bob", "--password-stdin"))
 	if r.code != 0 || r.stdout != "updated SIP registration 7\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	want := api.UpdateSIPRegistrationParams{SIPRegistrationID: 7, Proxy: api.Ptr(""), ApplicationID: api.Ptr(int64(3)),
+	want := &api.UpdateSIPRegistrationParams{SIPRegistrationID: 7, Proxy: api.Ptr(""), ApplicationID: api.Ptr(int64(3)),
 		UserName: api.Ptr("bob"), Password: api.Ptr(sentinel)}
 	if got := srv.Requests()[0].Params; !reflect.DeepEqual(got, want) {
 		t.Errorf("the fake got %v, want %v", apitest.Request{Params: got}, apitest.Request{Params: want})
 	}
-
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pwFile, []byte(sentinel+"\r\n"), 0o600)
-	r = runCLI(t, context.Background(), "", append(base, "--id", "8", "--password-file", pwFile, "--json"))
+	r = runCLI(t, nil, append(base, "--id", "8", "--password-file", pwFile, "--json"))
 	var out map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 0 || out["ok"] != true || out["sip_registration_id"] != 8.0 {
 		t.Fatalf("--json: exit %d, stdout %q (%v)", r.code, r.stdout, err)
 	}
-	if got := srv.Requests()[1].Params.Password; got == nil || *got != sentinel {
-		t.Errorf("--password-file sent %v, want the file's first line", got)
+	if got := srv.Requests()[1].Params.(*api.UpdateSIPRegistrationParams).Password; got == nil || *got != sentinel {
+		t.Errorf("--password-file sent %v, want the file's line", got)
 	}
 }
 
@@ -126,6 +227,9 @@ func TestExitCodes(t *testing.T) {
 	srv, creds := fake(t)
 	closed := apitest.NewServer()
 	closed.Close()
+	dir := t.TempDir()
+	emptyPW := filepath.Join(dir, "empty")
+	os.WriteFile(emptyPW, nil, 0o600)
 	base := []string{"update", "--credentials", creds, "--base-url", srv.URL}
 	tests := []struct {
 		name     string
@@ -136,134 +240,208 @@ func TestExitCodes(t *testing.T) {
 		wantText string
 	}{
 		{"success", append(base, "--id", "1"), "", nil, 0, ""},
-		{"help", []string{"update", "--help"}, "", nil, 0, "Example:"},
-		{"main help", []string{"help"}, "", nil, 0, ""},
-		{"no command", []string{}, "", nil, 2, "Usage:"},
-		{"unknown command", []string{"frobnicate"}, "", nil, 2, `unknown command "frobnicate"`},
-		{"unknown flag", append(base, "--id", "1", "--password", sentinel), "", nil, 2, "flag provided but not defined: -password"},
-		{"bad integer", append(base, "--id", "x"), "", nil, 2, `"x" is not an integer`},
-		{"stray argument", append(base, "--id", "1", "extra"), "", nil, 2, `unexpected argument "extra"`},
-		{"rules broken", append(base, "--id", "1", "--user-id", "5"), "", nil, 2,
-			"--user-id, --application-id, --application-name: --user-id need --application-id or --application-name"},
-		{"alternatives", append(base, "--id", "1", "--rule-id", "1", "--rule-name", "r"), "", nil, 2, "--rule-id, --rule-name: alternatives"},
-		{"id missing", append(base, "--proxy", "p"), "", nil, 2, "--id: required"},
-		{"both password sources", append(base, "--id", "1", "--password-stdin", "--password-file", "f"), sentinel, nil, 2, "alternatives"},
-		{"empty stdin", append(base, "--id", "1", "--password-stdin"), "", nil, 2, "standard input is empty"},
+		{"no command", []string{}, "", nil, 0, ""},
+		{"rules broken", append(base, "--id", "1", "--user-id", "5"), "", nil, 2, "--user-id"},
+		{"alternatives", append(base, "--id", "1", "--rule-id", "1", "--rule-name", "r"), "", nil, 2, "--rule-id, --rule-name"},
+		{"id missing", append(base, "--proxy", "p"), "", nil, 2, "--id"},
+		{"both password sources", append(base, "--id", "1", "--password-stdin", "--password-file", "f"), sentinel, nil, 2, "password-file"},
+		{"empty stdin", append(base, "--id", "1", "--password-stdin"), "", nil, 2, "the password is empty"},
+		{"empty password file", append(base, "--id", "1", "--password-file", emptyPW), "", nil, 2, "the password is empty"},
+		{"password file is /dev/zero", append(base, "--id", "1", "--password-file", "/dev/zero"), "", nil, 2, "longer than 4096 bytes"},
 		{"no credentials", []string{"update", "--base-url", srv.URL, "--id", "1"}, "", func() { t.Setenv("VOXIMPLANT_CREDENTIALS", "") }, 2, "no credentials"},
-		{"missing credentials file", []string{"update", "--credentials", filepath.Join(t.TempDir(), "nope.json"), "--id", "1"}, "", nil, 2, "no such file"},
+		{"credentials file missing", []string{"update", "--base-url", srv.URL, "--credentials", filepath.Join(dir, "nope.json"), "--id", "1"}, "", nil, 2, "no such file"},
+		{"credentials is a directory", []string{"update", "--base-url", srv.URL, "--credentials", dir, "--id", "1"}, "", nil, 2, "is a directory"},
+		{"bad base URL", []string{"update", "--credentials", creds, "--base-url", "ftp://x", "--id", "1"}, "", nil, 2, "absolute http or https URL"},
+		{"timeout 0", append(base, "--id", "1", "--timeout", "0"), "", nil, 2, "--timeout must be positive"},
 		{"API error", append(base, "--id", "1"), "", func() { srv.FailNext(394, "The SIP registration is persistent") }, 1, "error 394"},
-		{"network down", []string{"update", "--credentials", creds, "--base-url", closed.URL, "--id", "1", "--timeout", "5s"}, "", nil, 1, "connection refused"},
+		{"network down", []string{"update", "--credentials", creds, "--base-url", closed.URL, "--id", "1", "--attempts", "1"}, "", nil, 1, "connection refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup()
 			}
-			before := len(srv.Requests())
-			r := runCLI(t, context.Background(), tt.stdin, tt.args)
-			if r.code != tt.want {
-				t.Errorf("exit %d, want %d; stderr: %s", r.code, tt.want, r.stderr)
+			r := runCLI(t, strings.NewReader(tt.stdin), tt.args, keyFragment(srv))
+			if r.code != tt.want || !strings.Contains(r.stderr, tt.wantText) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, tt.want, tt.wantText)
 			}
-			if !strings.Contains(r.stderr+r.stdout, tt.wantText) {
-				t.Errorf("output lacks %q:\nstdout: %s\nstderr: %s", tt.wantText, r.stdout, r.stderr)
-			}
-			if tt.want == 2 && len(srv.Requests()) != before {
-				t.Error("a usage error still sent a request")
-			}
-			if tt.want != 0 && strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 && !strings.Contains(r.stderr, "Usage:") {
+			if r.code != 0 && strings.Count(r.stderr, "\n") != 1 {
 				t.Errorf("error is not one line: %q", r.stderr)
 			}
 		})
 	}
 }
 
-func TestDryRunSendsNothing(t *testing.T) {
+func TestPasswordFromStdinIsCapped(t *testing.T) {
 	srv, creds := fake(t)
-	r := runCLI(t, context.Background(), sentinel+"\n", []string{"update", "--credentials", creds, "--base-url", srv.URL,
-		"--id", "4", "--password-stdin", "--application-name", "a", "--user-name", "u", "--outbound-proxy", "", "--dry-run"})
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	r := runCLI(t, io.LimitReader(zeroReader{}, 1<<30), []string{"update", "--credentials", creds, "--base-url", srv.URL, "--id", "1", "--password-stdin"})
+	if r.code != 2 || !strings.Contains(r.stderr, "longer than 4096 bytes") || len(srv.Requests()) != 0 {
+		t.Errorf("exit %d, stderr %q, %d requests", r.code, r.stderr, len(srv.Requests()))
 	}
-	for _, want := range []string{"POST " + srv.URL + "/UpdateSipRegistration", `password="***"`, `outbound_proxy=""`, "nothing was sent"} {
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// TestBaseURLSecretsAreNeverPrinted covers help defaults, dry runs and parse errors.
+func TestBaseURLSecretsAreNeverPrinted(t *testing.T) {
+	const user, query = "us3r-Secret", "qu3ry-Secret"
+	srv, creds := fake(t)
+	t.Setenv(envBaseURL, "https://"+user+":pw@api.example.com/platform_api?key="+query)
+	for _, args := range [][]string{
+		{"update", "--help"},
+		{"list", "--help"},
+		{"update", "--credentials", creds, "--id", "1", "--dry-run"},
+		{"update", "--credentials", creds, "--id", "1"},
+		{"update", "--credentials", creds, "--id", "1", "--base-url", srv.URL + "?token=" + query},
+		{"update", "--credentials", creds, "--id", "1", "--base-url", "http://" + user + "@[::1"},
+		{"update", "--credentials", creds, "--id", "1", "--base-url", "http://h/%zz" + query},
+	} {
+		r := runCLI(t, nil, args, user, query)
+		if strings.HasSuffix(args[len(args)-1], "--help") || args[1] == "--help" {
+			continue
+		}
+		if r.code != 2 {
+			t.Errorf("%v: exit %d, want 2 (nothing sent); stderr %q", args, r.code, r.stderr)
+		}
+	}
+	if len(srv.Requests()) != 0 {
+		t.Errorf("%d requests sent", len(srv.Requests()))
+	}
+	t.Setenv(envBaseURL, srv.URL)
+	r := runCLI(t, nil, []string{"update", "--credentials", creds, "--id", "1", "--dry-run", "--base-url", "http://127.0.0.1:1/platform_api"})
+	if r.code != 0 || !strings.Contains(r.stdout, "POST http://127.0.0.1:1/platform_api/UpdateSipRegistration") {
+		t.Errorf("dry run: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestHostileFakeEchoingThePassword: the password the API echoes in an error never reaches the
+// output, for a single update, a batch and apply.
+func TestHostileFakeEchoingThePassword(t *testing.T) {
+	srv, creds := fake(t)
+	base := []string{"--credentials", creds, "--base-url", srv.URL}
+	srv.FailNext(101, "Invalid password "+sentinel+"!")
+	r := runCLI(t, strings.NewReader(sentinel+"\n"), append([]string{"update", "--id", "1", "--password-stdin"}, base...))
+	if r.code != 1 {
+		t.Errorf("update: exit %d", r.code)
+	}
+	other := "0ther-Secret-Pw"
+	batch := writeFile(t, `{"sip_registration_id":1,"password":"`+sentinel+`"}`+"\n"+`{"sip_registration_id":2,"password":"`+other+`"}`+"\n")
+	srv.Enqueue(apitest.Error(101, "Invalid password "+sentinel), apitest.Error(101, "Invalid password "+other))
+	r = runCLI(t, nil, append([]string{"update", "--batch", batch, "--concurrency", "1", "--json"}, base...), other)
+	if r.code != 1 || strings.Count(r.stdout, "\n") != 2 {
+		t.Errorf("batch: exit %d, stdout %q", r.code, r.stdout)
+	}
+	f, creds2 := stateful(t)
+	file := writeFile(t, "registrations:\n  - sip_username: a\n    proxy: p\n    password_env: VOXSIP_TEST_PW\n")
+	t.Setenv("VOXSIP_TEST_PW", sentinel)
+	f.failNext("CreateSipRegistration", apitest.Error(101, "Invalid password "+sentinel))
+	r = runCLI(t, nil, []string{"apply", "-f", file, "--credentials", creds2, "--base-url", f.srv.URL})
+	if r.code != 1 {
+		t.Errorf("apply: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "input")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestListCreateBindDelete(t *testing.T) {
+	f, creds := stateful(t)
+	base := []string{"--credentials", creds, "--base-url", f.srv.URL}
+	run := func(stdin string, args ...string) result {
+		t.Helper()
+		r := runCLI(t, strings.NewReader(stdin), append(args, base...))
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+		return r
+	}
+	r := run(sentinel+"\n", "create", "--sip-username", "alice", "--proxy", "sip.example.com", "--password-stdin", "--json")
+	var created map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &created); err != nil || created["sip_registration_id"] != 101.0 || strings.Count(r.stdout, "\n") != 1 {
+		t.Fatalf("create --json: %q (%v)", r.stdout, err)
+	}
+	if p := f.srv.Requests()[0].Params.(*api.CreateSIPRegistrationParams); p.Password == nil || *p.Password != sentinel {
+		t.Errorf("create sent password %v", p.Password)
+	}
+	for i := range 150 { // more than a page
+		f.add(api.SIPRegistration{SIPUsername: "u" + string(rune('a'+i%26)), Proxy: "p"})
+	}
+	r = run("", "list", "--json")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	var first map[string]any
+	if len(lines) != 151 || json.Unmarshal([]byte(lines[0]), &first) != nil || first["sip_username"] != "alice" || first["sip_registration_id"] != 101.0 {
+		t.Fatalf("list --json: %d lines, first %q", len(lines), lines[0])
+	}
+	r = run("", "list", "--sip-username", "alice")
+	if !strings.Contains(r.stdout, "101  alice         sip.example.com") || strings.Count(r.stdout, "\n") != 2 {
+		t.Errorf("list table:\n%s", r.stdout)
+	}
+	run("", "bind", "--id", "101", "--application-name", "pbx", "--user-name", "alice")
+	r = run("", "bind", "--id", "101", "--unbind")
+	if r.stdout != "unbound SIP registration 101\n" {
+		t.Errorf("unbind: %q", r.stdout)
+	}
+	reqs := f.srv.Requests()
+	if p := reqs[len(reqs)-1].Params.(*api.BindSIPRegistrationParams); p.Bind == nil || *p.Bind {
+		t.Errorf("--unbind sent bind=%v", p.Bind)
+	}
+	run("", "delete", "--id", "101")
+	r = run("", "list", "--sip-username", "alice", "--json")
+	if r.stdout != "" {
+		t.Errorf("after delete: %q", r.stdout)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	r := runCLI(t, nil, []string{"demo"}, demoPassword)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stdout %s stderr: %s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"$ voxsip create", "created SIP registration 101", "$ voxsip list", "alice-auth",
+		"deleted SIP registration 101", "0 registrations"} {
 		if !strings.Contains(r.stdout, want) {
-			t.Errorf("dry run output lacks %q:\n%s", want, r.stdout)
+			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if n := len(srv.Requests()); n != 0 {
-		t.Errorf("dry run sent %d requests", n)
-	}
-	r = runCLI(t, context.Background(), "", []string{"update", "--id", "4", "--user-id", "1", "--dry-run"})
-	if r.code != 2 {
-		t.Errorf("invalid dry run: exit %d, want 2", r.code)
-	}
 }
 
-func TestToken(t *testing.T) {
-	srv, creds := fake(t)
-	r := runCLI(t, context.Background(), "", []string{"token", "--credentials", creds, "--lifetime", "5m", "--account-id", "77"}, keyFragment(t, srv))
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(strings.TrimSpace(r.stdout), claims, func(*jwt.Token) (any, error) { return srv.Credentials().PublicKey(), nil })
-	if err != nil {
-		t.Fatalf("printed token does not verify: %v", err)
-	}
-	if claims["iss"] != 77.0 || claims["exp"].(float64)-claims["iat"].(float64) != 300 {
-		t.Errorf("claims %v, want iss 77 and a 5 minute lifetime", claims)
-	}
-	if r := runCLI(t, context.Background(), "", []string{"token", "--credentials", creds, "--lifetime", "2h"}); r.code != 2 {
-		t.Errorf("--lifetime 2h: exit %d, want 2", r.code)
-	}
-}
-
-func TestServeThenUpdateWithOnlyItsFiles(t *testing.T) {
-	dir := t.TempDir()
-	credsOut := filepath.Join(dir, "fake.json")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	var stderr syncBuffer
-	done := make(chan int)
+// TestServeStopsOnSignal: voxsip serve prints its URL, accepts requests, and a signal ends it.
+func TestServeStopsOnSignal(t *testing.T) {
+	sigs := make(chan os.Signal, 1)
+	credsOut := filepath.Join(t.TempDir(), "fake.json")
+	var stdout syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: io.Discard, sigs: sigs}
+	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", credsOut}, strings.NewReader(""), pw, &stderr)
-		pw.Close()
+		done <- runEnv(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", credsOut}, e)
 	}()
-	url, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve printed no URL: %v (stderr: %s)", err, stderr.String())
-	}
-	go io.Copy(io.Discard, pr)
-
-	r := runCLI(t, context.Background(), sentinel+"\n", []string{"update", "--credentials", credsOut,
-		"--base-url", strings.TrimSpace(url), "--id", "3", "--proxy", "sip.example.com", "--password-stdin"})
-	if r.code != 0 {
-		t.Fatalf("update against serve: exit %d: %s", r.code, r.stderr)
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("serve exit %d", code)
-	}
-	log := stderr.String()
-	if !strings.Contains(log, `accepted: UpdateSipRegistration sip_registration_id=3 proxy="sip.example.com" password="***"`) {
-		t.Errorf("serve's log lacks the masked request:\n%s", log)
-	}
-	if strings.Contains(log, sentinel) {
-		t.Error("serve logged the password")
-	}
-	if info, err := os.Stat(credsOut); err != nil || info.Mode().Perm() != 0o600 {
-		t.Errorf("credentials file: %v, mode %v; want 0600", err, info.Mode())
-	}
-}
-
-// Every command's --help shows an example and exits 0.
-func TestEveryCommandHelpHasAnExample(t *testing.T) {
-	for _, cmd := range []string{"demo", "update", "token", "serve"} {
-		r := runCLI(t, context.Background(), "", []string{cmd, "--help"})
-		_, example, _ := strings.Cut(r.stderr, "Example:\n")
-		example, _, _ = strings.Cut(example, "\n\nFlags:")
-		if r.code != 0 || !strings.Contains(example, "voxsip "+cmd) || !strings.HasPrefix(r.stderr, "Usage: voxsip "+cmd) {
-			t.Errorf("%s --help: exit %d, output:\n%s", cmd, r.code, r.stderr)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.HasSuffix(stdout.String(), "\n") {
+		if time.Now().After(deadline) {
+			t.Fatal("serve printed no URL")
 		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	url := strings.TrimSpace(stdout.String())
+	r := runCLI(t, nil, []string{"update", "--credentials", credsOut, "--base-url", url, "--id", "1"})
+	if r.code != 0 {
+		t.Errorf("update against serve: exit %d, %q", r.code, r.stderr)
+	}
+	sigs <- syscall.SIGTERM
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exit %d", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
 	}
 }

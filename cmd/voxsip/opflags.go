@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/internal/params"
+)
+
+// flagName is the command-line flag of an API parameter: sip_registration_id is --id, the rest
+// are the API name with dashes (application_id: --application-id).
+func flagName(param string) string {
+	if param == "sip_registration_id" {
+		return "id"
+	}
+	return strings.ReplaceAll(param, "_", "-")
+}
+
+// opFlags are the flags of one operation's parameters, generated from the spec (generated.
+// Operations via internal/params): a parameter added to openapi.yaml becomes a flag with go
+// generate alone. Secret parameters never become flags.
+type opFlags struct {
+	op  *params.Op
+	p   any      // *XParams being filled
+	set []string // API names given, in order
+}
+
+// paramValue is a pflag.Value that parses into the operation's Params by API name.
+type paramValue struct {
+	of   *opFlags
+	f    params.Field
+	text string
+}
+
+func (v *paramValue) String() string { return v.text }
+func (v *paramValue) Type() string {
+	switch v.f.Kind {
+	case reflect.Int64:
+		return "int"
+	case reflect.Bool:
+		return "bool"
+	}
+	return "string"
+}
+func (v *paramValue) Set(s string) error {
+	if err := v.of.op.Set(v.of.p, v.f.Name, s); err != nil {
+		return errors.New(strings.Replace(err.Error(), "parameter "+v.f.Name, "--"+flagName(v.f.Name), 1))
+	}
+	v.text = s
+	if !slices.Contains(v.of.set, v.f.Name) {
+		v.of.set = append(v.of.set, v.f.Name)
+	}
+	return nil
+}
+
+// IsBoolFlag lets --is-persistent stand alone for true.
+func (v *paramValue) IsBoolFlag() bool { return v.f.Kind == reflect.Bool }
+
+// addOpFlags registers a flag for each non-secret parameter of op into p (a *XParams), except
+// those in skip.
+func addOpFlags(cmd *cobra.Command, op *params.Op, p any, skip ...string) *opFlags {
+	of := &opFlags{op: op, p: p}
+	for _, f := range op.Fields {
+		if f.Secret || slices.Contains(skip, f.Name) {
+			continue // a secret flag would land in shell history and ps
+		}
+		usage := f.Description
+		if f.Required {
+			usage += " (required)"
+		} else if f.Kind == reflect.String && op.ID != "GetSipRegistrations" {
+			usage += " (an empty value clears it)"
+		}
+		fl := cmd.Flags().VarPF(&paramValue{of: of, f: f}, flagName(f.Name), "", usage)
+		if f.Kind == reflect.Bool {
+			fl.NoOptDefVal = "true"
+		}
+	}
+	return of
+}
+
+// flagWording rewords API parameter names in a validation error as flags.
+func flagWording(op *params.Op, err error) error {
+	var ve *api.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	var pairs []string
+	for _, f := range op.Fields {
+		to := "--" + flagName(f.Name)
+		if f.Secret {
+			to = "--password-stdin/--password-file"
+		}
+		pairs = append(pairs, f.Name, to)
+	}
+	r := strings.NewReplacer(pairs...)
+	parts := make([]string, len(ve.Violations))
+	for i, v := range ve.Violations {
+		names := make([]string, len(v.Params))
+		for j, p := range v.Params {
+			names[j] = r.Replace(p)
+		}
+		parts[i] = strings.Join(names, ", ") + ": " + r.Replace(v.Reason)
+	}
+	return &usageError{msg: "invalid flags: " + strings.Join(parts, "; ")}
+}
+
+// maskedParams lists the parameters p sets, as they would be sent, secrets masked.
+func maskedParams(op *params.Op, p any) [][2]string {
+	var out [][2]string
+	op.EachMasked(p, func(f *params.Field, value string) { out = append(out, [2]string{f.Name, value}) })
+	return out
+}
