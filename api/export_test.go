@@ -18,3 +18,7 @@ var ParseRetryAfter = parseRetryAfter
 
 // Delay exposes RetryPolicy.delay: the wait after the given failed attempt, and whether to wait.
 func Delay(p RetryPolicy, attempt int, err error) (time.Duration, bool) { return p.delay(attempt, err) }
+
+// SetBaseURLForTest sets the client's base URL unchecked, to test that String redacts what
+// WithBaseURL would refuse.
+func SetBaseURLForTest(c *Client, base string) { c.base = base }
