@@ -3,10 +3,15 @@ package api_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,5 +123,112 @@ func TestCustomTransportSeesEveryAttempt(t *testing.T) {
 	}
 	if rt.n != 3 {
 		t.Errorf("the transport saw %d round trips, want 3 (two failed attempts and the success)", rt.n)
+	}
+}
+
+// WithBaseURL refuses user info, a query and a fragment, and its error repeats none of them.
+func TestWithBaseURLRefusesSecretsWithoutEchoingThem(t *testing.T) {
+	creds := testCreds(t)
+	for _, base := range []string{
+		"https://alice:hunter2@api.example/platform_api",
+		"https://hunter2@api.example/platform_api",
+		"https://api.example/platform_api?password=hunter2",
+		"https://api.example/platform_api?token=hunter2&x=1",
+		"https://api.example/platform_api#hunter2",
+		"https://api.example/platform_api?",
+		"https://alice:hunter2@api.example/platform_api?password=hunter2#hunter2",
+		"https://alice:hunter2@api.exa mple/%zz?password=hunter2", // unparsable
+	} {
+		_, err := api.NewClient(api.WithCredentials(creds), api.WithBaseURL(base))
+		if err == nil {
+			t.Errorf("WithBaseURL(%q) accepted", base)
+			continue
+		}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%q"} {
+			if out := fmt.Sprintf(verb, err); strings.Contains(out, "hunter2") || strings.Contains(out, "alice") || strings.Contains(out, "password=") {
+				t.Errorf("WithBaseURL(%q): %s of the error repeats a secret: %s", base, verb, out)
+			}
+		}
+	}
+}
+
+// String, %v, %+v and %#v of a client never show a base URL's user info or query, even one that
+// got past WithBaseURL.
+func TestClientStringRedactsUserInfo(t *testing.T) {
+	c, err := api.NewClient(api.WithCredentials(testCreds(t)), api.WithBaseURL("https://api.example/platform_api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.String(), "api.Client{https://api.example/platform_api}"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	api.SetBaseURLForTest(c, "https://alice:hunter2@api.example/platform_api?password=hunter2/")
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, c)
+		if strings.Contains(out, "hunter2") || strings.Contains(out, "alice") {
+			t.Errorf("%s of the client shows the user info or query: %s", verb, out)
+		}
+		if !strings.Contains(out, "api.example") {
+			t.Errorf("%s of the client does not show the host: %s", verb, out)
+		}
+	}
+}
+
+// A redirect is refused through a caller's *http.Client too, and that client is not changed.
+func TestWithHTTPClientRefusesRedirects(t *testing.T) {
+	var hit atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit.Store(true) }))
+	defer other.Close()
+	hc := &http.Client{}
+	c, srv, _ := setup(t, api.WithHTTPClient(hc))
+	srv.Enqueue(apitest.Redirect(307, other.URL+"/steal"))
+	err := c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1})
+	var re *api.RedirectError
+	if !errors.As(err, &re) || re.StatusCode != 307 || len(srv.Requests()) != 1 {
+		t.Errorf("err = %v after %d requests, want a RedirectError at once", err, len(srv.Requests()))
+	}
+	if hit.Load() {
+		t.Error("the client followed the redirect")
+	}
+	if hc.CheckRedirect != nil || hc.Transport != nil || hc.Timeout != 0 || hc.Jar != nil {
+		t.Errorf("NewClient modified the *http.Client it was given: %+v", hc)
+	}
+}
+
+// The default client's CloseIdleConnections closes its own connections only: a connection that
+// http.DefaultClient keeps idle survives it.
+func TestCloseIdleConnectionsLeavesTheDefaultTransportAlone(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	get := func() {
+		t.Helper()
+		resp, err := http.DefaultClient.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Reading to EOF returns the connection to the idle pool before ReadAll returns.
+		if _, err := io.ReadAll(resp.Body); err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	// Made first: closing an httptest.Server (as testCreds does) closes the default transport's
+	// idle connections.
+	c, err := api.NewClient(api.WithCredentials(testCreds(t)), api.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	get()
+	c.CloseIdleConnections()
+	get()
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections for two requests through http.DefaultClient, want 1: the client closed the default transport's idle connection", n)
 	}
 }

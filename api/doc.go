@@ -41,6 +41,17 @@
 // (a few characters) may mask parts of unrelated words too, and an echo in an encoding not in
 // that list (base64, say) is not recognised. Choose passwords longer than a few characters.
 //
+// # Secrets in errors and logs
+//
+// Errors, log lines (see [WithLogger]) and printed values mask the bearer token and every
+// password parameter with "***". A server or proxy may echo a request back, so the client masks
+// the password as sent and in the forms an echo plausibly takes: query- and path-escaped (upper-
+// or lower-case hex, "+" or "%20" for spaces), JSON-escaped, HTML-escaped, and with invalid UTF-8
+// replaced by U+FFFD; and it masks the value of a "password=" query parameter wherever one appears.
+// What it cannot promise: a password echoed in some other encoding (base64, say) is not
+// recognised, and a very short password is masked wherever its characters appear, which may
+// garble a message.
+//
 // For tests, package [github.com/voxsip/voxsip/api/apitest] runs a fake Management API that
 // checks every request against the OpenAPI document; point the client at it with [WithBaseURL].
 package api

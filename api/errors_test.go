@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -44,6 +45,16 @@ func TestErrorShapes(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "(+1 more)") {
 				t.Errorf("Error() = %q does not mention the second error", err)
+			}
+		}},
+		{"error and errors both", apitest.Status(200, json, `{"errors":[{"code":272,"msg":"too many"},{"code":394,"msg":"persistent"}],"error":{"code":101,"msg":"Invalid arguments"}}`), func(t *testing.T, err error) {
+			var e *api.Error
+			if !errors.As(err, &e) || e.Code != api.CodeInvalidArguments || e.Message != "Invalid arguments" {
+				t.Fatalf("err = %#v, want code 101 and its message from \"error\"", err)
+			}
+			want := []api.ErrorDetail{{Code: 272, Message: "too many"}, {Code: 394, Message: "persistent"}}
+			if !reflect.DeepEqual(e.Details, want) {
+				t.Errorf("Details = %+v, want %+v (from \"errors\")", e.Details, want)
 			}
 		}},
 		{"HTML 502", apitest.Status(502, http.Header{"Content-Type": []string{"text/html"}}, html), func(t *testing.T, err error) {

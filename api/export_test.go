@@ -15,3 +15,10 @@ func SetTimeForTest(c *Client, now func() time.Time, sleep func(d time.Duration,
 
 // ParseRetryAfter exposes parseRetryAfter to the fuzz and table tests.
 var ParseRetryAfter = parseRetryAfter
+
+// Delay exposes RetryPolicy.delay: the wait after the given failed attempt, and whether to wait.
+func Delay(p RetryPolicy, attempt int, err error) (time.Duration, bool) { return p.delay(attempt, err) }
+
+// SetBaseURLForTest sets the client's base URL unchecked, to test that String redacts what
+// WithBaseURL would refuse.
+func SetBaseURLForTest(c *Client, base string) { c.base = base }

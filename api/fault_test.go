@@ -258,31 +258,59 @@ func TestFault_Bodies(t *testing.T) {
 
 func TestFault_Network(t *testing.T) {
 	t.Run("headers_that_never_come_fail_at_the_context_deadline", func(t *testing.T) {
-		c, srv, s := setup(t)
+		arrived := make(chan struct{}, 1)
+		var accepted atomic.Int64 // counted here: the fake records a request after this callback
+		c, srv, s := setupWith(t, []apitest.Option{apitest.OnRequest(func(apitest.Request) { accepted.Add(1); signal(arrived) })})
 		srv.Enqueue(apitest.Hang())
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
-		err := c.UpdateSIPRegistration(ctx, one)
-		if !errors.Is(err, context.DeadlineExceeded) || len(s.got()) != 0 {
-			t.Errorf("err = %v, waits %v; want context.DeadlineExceeded, no retry", err, s.got())
+		ctx := newExpiringCtx()
+		errc := make(chan error, 1)
+		go func() { errc <- c.UpdateSIPRegistration(ctx, one) }()
+		waitFor(t, arrived, "the request to reach the fake")
+		ctx.expire()
+		err := waitFor(t, errc, "the call to end at its deadline")
+		if !errors.Is(err, context.DeadlineExceeded) || len(s.got()) != 0 || accepted.Load() != 1 {
+			t.Errorf("err = %v, waits %v, %d requests; want context.DeadlineExceeded, no retry", err, s.got(), accepted.Load())
 		}
 	})
 	t.Run("headers_that_never_come_hit_the_HTTP_client_timeout_and_are_retried", func(t *testing.T) {
-		c, srv, s := setup(t, api.WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
-		srv.Enqueue(apitest.Hang())
+		// The first round trip fails as http.Client.Timeout makes it fail; the second goes through.
+		var trips atomic.Int64
+		base := http.DefaultTransport.(*http.Transport).Clone()
+		t.Cleanup(base.CloseIdleConnections)
+		rt := rtFunc(func(r *http.Request) (*http.Response, error) {
+			if trips.Add(1) == 1 {
+				return nil, attemptTimeout{"while awaiting headers"}
+			}
+			return base.RoundTrip(r)
+		})
+		c, srv, s := setup(t, api.WithHTTPClient(&http.Client{Transport: rt}))
 		err := c.UpdateSIPRegistration(context.Background(), one)
-		if err != nil || len(srv.Requests()) != 2 || len(s.got()) != 1 {
-			t.Errorf("err = %v, %d requests; want success on the 2nd", err, len(srv.Requests()))
+		if err != nil || trips.Load() != 2 || len(srv.Requests()) != 1 || len(s.got()) != 1 {
+			t.Errorf("err = %v, %d round trips, waits %v; want success on the 2nd", err, trips.Load(), s.got())
 		}
 	})
-	t.Run("body_that_trickles_past_the_deadline_fails_with_DeadlineExceeded", func(t *testing.T) {
-		c, srv, _ := setup(t)
-		srv.Enqueue(apitest.Trickle(5 * time.Millisecond))
-		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
-		defer cancel()
-		err := c.UpdateSIPRegistration(ctx, one)
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("err = %v, want context.DeadlineExceeded", err)
+	t.Run("body_that_trickles_past_the_deadline_fails_with_DeadlineExceeded_and_is_not_retried", func(t *testing.T) {
+		// Headers and the first bytes come at once; the rest of the body never does: the read
+		// blocks until the call's context is done, as a real connection's would.
+		var trips atomic.Int64
+		reading := make(chan struct{}, 1)
+		rt := rtFunc(func(r *http.Request) (*http.Response, error) {
+			trips.Add(1)
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r,
+				Body: io.NopCloser(io.MultiReader(strings.NewReader(`{"res`), readerFunc(func([]byte) (int, error) {
+					signal(reading)
+					return 0, awaitDone(r.Context(), "the call's context to end")
+				})))}, nil
+		})
+		c, _, s := setup(t, api.WithHTTPClient(&http.Client{Transport: rt}))
+		ctx := newExpiringCtx()
+		errc := make(chan error, 1)
+		go func() { errc <- c.UpdateSIPRegistration(ctx, one) }()
+		waitFor(t, reading, "the client to read the body")
+		ctx.expire()
+		err := waitFor(t, errc, "the call to end at its deadline")
+		if !errors.Is(err, context.DeadlineExceeded) || trips.Load() != 1 || len(s.got()) != 0 {
+			t.Errorf("err = %v, %d round trips, waits %v; want context.DeadlineExceeded after one attempt", err, trips.Load(), s.got())
 		}
 	})
 	t.Run("connection_reset_before_the_response_is_retried_then_succeeds", func(t *testing.T) {
@@ -300,14 +328,11 @@ func TestFault_Network(t *testing.T) {
 		}
 	})
 	t.Run("connection_refused_gives_up_after_3_attempts", func(t *testing.T) {
-		srv := apitest.NewServer()
-		srv.Close()
-		c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithCredentials(srv.Credentials()))
-		s := &sleeps{}
-		api.SetTimeForTest(c, nil, s.sleep)
+		var dials atomic.Int64
+		c, srv, s := setup(t, api.WithHTTPClient(&http.Client{Transport: dialFailing(refused, &dials)}))
 		err := c.UpdateSIPRegistration(context.Background(), one)
-		if !errors.Is(err, syscall.ECONNREFUSED) || len(s.got()) != 2 {
-			t.Errorf("err = %v, waits %v; want ECONNREFUSED after 3 attempts", err, s.got())
+		if !errors.Is(err, syscall.ECONNREFUSED) || len(s.got()) != 2 || dials.Load() != 3 || len(srv.Requests()) != 0 {
+			t.Errorf("err = %v, waits %v, %d dials; want ECONNREFUSED after 3 attempts", err, s.got(), dials.Load())
 		}
 		wantAttempts(t, err, 3)
 	})
@@ -352,7 +377,11 @@ func TestFault_Network(t *testing.T) {
 	t.Run("cancel_while_waiting_to_retry_returns_Canceled_and_the_last_error", func(t *testing.T) {
 		c, srv, _ := setup(t)
 		ctx, cancel := context.WithCancel(context.Background())
-		api.SetTimeForTest(c, nil, func(d time.Duration, done <-chan struct{}) bool { cancel(); <-done; return false })
+		api.SetTimeForTest(c, nil, func(d time.Duration, done <-chan struct{}) bool {
+			cancel()
+			waitFor(t, done, "the context to be done after cancel")
+			return false
+		})
 		srv.Enqueue(apitest.Error(340, "Rate limit exceeded"))
 		err := c.UpdateSIPRegistration(ctx, one)
 		if !errors.Is(err, context.Canceled) || !errors.Is(err, api.CodeRateLimitExceeded) || len(srv.Requests()) != 1 {
@@ -400,6 +429,11 @@ func TestFault_100_goroutines_share_one_client_while_tokens_expire_all_succeed(t
 		t.Errorf("%d mints, want 2: one token at 0, a new one when it expired by 75", m)
 	}
 }
+
+// readerFunc is an io.Reader made of a function.
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 type sourceFunc func(context.Context) (auth.Token, error)
 

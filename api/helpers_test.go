@@ -1,9 +1,15 @@
 package api_test
 
 import (
+	"context"
 	"crypto/rsa"
+	"errors"
+	"net"
+	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,7 +49,13 @@ func (s *sleeps) got() []time.Duration {
 // setup starts a fake API and a client pointed at it whose retry waits are recorded, not slept.
 func setup(t *testing.T, opts ...api.Option) (*api.Client, *apitest.Server, *sleeps) {
 	t.Helper()
-	srv := apitest.NewServer()
+	return setupWith(t, nil, opts...)
+}
+
+// setupWith is setup with options for the fake.
+func setupWith(t *testing.T, srvOpts []apitest.Option, opts ...api.Option) (*api.Client, *apitest.Server, *sleeps) {
+	t.Helper()
+	srv := apitest.NewServer(srvOpts...)
 	t.Cleanup(srv.Close)
 	c, err := api.NewClient(append([]api.Option{api.WithBaseURL(srv.URL), api.WithCredentials(srv.Credentials())}, opts...)...)
 	if err != nil {
@@ -98,3 +110,100 @@ func loadSpec(t *testing.T) *openapi3.T {
 	}
 	return doc
 }
+
+// waitLimit bounds every channel wait in the tests: nothing they wait for takes this long.
+const waitLimit = 10 * time.Second
+
+// waitFor receives from ch, failing the test if nothing comes within waitLimit. Call it from
+// the test's goroutine only.
+func waitFor[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	timer := time.NewTimer(waitLimit)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		t.Fatalf("waited %v for %s", waitLimit, what)
+		panic("unreachable")
+	}
+}
+
+// awaitDone blocks until ctx is done and returns its error; after waitLimit it gives up with an
+// error that says what it waited for. For goroutines that cannot fail the test themselves.
+func awaitDone(ctx context.Context, what string) error {
+	timer := time.NewTimer(waitLimit)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return errors.New("test: waited " + waitLimit.String() + " for " + what)
+	}
+}
+
+// signal sends on ch without blocking (ch should be buffered): for callbacks that must not
+// hang when nobody listens any more.
+func signal(ch chan<- struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// expiringCtx is a context whose deadline passes when the test calls expire, not on a timer:
+// from then on Err is context.DeadlineExceeded. It reports no deadline, so the client does not
+// plan its retries around one.
+type expiringCtx struct {
+	context.Context // Background, for Value
+	done            chan struct{}
+	once            sync.Once
+}
+
+func newExpiringCtx() *expiringCtx {
+	return &expiringCtx{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *expiringCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c *expiringCtx) Done() <-chan struct{}       { return c.done }
+func (c *expiringCtx) expire()                     { c.once.Do(func() { close(c.done) }) }
+
+func (c *expiringCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// rtFunc is an http.RoundTripper made of a function.
+type rtFunc func(*http.Request) (*http.Response, error)
+
+func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// attemptTimeout is what net/http reports when http.Client.Timeout fires, while awaiting headers
+// or while reading the body: a net.Error whose Timeout is true and that matches
+// context.DeadlineExceeded (net/http's own timeoutError does both). Injected, it stands for a
+// timeout without any timer.
+type attemptTimeout struct{ while string }
+
+func (e attemptTimeout) Error() string {
+	return "net/http: request canceled (Client.Timeout exceeded " + e.while + ")"
+}
+func (attemptTimeout) Timeout() bool        { return true }
+func (attemptTimeout) Temporary() bool      { return true }
+func (attemptTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// dialFailing returns a transport whose every dial fails with err (wrapped in a *net.OpError as
+// net.Dialer does), counting the dials: refused connections and DNS failures without a closed
+// port that another test may reuse, or a real resolver.
+func dialFailing(err error, dials *atomic.Int64) *http.Transport {
+	return &http.Transport{DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+	}}
+}
+
+// refused is the error of a dial to a port nobody listens on.
+var refused = os.NewSyscallError("connect", syscall.ECONNREFUSED)

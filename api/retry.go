@@ -69,13 +69,16 @@ func IsRetryable(err error) bool {
 	case errors.As(err, &redirErr), isTLSError(err):
 		return false
 	}
-	// A *url.Error is itself a net.Error: judge what it wraps, after its timeout flag (an
-	// attempt's own timeout wraps context.DeadlineExceeded too).
+	// An attempt's own timeout (http.Client.Timeout, while connecting, awaiting headers or
+	// reading the body) is a net.Error whose Timeout is true, and matches
+	// context.DeadlineExceeded too; only a bare DeadlineExceeded is the call's own deadline.
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() && ne != context.DeadlineExceeded {
+		return true
+	}
+	// A *url.Error is itself a net.Error: judge what it wraps.
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		if ue.Timeout() {
-			return true
-		}
 		err = ue.Err
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -85,7 +88,6 @@ func IsRetryable(err error) bool {
 	if errors.As(err, &dnsErr) {
 		return dnsErr.IsTimeout || dnsErr.IsTemporary
 	}
-	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
 }
