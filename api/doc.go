@@ -34,19 +34,14 @@
 // idempotent (CreateSipRegistration) is retried only when the API provably did nothing; when it
 // may have acted without saying so, its error matches [ErrOutcomeUnknown].
 //
-// Secrets: the values of parameters that openapi.yaml marks format: password are masked in
-// every error, log line and JSON encoding of a Params struct, in every form a server may echo
-// them (as sent, URL-, JSON- and HTML-escaped, with invalid UTF-8 replaced), and so is the
-// bearer token. Masking replaces the secret's text wherever it appears: a very short password
-// (a few characters) may mask parts of unrelated words too, and an echo in an encoding not in
-// that list (base64, say) is not recognised. Choose passwords longer than a few characters.
-//
 // # Secrets in errors and logs
 //
-// Errors, log lines (see [WithLogger]) and printed values mask the bearer token and every
-// password parameter with "***". A server or proxy may echo a request back, so the client masks
+// Errors, log lines (see [WithLogger]), printed values and the JSON encoding of every Params
+// struct mask the bearer token and every parameter that openapi.yaml marks format: password
+// with "***". A server or proxy may echo a request back, so the client masks
 // the password as sent and in the forms an echo plausibly takes: query- and path-escaped (upper-
-// or lower-case hex, "+" or "%20" for spaces), JSON-escaped, HTML-escaped, and with invalid UTF-8
+// or lower-case hex, "+" or "%20" for spaces), JSON-escaped (\u escapes in either case),
+// HTML-escaped, and with invalid UTF-8
 // replaced by U+FFFD; and it masks the value of a "password=" query parameter wherever one appears.
 // What it cannot promise: a password echoed in some other encoding (base64, say) is not
 // recognised, and a very short password is masked wherever its characters appear, which may

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -45,6 +46,7 @@ var echoEncodings = map[string]func(string) string{
 	"JSON_Go":         func(s string) string { return jsonString(s, true) },
 	"JSON_minimal":    func(s string) string { return jsonString(s, false) },
 	"JSON_ASCII":      jsonASCII,
+	"JSON_upper_hex":  func(s string) string { return upperHexEscapes(jsonASCII(s)) },
 	"JSON_slash":      func(s string) string { return strings.ReplaceAll(jsonString(s, true), "/", `\/`) },
 	"HTML":            html.EscapeString,
 	"HTML_named": func(s string) string {
@@ -91,6 +93,11 @@ func jsonASCII(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// upperHexEscapes writes the \u escapes of s with upper-case hex (as Java's Jackson does).
+func upperHexEscapes(s string) string {
+	return regexp.MustCompile(`\\u[0-9a-f]{4}`).ReplaceAllStringFunc(s, func(m string) string { return `\u` + strings.ToUpper(m[2:]) })
 }
 
 // hostile echoes the password, encoded, at place: as a query parameter, then on its own.

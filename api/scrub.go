@@ -88,7 +88,9 @@ func forms(secret string) []string {
 		out = append(out, q, p, lowerHex(q), lowerHex(p), strings.ReplaceAll(q, "+", "%20"))
 	}
 	for _, j := range jsonForms(valid) {
-		out = append(out, j, strings.ReplaceAll(j, "/", `\/`))
+		for _, v := range []string{j, upperU(j)} { // \u00e9 or, as Jackson writes, \u00E9
+			out = append(out, v, strings.ReplaceAll(v, "/", `\/`))
+		}
 	}
 	h := html.EscapeString(valid)
 	out = append(out, h,
@@ -154,6 +156,27 @@ func uEscape(r rune) string {
 func surrogates(r rune) (rune, rune) {
 	r -= 0x10000
 	return 0xD800 + (r>>10)&0x3FF, 0xDC00 + r&0x3FF
+}
+
+// upperU rewrites the hex digits of \uXXXX escapes in upper case.
+func upperU(s string) string {
+	b := []byte(s)
+	for i := 0; i+5 < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if b[i+1] != 'u' {
+			i++ // an escaped character: skip it, so that "\\u" is not read as an escape
+			continue
+		}
+		for k := i + 2; k < i+6; k++ {
+			if 'a' <= b[k] && b[k] <= 'f' {
+				b[k] -= 'a' - 'A'
+			}
+		}
+		i += 5
+	}
+	return string(b)
 }
 
 // lowerHex rewrites the hex digits of %XX escapes in lower case.
