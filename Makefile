@@ -1,7 +1,7 @@
 # voxsip: developer tasks. `make test` is what CI runs (see .ci/run).
 GO ?= go
 
-.PHONY: all demo generate check-generated vet lint tidy-check test spec-check breaking-check ci fuzz bench
+.PHONY: all demo generate check-generated vet lint tidy-check test spec-check breaking-check evolve-check ci fuzz bench
 
 # Pinned tool versions: run with `go run` / `npx`, never dependencies of the library.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -55,8 +55,13 @@ breaking-check:
 	./.ci/breaking-check --selftest
 	./.ci/breaking-check
 
+## evolve-check: in a copy of the tree, add a plain and a secret parameter to the spec, regenerate,
+## and run every test: a new parameter needs no Go change (and a secret never becomes a flag)
+evolve-check:
+	./.ci/evolve-check
+
 ## ci: everything CI runs
-ci: test spec-check breaking-check
+ci: test spec-check breaking-check evolve-check
 
 ## fuzz: run each fuzz target for FUZZTIME (their seed corpora also run in every `make test`)
 fuzz:
