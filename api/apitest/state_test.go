@@ -405,11 +405,11 @@ func TestEnqueueForIsPerOperation(t *testing.T) {
 		_, err := c.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{SIPUsername: "u", Proxy: "p"})
 		return err
 	}
+	if err := cre(); !errors.Is(err, api.CodeRateLimitExceeded) {
+		t.Errorf("create: %v, want its own reply (340) before the one for any operation", err)
+	}
 	if err := upd(); !errors.Is(err, api.CodeRepeatLater) {
 		t.Errorf("update: %v, want the reply for any operation (416)", err)
-	}
-	if err := cre(); !errors.Is(err, api.CodeRateLimitExceeded) {
-		t.Errorf("create: %v, want its own reply (340)", err)
 	}
 	if len(srv.Registrations()) != 1 || srv.Registrations()[0].Proxy == "x" {
 		t.Errorf("replies changed the state: %+v", srv.Registrations())
@@ -421,7 +421,7 @@ func TestEnqueueForIsPerOperation(t *testing.T) {
 	for _, r := range srv.Requests() {
 		ops = append(ops, r.Operation)
 	}
-	if want := []string{"UpdateSipRegistration", "CreateSipRegistration", "CreateSipRegistration"}; !slices.Equal(ops, want) {
+	if want := []string{"CreateSipRegistration", "UpdateSipRegistration", "CreateSipRegistration"}; !slices.Equal(ops, want) {
 		t.Errorf("requests %v, want %v", ops, want)
 	}
 	defer func() {
