@@ -183,7 +183,9 @@ func TestServeRefusesABadSeedFile(t *testing.T) {
 	dir := t.TempDir()
 	seed := filepath.Join(dir, "seed.json")
 	os.WriteFile(seed, []byte(`{"registrations":[{"sip_registration_id":1},{"sip_registration_id":1}]}`), 0o600)
-	err := apitest.Serve(context.Background(), apitest.ServeConfig{Addr: "127.0.0.1:0", CredentialsFile: filepath.Join(dir, "c.json"), SeedFile: seed}, io.Discard)
+	ctx, cancel := context.WithTimeout(context.Background(), wait) // a broken Serve ends too
+	defer cancel()
+	err := apitest.Serve(ctx, apitest.ServeConfig{Addr: "127.0.0.1:0", CredentialsFile: filepath.Join(dir, "c.json"), SeedFile: seed}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "given twice") {
 		t.Errorf("Serve with a seed that repeats an id: %v", err)
 	}
