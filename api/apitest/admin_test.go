@@ -12,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
@@ -188,5 +190,74 @@ func TestServeRefusesABadSeedFile(t *testing.T) {
 	err := apitest.Serve(ctx, apitest.ServeConfig{Addr: "127.0.0.1:0", CredentialsFile: filepath.Join(dir, "c.json"), SeedFile: seed}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "given twice") {
 		t.Errorf("Serve with a seed that repeats an id: %v", err)
+	}
+}
+
+// gate is a Log writer that holds the first accepted request inside the fake until released.
+type gate struct {
+	once     sync.Once
+	arrived  chan struct{}
+	released chan struct{}
+}
+
+func (g *gate) Write(p []byte) (int, error) {
+	first := false // only the first request is held
+	g.once.Do(func() { first = true })
+	if first {
+		close(g.arrived)
+		<-g.released
+	}
+	return len(p), nil
+}
+
+// TestServeShutsDownGracefully: when ctx ends while a request is being handled, Serve lets it
+// finish (the client gets its answer), then returns.
+func TestServeShutsDownGracefully(t *testing.T) {
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "creds.json")
+	g := &gate{arrived: make(chan struct{}), released: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- apitest.Serve(ctx, apitest.ServeConfig{Addr: "127.0.0.1:0", CredentialsFile: creds, Log: g, ShutdownTimeout: time.Minute}, pw)
+		pw.Close()
+	}()
+	lines := make(chan string, 8)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	url := recv(t, lines, "the URL")
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	c, err := api.NewClient(api.WithBaseURL(url), api.WithCredentialsFile(creds), api.WithHTTPClient(hc), api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	result := make(chan error, 1)
+	go func() {
+		_, err := c.CreateSIPRegistration(context.Background(), &api.CreateSIPRegistrationParams{SIPUsername: "u", Proxy: "p"})
+		result <- err
+	}()
+	recv(t, g.arrived, "the request to reach the fake")
+	cancel()
+	select {
+	case err := <-done:
+		t.Fatalf("Serve returned (%v) while a request was in flight", err)
+	case err := <-result:
+		t.Fatalf("the in-flight request ended (%v) before it was released", err)
+	default:
+	}
+	close(g.released)
+	if err := recv(t, result, "the in-flight request"); err != nil {
+		t.Errorf("the in-flight request failed: %v", err)
+	}
+	if err := recv(t, done, "Serve to return"); err != nil {
+		t.Errorf("Serve: %v", err)
 	}
 }
