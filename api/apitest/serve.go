@@ -42,6 +42,9 @@ type ServeConfig struct {
 	ShutdownTimeout time.Duration
 }
 
+// serveOnShutdown, when set (by tests), runs once Serve's graceful shutdown has begun.
+var serveOnShutdown func()
+
 // Serve runs a fake Management API until ctx is done, then shuts it down gracefully: in-flight
 // requests get ShutdownTimeout to finish. It writes the credentials file (and the certificate
 // with TLSCertFile), then prints on out the base URL as the first line, followed by lines naming
@@ -70,6 +73,9 @@ func Serve(ctx context.Context, cfg ServeConfig, out io.Writer) error {
 	srv, err := Listen(cfg.Addr, opts...)
 	if err != nil {
 		return err
+	}
+	if serveOnShutdown != nil {
+		srv.http.RegisterOnShutdown(serveOnShutdown)
 	}
 	if err := os.WriteFile(cfg.CredentialsFile, srv.CredentialsJSON(), 0o600); err != nil {
 		srv.Close()
