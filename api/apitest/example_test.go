@@ -19,10 +19,11 @@ func registerPhone(ctx context.Context, c *api.Client, id int64, user string) er
 	})
 }
 
-// In a user's test: start the fake, point the client at it, run the code under test, then check
-// what the fake received. Enqueue makes the next call fail the way the real API can.
+// In a user's test: start the fake with the registrations the test needs, point the client at
+// it, run the code under test, then check the fake's state and what it received. Enqueue makes
+// the next call fail the way the real API can.
 func ExampleNewServer() {
-	srv := apitest.NewServer()
+	srv := apitest.NewServer(apitest.WithRegistrationIDs(10, 11))
 	defer srv.Close()
 	client, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithCredentials(srv.Credentials()))
 	if err != nil {
@@ -33,13 +34,44 @@ func ExampleNewServer() {
 	if err := registerPhone(ctx, client, 10, "bob"); err != nil {
 		log.Fatal(err)
 	}
-	got := srv.Requests()[0].Params
-	fmt.Println(got.SIPRegistrationID, *got.ApplicationName, *got.UserName)
+	reg := srv.Registrations()[0]
+	fmt.Println(reg.SIPRegistrationID, *reg.ApplicationName, *reg.UserName)
+	got := srv.Requests()[0].Params.(*api.UpdateSIPRegistrationParams)
+	fmt.Println(got.SIPRegistrationID, *got.UserName)
 
 	srv.Enqueue(apitest.Error(int(api.CodeForbiddenCommand), "Forbidden"))
 	err = registerPhone(ctx, client, 11, "carol")
 	fmt.Println(errors.Is(err, api.CodeForbiddenCommand))
+
+	err = registerPhone(ctx, client, 12, "dave") // no such registration
+	fmt.Println(errors.Is(err, api.CodeInvalidArguments))
 	// Output:
 	// 10 phones bob
+	// 10 bob
 	// true
+	// true
+}
+
+// Per-operation faults: only CreateSipRegistration fails; the other operations go on working.
+func ExampleServer_EnqueueFor() {
+	srv := apitest.NewServer(apitest.WithRegistrationIDs(1))
+	defer srv.Close()
+	client, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithCredentials(srv.Credentials()),
+		api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	srv.EnqueueFor("CreateSipRegistration", apitest.Status(502, nil, "bad gateway"))
+
+	err = client.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Proxy: api.Ptr("sip.example.org")})
+	fmt.Println("update:", err)
+	_, err = client.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{SIPUsername: "alice", Proxy: "sip.example.org"})
+	var respErr *api.ResponseError
+	fmt.Println("create failed with a ResponseError:", errors.As(err, &respErr))
+	fmt.Println("registrations:", len(srv.Registrations()))
+	// Output:
+	// update: <nil>
+	// create failed with a ResponseError: true
+	// registrations: 1
 }

@@ -3,23 +3,12 @@ package apitest_test
 import (
 	"context"
 	"errors"
-	"net/http"
-	"runtime"
 	"testing"
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
 	"github.com/voxsip/voxsip/auth"
 )
-
-func newClient(t *testing.T, srv *apitest.Server) *api.Client {
-	t.Helper()
-	c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithCredentials(srv.Credentials()), api.WithRetryPolicy(api.NoRetries))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func TestCredentialsJSONParsesToTheServersAccount(t *testing.T) {
 	srv := apitest.NewServer(apitest.WithAccountID(31337))
@@ -39,8 +28,7 @@ func TestCredentialsJSONParsesToTheServersAccount(t *testing.T) {
 }
 
 func TestEnqueuedRepliesAreUsedInOrder(t *testing.T) {
-	srv := apitest.NewServer()
-	defer srv.Close()
+	srv := start(t, apitest.WithRegistrationIDs(1))
 	c := newClient(t, srv)
 	srv.Enqueue(apitest.Error(340, "Rate limit"), apitest.Error(416, "Repeat later"))
 	ctx := context.Background()
@@ -62,32 +50,32 @@ func TestEnqueuedRepliesAreUsedInOrder(t *testing.T) {
 }
 
 func TestCloseReleasesHangingRequests(t *testing.T) {
-	srv := apitest.NewServer()
+	arrived := make(chan apitest.Request, 1)
+	srv := apitest.NewServer(apitest.WithRegistrationIDs(1), apitest.OnRequest(func(r apitest.Request) { arrived <- r }))
 	srv.Enqueue(apitest.Hang())
 	c := newClient(t, srv)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1})
 	}()
-	for len(srv.Requests()) == 0 {
-		runtime.Gosched()
-	}
-	srv.Close() // must not wait for the hanging handler forever
-	if err := <-errc; err == nil {
+	recv(t, arrived, "the request to arrive")
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	recv(t, closed, "Close to return while a request hangs")
+	if err := recv(t, errc, "the hung call to end"); err == nil {
 		t.Error("the hung request succeeded")
 	}
 }
 
 func TestRequestPrintsNoPassword(t *testing.T) {
-	srv := apitest.NewServer()
-	defer srv.Close()
+	srv := start(t, apitest.WithRegistrationIDs(1))
 	c := newClient(t, srv)
 	if err := c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr("hunter2")}); err != nil {
 		t.Fatal(err)
 	}
 	r := srv.Requests()[0]
-	if *r.Params.Password != "hunter2" {
-		t.Fatalf("recorded password %q, want the one sent", *r.Params.Password)
+	if p := r.Params.(*api.UpdateSIPRegistrationParams); *p.Password != "hunter2" {
+		t.Fatalf("recorded password %q, want the one sent", *p.Password)
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		for _, v := range []any{r, &r, []apitest.Request{r}} {
@@ -95,28 +83,5 @@ func TestRequestPrintsNoPassword(t *testing.T) {
 				t.Errorf("%s of %T prints the password: %s", verb, v, out)
 			}
 		}
-	}
-}
-
-func TestUnknownPathAndMethod(t *testing.T) {
-	srv := apitest.NewServer()
-	defer srv.Close()
-	for path, want := range map[string]int{"/platform_api/GetSipRegistrations": 404, "/": 404} {
-		resp, err := srv.Client().Post(srv.URL[:len(srv.URL)-len(apitest.BasePath)]+path, "", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("POST %s: HTTP %d, want %d", path, resp.StatusCode, want)
-		}
-	}
-	resp, err := http.Get(srv.URL + "/UpdateSipRegistration?sip_registration_id=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 405 {
-		t.Errorf("GET: HTTP %d, want 405", resp.StatusCode)
 	}
 }

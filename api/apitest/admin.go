@@ -1,0 +1,162 @@
+package apitest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// adminEndpoints documents the admin surface; GET /_apitest/ returns it.
+var adminEndpoints = []struct {
+	Method, Path, Body, Does string
+}{
+	{"GET", AdminPath + "requests", "", "the request log (last WithLogSize accepted requests, oldest first), secrets masked"},
+	{"DELETE", AdminPath + "requests", "", "clear the request log"},
+	{"GET", AdminPath + "registrations", "", "the registrations, sorted by id, as GetSipRegistrations returns them"},
+	{"POST", AdminPath + "replies", `{"operation":"CreateSipRegistration","replies":[{"error":{"code":340,"msg":"Rate limit"}},{"status":502,"headers":{"Retry-After":"1"},"body":"bad gateway"},{"redirect":"http://elsewhere/","status":307},{"reset":true},{"hang":true},{"trickle":"100ms"}]}`,
+		"queue replies for the next accepted requests of operation (omit it: of any operation)"},
+	{"DELETE", AdminPath + "replies", "", "drop every queued reply"},
+	{"POST", AdminPath + "seed", `{"registrations":[...],"applications":[...],"rules":[...],"users":[...],"max_registrations":10}`, "replace the state (see apitest.Seed)"},
+	{"POST", AdminPath + "reset", "", "back to the starting state; clear the log and the queued replies"},
+}
+
+// replyJSON is one reply as POST /_apitest/replies takes it: exactly one of error, status,
+// redirect, reset, hang and trickle (status also sets a redirect's status, 307 by default).
+type replyJSON struct {
+	Error    *apiError         `json:"error,omitempty"`
+	Status   int               `json:"status,omitempty"`
+	Headers  map[string]string `json:"headers,omitempty"`
+	Body     string            `json:"body,omitempty"`
+	Redirect string            `json:"redirect,omitempty"`
+	Reset    bool              `json:"reset,omitempty"`
+	Hang     bool              `json:"hang,omitempty"`
+	Trickle  string            `json:"trickle,omitempty"`
+}
+
+func (rj replyJSON) reply() (Reply, error) {
+	switch {
+	case rj.Error != nil:
+		return Error(rj.Error.Code, rj.Error.Msg), nil
+	case rj.Redirect != "":
+		status := rj.Status
+		if status == 0 {
+			status = http.StatusTemporaryRedirect
+		}
+		return Redirect(status, rj.Redirect), nil
+	case rj.Reset:
+		return Reset(), nil
+	case rj.Hang:
+		return Hang(), nil
+	case rj.Trickle != "":
+		d, err := time.ParseDuration(rj.Trickle)
+		if err != nil || d <= 0 {
+			return Reply{}, fmt.Errorf("trickle %q is not a positive duration", rj.Trickle)
+		}
+		return Trickle(d), nil
+	case rj.Status >= 100 && rj.Status <= 999:
+		h := http.Header{}
+		for k, v := range rj.Headers {
+			h.Set(k, v)
+		}
+		return Status(rj.Status, h, rj.Body), nil
+	}
+	return Reply{}, errors.New("a reply needs one of error, status (100-999), redirect, reset, hang, trickle")
+}
+
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	fail := func(status int, err error) {
+		writeJSON(w, status, map[string]string{"error": err.Error()})
+	}
+	decode := func(v any) bool {
+		dec := json.NewDecoder(io.LimitReader(r.Body, 16<<20))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			fail(http.StatusBadRequest, fmt.Errorf("body: %w", err))
+			return false
+		}
+		return true
+	}
+	path := r.URL.Path[len(AdminPath):]
+	allowed := ""
+	for _, e := range adminEndpoints {
+		if e.Path == r.URL.Path {
+			allowed += ", " + e.Method
+		}
+	}
+	switch key := r.Method + " " + path; key {
+	case "GET ":
+		writeJSON(w, http.StatusOK, map[string]any{"api": s.URL, "endpoints": adminEndpoints})
+	case "GET requests":
+		writeJSON(w, http.StatusOK, s.Requests())
+	case "DELETE requests":
+		s.mu.Lock()
+		s.log.clear()
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	case "GET registrations":
+		writeJSON(w, http.StatusOK, s.Registrations())
+	case "POST replies":
+		var in struct {
+			Operation string      `json:"operation"`
+			Replies   []replyJSON `json:"replies"`
+		}
+		if !decode(&in) {
+			return
+		}
+		replies := make([]Reply, len(in.Replies))
+		for i, rj := range in.Replies {
+			var err error
+			if replies[i], err = rj.reply(); err != nil {
+				fail(http.StatusBadRequest, fmt.Errorf("replies[%d]: %w", i, err))
+				return
+			}
+		}
+		if err := s.enqueueFor(in.Operation, replies); err != nil {
+			fail(http.StatusBadRequest, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case "DELETE replies":
+		s.mu.Lock()
+		clear(s.replies)
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	case "POST seed":
+		var sd Seed
+		if !decode(&sd) {
+			return
+		}
+		if err := s.Seed(sd); err != nil {
+			fail(http.StatusBadRequest, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case "POST reset":
+		s.ResetState()
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		if allowed == "" && path != "" {
+			fail(http.StatusNotFound, fmt.Errorf("no admin endpoint %s; GET %s lists them", r.URL.Path, AdminPath))
+			return
+		}
+		if path == "" {
+			allowed = ", GET"
+		}
+		w.Header().Set("Allow", allowed[2:])
+		fail(http.StatusMethodNotAllowed, fmt.Errorf("%s takes %s", r.URL.Path, allowed[2:]))
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		http.Error(w, "apitest: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}

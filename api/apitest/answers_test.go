@@ -1,0 +1,92 @@
+package apitest_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voxsip/voxsip/api/apitest"
+)
+
+// TestAnswersLikeTheAPI: requests the API refuses get the API's envelope at HTTP 200 (never a
+// success, never an HTTP 4xx), with the code the API uses; paths and methods off the API get
+// HTTP answers.
+func TestAnswersLikeTheAPI(t *testing.T) {
+	srv := start(t, apitest.WithRegistrationIDs(1))
+	bearer := "Bearer " + token(t, srv, srv.AccountID(), time.Now())
+	upd := apitest.BasePath + "/UpdateSipRegistration"
+	form := "application/x-www-form-urlencoded"
+	for _, tc := range []struct {
+		name     string
+		call     rawCall
+		code     int    // the API code, at HTTP 200
+		msg      string // a part of the message
+		accepted bool   // the fake accepts it (code 0 means success)
+	}{
+		{"success", rawCall{path: upd, query: "sip_registration_id=1", auth: bearer}, 0, "", true},
+		{"missing required", rawCall{path: upd, auth: bearer}, 101, `parameter "sip_registration_id" in query has an error`, false},
+		{"wrong type", rawCall{path: upd, query: "sip_registration_id=abc", auth: bearer}, 101, `parameter "sip_registration_id" in query has an error`, false},
+		{"below minimum", rawCall{path: upd, query: "sip_registration_id=0", auth: bearer}, 101, "sip_registration_id", false},
+		{"unknown parameter", rawCall{path: upd, query: "sip_registration_id=1&colour=red", auth: bearer}, 101, `unknown parameter "colour"`, false},
+		{"twice in the query", rawCall{path: upd, query: "sip_registration_id=1&proxy=a&proxy=b", auth: bearer}, 101, `"proxy" given 2 times`, false},
+		{"in query and body", rawCall{path: upd, query: "sip_registration_id=1", body: []byte("sip_registration_id=1"), contentType: form, auth: bearer}, 101, `"sip_registration_id" given 2 times`, false},
+		{"twice in the body", rawCall{path: upd, body: []byte("sip_registration_id=1&sip_registration_id=2"), contentType: form, auth: bearer}, 101, "given 2 times", false},
+		{"boolean not true/false", rawCall{path: apitest.BasePath + "/GetSipRegistrations", query: "deactivated=1", auth: bearer}, 101, "deactivated", false},
+		{"broken rule", rawCall{path: upd, query: "sip_registration_id=1&user_id=5", auth: bearer}, 101, "need application_id or application_name", false},
+		{"no such registration", rawCall{path: upd, query: "sip_registration_id=2", auth: bearer}, 101, "SIP registration 2 not found", true},
+		{"unknown method", rawCall{path: apitest.BasePath + "/FlyToTheMoon", auth: bearer}, 103, "FlyToTheMoon", false},
+		{"unknown cmd", rawCall{path: apitest.BasePath, query: "cmd=FlyToTheMoon", auth: bearer}, 103, "FlyToTheMoon", false},
+		{"no cmd", rawCall{path: apitest.BasePath, query: "sip_registration_id=1", auth: bearer}, 102, "Missing 'cmd' parameter", false},
+		{"cmd twice", rawCall{path: apitest.BasePath, query: "cmd=UpdateSipRegistration&sip_registration_id=1", body: []byte("cmd=UpdateSipRegistration"), contentType: form, auth: bearer}, 101, `"cmd" given 2 times`, false},
+		{"cmd beside a method in the path", rawCall{path: upd, query: "cmd=DeleteSipRegistration&sip_registration_id=1", auth: bearer}, 101, `unknown parameter "cmd"`, false},
+		{"JSON body", rawCall{path: upd, body: []byte(`{"sip_registration_id":1}`), contentType: "application/json", auth: bearer}, 101, "unsupported Content-Type", false},
+		{"body without a type", rawCall{path: upd, body: []byte(`sip_registration_id=1`), auth: bearer}, 101, "Content-Type", false},
+		{"broken multipart", rawCall{path: upd, body: []byte("--x\r\nnonsense"), contentType: "multipart/form-data; boundary=x", auth: bearer}, 101, "multipart", false},
+		{"no token", rawCall{path: upd, query: "sip_registration_id=1"}, 100, "no bearer token", false},
+		{"another scheme", rawCall{path: upd, query: "sip_registration_id=1", auth: "Basic dXNlcjpwYXNz"}, 100, "no bearer token", false},
+		{"bad token", rawCall{path: upd, query: "sip_registration_id=1", auth: "Bearer not.a.jwt"}, 100, "token rejected", false},
+		{"bearer in lower case", rawCall{path: upd, query: "sip_registration_id=1", auth: "bearer " + bearer[7:]}, 0, "", true},
+		{"BEARER", rawCall{path: upd, query: "sip_registration_id=1", auth: "BEARER " + bearer[7:]}, 0, "", true},
+		{"iss as a string of digits (Java)", rawCall{path: upd, query: "sip_registration_id=1", auth: "Bearer " + token(t, srv, "1000001", time.Now())}, 0, "", true},
+		{"iss of another account", rawCall{path: upd, query: "sip_registration_id=1", auth: "Bearer " + token(t, srv, "7", time.Now())}, 100, "iss 7", false},
+		{"iss not digits", rawCall{path: upd, query: "sip_registration_id=1", auth: "Bearer " + token(t, srv, "10x", time.Now())}, 100, "token rejected", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(srv.Requests())
+			status, _, body := tc.call.do(t, srv)
+			code, msg := apiErr(body)
+			if status != http.StatusOK || code != tc.code || !strings.Contains(msg, tc.msg) {
+				t.Errorf("HTTP %d %s; want HTTP 200 with code %d and a msg containing %q", status, body, tc.code, tc.msg)
+			}
+			if tc.code == 0 && string(body) != `{"result":1}` {
+				t.Errorf("body %s, want {\"result\":1}", body)
+			}
+			if got := len(srv.Requests()) - before; got != map[bool]int{true: 1}[tc.accepted] {
+				t.Errorf("%d requests recorded, want accepted=%v", got, tc.accepted)
+			}
+		})
+	}
+}
+
+func TestOffTheAPI(t *testing.T) {
+	srv := start(t)
+	for _, tc := range []struct {
+		call   rawCall
+		status int
+		allow  string
+	}{
+		{rawCall{path: "/"}, 404, ""},
+		{rawCall{path: "/UpdateSipRegistration"}, 404, ""},
+		{rawCall{method: "GET", path: apitest.BasePath + "/UpdateSipRegistration", query: "sip_registration_id=1"}, 405, "POST"},
+		{rawCall{method: "PUT", path: apitest.BasePath}, 405, "POST"},
+		{rawCall{method: "GET", path: apitest.AdminPath + "reset"}, 405, "POST"},
+		{rawCall{method: "PATCH", path: apitest.AdminPath + "requests"}, 405, "GET, DELETE"},
+		{rawCall{method: "GET", path: apitest.AdminPath + "nothing"}, 404, ""},
+	} {
+		status, h, body := tc.call.do(t, srv)
+		if status != tc.status || h.Get("Allow") != tc.allow {
+			t.Errorf("%s %s: HTTP %d Allow %q (%s); want %d Allow %q", tc.call.method, tc.call.path, status, h.Get("Allow"), body, tc.status, tc.allow)
+		}
+	}
+}

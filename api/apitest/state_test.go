@@ -1,0 +1,454 @@
+package apitest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/generated"
+	"github.com/voxsip/voxsip/internal/params"
+)
+
+// clocked starts a server and a client that share a clock the test moves.
+func clocked(t *testing.T, opts ...apitest.Option) (*apitest.Server, *api.Client, *fixedClock) {
+	t.Helper()
+	clock := &fixedClock{t: epoch}
+	srv := start(t, append([]apitest.Option{apitest.WithClock(clock.now)}, opts...)...)
+	return srv, newClient(t, srv, api.WithAuthOptions(auth.WithClock(clock.now))), clock
+}
+
+func getOne(t *testing.T, c *api.Client, id int64) (api.SIPRegistration, bool) {
+	t.Helper()
+	page, err := c.GetSIPRegistrations(context.Background(), &api.GetSIPRegistrationsParams{SIPRegistrationID: api.Ptr(id)})
+	if err != nil {
+		t.Fatalf("Get %d: %v", id, err)
+	}
+	switch {
+	case page.Count == 0 && len(page.Result) == 0:
+		return api.SIPRegistration{}, false
+	case page.Count != 1 || len(page.Result) != 1:
+		t.Fatalf("Get %d: count %d, %d results", id, page.Count, len(page.Result))
+	}
+	return page.Result[0], true
+}
+
+func str(p *string) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return *p
+}
+
+func i64(p *int64) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprint(*p)
+}
+
+// TestLifecycle goes through the library: create, get, update, get, bind, unbind, delete, get,
+// and an update of the deleted id is an *api.Error.
+func TestLifecycle(t *testing.T) {
+	srv, c, clock := clocked(t)
+	ctx := context.Background()
+
+	created, err := c.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{
+		SIPUsername: "alice", Proxy: "sip.example.com", AuthUser: api.Ptr("alice-auth"), Password: api.Ptr("hunter2"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.SIPRegistrationID != 1 || created.AccountInfo.AccountID != srv.AccountID() {
+		t.Errorf("created %+v, want id 1 on account %d", created, srv.AccountID())
+	}
+	id := created.SIPRegistrationID
+	reg, ok := getOne(t, c, id)
+	want := api.SIPRegistration{
+		SIPRegistrationID: 1, SIPUsername: "alice", Proxy: "sip.example.com", AuthUser: api.Ptr("alice-auth"),
+		LastUpdated: epoch.Unix(), PurchaseDate: "2026-11-28 10:00:00", NextSubscriptionRenewal: "2026-12-28",
+		SubscriptionPrice: apitest.SubscriptionPrice, IsPersistent: true, Successful: api.Ptr(true), StatusCode: api.Ptr(200),
+	}
+	if !ok || !reflect.DeepEqual(reg, want) {
+		t.Errorf("after create, Get finds %v %+v\nwant %+v", ok, reg, want)
+	}
+	if second, _ := c.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{SIPUsername: "bob", Proxy: "p"}); second == nil || second.SIPRegistrationID != 2 {
+		t.Errorf("second create: %+v, want id 2", second)
+	}
+
+	clock.t = epoch.Add(time.Hour)
+	if err := c.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{SIPRegistrationID: id, Proxy: api.Ptr("sip.example.org"), AuthUser: api.Ptr("")}); err != nil {
+		t.Fatal(err)
+	}
+	reg, _ = getOne(t, c, id)
+	if reg.Proxy != "sip.example.org" || reg.AuthUser != nil || reg.SIPUsername != "alice" || reg.LastUpdated != clock.t.Unix() || reg.PurchaseDate != want.PurchaseDate {
+		t.Errorf("after update: %+v; want the new proxy, auth_user cleared, the rest kept, last_updated moved", reg)
+	}
+
+	if err := c.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{SIPRegistrationID: api.Ptr(id), ApplicationID: api.Ptr(int64(7)), UserName: api.Ptr("carol")}); err != nil {
+		t.Fatal(err)
+	}
+	reg, _ = getOne(t, c, id)
+	if i64(reg.ApplicationID) != "7" || str(reg.UserName) != "carol" || reg.ApplicationName != nil {
+		t.Errorf("after bind: application %s/%s user %s", i64(reg.ApplicationID), str(reg.ApplicationName), str(reg.UserName))
+	}
+	if err := c.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{SIPRegistrationID: api.Ptr(id), Bind: api.Ptr(false)}); err != nil {
+		t.Fatal(err)
+	}
+	reg, _ = getOne(t, c, id)
+	if reg.ApplicationID != nil || reg.UserName != nil {
+		t.Errorf("after unbind: application %s user %s, want none", i64(reg.ApplicationID), str(reg.UserName))
+	}
+
+	if err := c.DeleteSIPRegistration(ctx, &api.DeleteSIPRegistrationParams{SIPRegistrationID: id}); err != nil {
+		t.Fatal(err)
+	}
+	if reg, ok := getOne(t, c, id); ok {
+		t.Errorf("after delete, Get still finds %+v", reg)
+	}
+	for name, call := range map[string]func() error{
+		"update": func() error {
+			return c.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{SIPRegistrationID: id, Proxy: api.Ptr("x")})
+		},
+		"bind": func() error {
+			return c.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{SIPRegistrationID: api.Ptr(id)})
+		},
+		"delete": func() error {
+			return c.DeleteSIPRegistration(ctx, &api.DeleteSIPRegistrationParams{SIPRegistrationID: id})
+		},
+	} {
+		var apiErr *api.Error
+		if err := call(); !errors.As(err, &apiErr) || !errors.Is(err, api.CodeInvalidArguments) || !strings.Contains(err.Error(), "not found") {
+			t.Errorf("%s of the deleted id: %v, want an *api.Error 101 saying not found", name, err)
+		}
+	}
+	if regs := srv.Registrations(); len(regs) != 1 || regs[0].SIPRegistrationID != 2 {
+		t.Errorf("state %+v, want registration 2 alone", regs)
+	}
+}
+
+// TestPaging: 250 registrations, pages of 100: three pages, every registration exactly once.
+func TestPaging(t *testing.T) {
+	var seed []generated.SIPRegistration
+	for i := range 250 {
+		seed = append(seed, generated.SIPRegistration{SIPRegistrationID: int64(1000 + 7*i)})
+	}
+	srv, c, _ := clocked(t, apitest.WithRegistrations(seed...))
+	ctx := context.Background()
+
+	seen := map[int64]int{}
+	var sizes []int
+	for offset := int64(0); offset < 300; offset += 100 {
+		page, err := c.GetSIPRegistrations(ctx, &api.GetSIPRegistrationsParams{Count: api.Ptr(int64(100)), Offset: api.Ptr(offset)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Count != 250 {
+			t.Errorf("offset %d: count %d, want 250 (all matches)", offset, page.Count)
+		}
+		sizes = append(sizes, len(page.Result))
+		for _, r := range page.Result {
+			seen[r.SIPRegistrationID]++
+		}
+	}
+	if !slices.Equal(sizes, []int{100, 100, 50}) {
+		t.Errorf("page sizes %v, want [100 100 50]", sizes)
+	}
+	for _, r := range seed {
+		if seen[r.SIPRegistrationID] != 1 {
+			t.Errorf("registration %d seen %d times", r.SIPRegistrationID, seen[r.SIPRegistrationID])
+		}
+	}
+	if len(seen) != 250 {
+		t.Errorf("%d registrations seen, want 250", len(seen))
+	}
+
+	// The library's walk takes the same three pages.
+	before := len(srv.Requests())
+	n := 0
+	for _, err := range c.AllSIPRegistrations(ctx, &api.GetSIPRegistrationsParams{Count: api.Ptr(int64(100))}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if pages := len(srv.Requests()) - before; n != 250 || pages != 3 {
+		t.Errorf("AllSIPRegistrations: %d registrations in %d pages, want 250 in 3", n, pages)
+	}
+	if page, _ := c.GetSIPRegistrations(ctx, nil); len(page.Result) != apitest.DefaultPageSize {
+		t.Errorf("without count: %d results, want %d", len(page.Result), apitest.DefaultPageSize)
+	}
+	if page, _ := c.GetSIPRegistrations(ctx, &api.GetSIPRegistrationsParams{Offset: api.Ptr(int64(250))}); len(page.Result) != 0 || page.Count != 250 {
+		t.Errorf("past the end: %d results, count %d", len(page.Result), page.Count)
+	}
+}
+
+// TestFilters tests each filter of GetSipRegistrations, and fails when the spec has a filter
+// no case covers.
+func TestFilters(t *testing.T) {
+	regs := []generated.SIPRegistration{
+		{SIPRegistrationID: 1, SIPUsername: "alice", Proxy: "a.example", IsPersistent: true, Successful: api.Ptr(true), StatusCode: api.Ptr(200),
+			ApplicationID: api.Ptr(int64(10)), ApplicationName: api.Ptr("phones"), RuleID: api.Ptr(int64(20)), RuleName: api.Ptr("in"),
+			UserID: api.Ptr(int64(30)), UserName: api.Ptr("bob")},
+		{SIPRegistrationID: 2, SIPUsername: "carol", Proxy: "b.example", IsPersistent: false, Successful: api.Ptr(false), StatusCode: api.Ptr(404),
+			ApplicationID: api.Ptr(int64(11)), ApplicationName: api.Ptr("desk"), Deactivated: true},
+		{SIPRegistrationID: 3, SIPUsername: "dave", Proxy: "a.example", IsPersistent: true, Successful: api.Ptr(false), StatusCode: api.Ptr(503),
+			UserName: api.Ptr("erin"), RuleName: api.Ptr("out")},
+		{SIPRegistrationID: 4, SIPUsername: "frank", Proxy: "c.example", IsPersistent: true}, // in progress
+	}
+	_, c, _ := clocked(t, apitest.WithRegistrations(regs...))
+	op := params.For[api.GetSIPRegistrationsParams]()
+	cases := []struct {
+		param, value string
+		want         []int64
+	}{
+		{"sip_registration_id", "3", []int64{3}},
+		{"sip_username", "carol", []int64{2}},
+		{"deactivated", "true", []int64{2}},
+		{"deactivated", "false", []int64{1, 3, 4}},
+		{"successful", "true", []int64{1}},
+		{"successful", "false", []int64{2, 3, 4}},
+		{"is_persistent", "false", []int64{2}},
+		{"application_id", "10;11", []int64{1, 2}},
+		{"application_id", "11", []int64{2}},
+		{"application_id", "any", []int64{1, 2}},
+		{"application_name", "phones;nope", []int64{1}},
+		{"is_bound_to_application", "true", []int64{1, 2}},
+		{"is_bound_to_application", "false", []int64{3, 4}},
+		{"rule_id", "20", []int64{1}},
+		{"rule_id", "any", []int64{1}},
+		{"rule_name", "in;out", []int64{1, 3}},
+		{"user_id", "30;31", []int64{1}},
+		{"user_id", "any", []int64{1}},
+		{"user_name", "erin", []int64{3}},
+		{"proxy", "a.example;c.example", []int64{1, 3, 4}},
+		{"in_progress", "true", []int64{4}},
+		{"in_progress", "false", []int64{1, 2, 3}},
+		{"status_code", "200", []int64{1}},
+		{"status_code", "400:599", []int64{2, 3}},
+		{"status_code", "100:299;503", []int64{1, 3}},
+		{"count", "2", []int64{1, 2}},
+		{"offset", "3", []int64{4}},
+	}
+	covered := map[string]bool{}
+	for _, tc := range cases {
+		covered[tc.param] = true
+		p := &api.GetSIPRegistrationsParams{}
+		if err := op.Set(p, tc.param, tc.value); err != nil {
+			t.Fatal(err)
+		}
+		page, err := c.GetSIPRegistrations(context.Background(), p)
+		if err != nil {
+			t.Errorf("%s=%s: %v", tc.param, tc.value, err)
+			continue
+		}
+		var got []int64
+		for _, r := range page.Result {
+			got = append(got, r.SIPRegistrationID)
+		}
+		wantCount := int64(len(tc.want))
+		if tc.param == "count" || tc.param == "offset" {
+			wantCount = int64(len(regs))
+		}
+		if !slices.Equal(got, tc.want) || page.Count != wantCount {
+			t.Errorf("%s=%s: %v (count %d), want %v (count %d)", tc.param, tc.value, got, page.Count, tc.want, wantCount)
+		}
+	}
+	for _, f := range op.Fields {
+		if !covered[f.Name] {
+			t.Errorf("GetSipRegistrations parameter %s has no filter case", f.Name)
+		}
+	}
+	// Filters combine (and).
+	page, err := c.GetSIPRegistrations(context.Background(), &api.GetSIPRegistrationsParams{Proxy: api.Ptr("a.example"), Successful: api.Ptr(false)})
+	if err != nil || len(page.Result) != 1 || page.Result[0].SIPRegistrationID != 3 {
+		t.Errorf("proxy a.example and not successful: %+v %v, want 3", page, err)
+	}
+}
+
+// TestBindings: a user has at most one registration; unbinding without an id reaches every
+// registration; the application, if given beside a user or rule, scopes it.
+func TestBindings(t *testing.T) {
+	srv, c, _ := clocked(t, apitest.WithRegistrationIDs(1, 2, 3))
+	ctx := context.Background()
+	bind := func(p api.BindSIPRegistrationParams) {
+		t.Helper()
+		if err := c.BindSIPRegistration(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	users := func() string {
+		var out []string
+		for _, r := range srv.Registrations() {
+			out = append(out, fmt.Sprintf("%d:%s/%s/%s", r.SIPRegistrationID, str(r.ApplicationName), str(r.RuleName), str(r.UserName)))
+		}
+		return strings.Join(out, " ")
+	}
+	bind(api.BindSIPRegistrationParams{SIPRegistrationID: api.Ptr(int64(1)), ApplicationName: api.Ptr("app"), UserName: api.Ptr("bob")})
+	bind(api.BindSIPRegistrationParams{SIPRegistrationID: api.Ptr(int64(2)), ApplicationName: api.Ptr("app"), UserName: api.Ptr("bob"), RuleName: api.Ptr("r")})
+	if got, want := users(), "1:app/<nil>/<nil> 2:app/r/bob 3:<nil>/<nil>/<nil>"; got != want {
+		t.Errorf("binding bob to 2: %s, want %s (bob leaves 1)", got, want)
+	}
+	// Update binds too, and unbinds the user elsewhere.
+	if err := c.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{SIPRegistrationID: 3, ApplicationName: api.Ptr("app"), UserName: api.Ptr("bob")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := users(), "1:app/<nil>/<nil> 2:app/r/<nil> 3:app/<nil>/bob"; got != want {
+		t.Errorf("update binding bob to 3: %s, want %s", got, want)
+	}
+	// Unbind bob from all registrations: no id.
+	bind(api.BindSIPRegistrationParams{Bind: api.Ptr(false), ApplicationName: api.Ptr("app"), UserName: api.Ptr("bob")})
+	if got, want := users(), "1:app/<nil>/<nil> 2:app/r/<nil> 3:app/<nil>/<nil>"; got != want {
+		t.Errorf("unbinding bob everywhere: %s, want %s", got, want)
+	}
+	// A rule in another application is not unbound.
+	bind(api.BindSIPRegistrationParams{Bind: api.Ptr(false), ApplicationName: api.Ptr("other"), RuleName: api.Ptr("r")})
+	if got, want := users(), "1:app/<nil>/<nil> 2:app/r/<nil> 3:app/<nil>/<nil>"; got != want {
+		t.Errorf("unbinding rule r of another application: %s, want %s", got, want)
+	}
+	// Unbinding the application unbinds it (and its rule) everywhere.
+	bind(api.BindSIPRegistrationParams{Bind: api.Ptr(false), ApplicationName: api.Ptr("app")})
+	if got, want := users(), "1:<nil>/<nil>/<nil> 2:<nil>/<nil>/<nil> 3:<nil>/<nil>/<nil>"; got != want {
+		t.Errorf("unbinding the application: %s, want %s", got, want)
+	}
+	// Nothing named and no id: refused.
+	err := c.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{Bind: api.Ptr(false)})
+	if !errors.Is(err, api.CodeInvalidArguments) {
+		t.Errorf("bind=false with nothing: %v, want code 101", err)
+	}
+	// Create with a user takes it from its previous registration.
+	bind(api.BindSIPRegistrationParams{SIPRegistrationID: api.Ptr(int64(1)), ApplicationID: api.Ptr(int64(5)), UserID: api.Ptr(int64(9))})
+	if _, err := c.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{SIPUsername: "u", Proxy: "p", ApplicationID: api.Ptr(int64(5)), UserID: api.Ptr(int64(9)), IsPersistent: api.Ptr(false)}); err != nil {
+		t.Fatal(err)
+	}
+	regs := srv.Registrations()
+	if regs[0].UserID != nil || i64(regs[3].UserID) != "9" || regs[3].IsPersistent || regs[3].StatusCode != nil {
+		t.Errorf("create with user 9: %+v / %+v; want user 9 moved to the new, non-persistent, not registered one", regs[0], regs[3])
+	}
+}
+
+// TestSeededDirectory: with applications, rules and users seeded, unknown ones are refused and
+// ids and names are completed; the account's limit answers 272.
+func TestSeededDirectory(t *testing.T) {
+	srv, c, _ := clocked(t,
+		apitest.WithApplications(apitest.Application{ID: 10, Name: "phones"}, apitest.Application{ID: 11, Name: "desk"}),
+		apitest.WithRules(apitest.Rule{ID: 20, Name: "in", ApplicationID: 10}, apitest.Rule{ID: 21, Name: "in", ApplicationID: 11}),
+		apitest.WithUsers(apitest.User{ID: 30, Name: "bob", ApplicationID: 10}),
+		apitest.WithMaxRegistrations(2),
+	)
+	ctx := context.Background()
+	create := func(p api.CreateSIPRegistrationParams) error {
+		p.SIPUsername, p.Proxy = "u", "p"
+		_, err := c.CreateSIPRegistration(ctx, &p)
+		return err
+	}
+	for name, p := range map[string]api.CreateSIPRegistrationParams{
+		"unknown application id":   {ApplicationID: api.Ptr(int64(99))},
+		"unknown application name": {ApplicationName: api.Ptr("nope")},
+		"rule of another app":      {ApplicationID: api.Ptr(int64(10)), RuleID: api.Ptr(int64(21))},
+		"unknown rule name":        {ApplicationID: api.Ptr(int64(10)), RuleName: api.Ptr("out")},
+		"user of another app":      {ApplicationID: api.Ptr(int64(11)), UserName: api.Ptr("bob")},
+		"unknown user":             {ApplicationID: api.Ptr(int64(10)), UserID: api.Ptr(int64(31))},
+	} {
+		if err := create(p); !errors.Is(err, api.CodeInvalidArguments) || !strings.Contains(err.Error(), "not") {
+			t.Errorf("%s: %v, want code 101", name, err)
+		}
+	}
+	if len(srv.Registrations()) != 0 {
+		t.Fatalf("refused creates left %d registrations", len(srv.Registrations()))
+	}
+	if err := create(api.CreateSIPRegistrationParams{ApplicationName: api.Ptr("desk"), RuleName: api.Ptr("in")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := create(api.CreateSIPRegistrationParams{ApplicationID: api.Ptr(int64(10)), UserName: api.Ptr("bob")}); err != nil {
+		t.Fatal(err)
+	}
+	regs := srv.Registrations()
+	if got := fmt.Sprintf("%s %s %s %s | %s %s %s %s", i64(regs[0].ApplicationID), str(regs[0].ApplicationName), i64(regs[0].RuleID), str(regs[0].RuleName),
+		i64(regs[1].ApplicationID), str(regs[1].ApplicationName), i64(regs[1].UserID), str(regs[1].UserName)); got != "11 desk 21 in | 10 phones 30 bob" {
+		t.Errorf("completed references: %s", got)
+	}
+	err := create(api.CreateSIPRegistrationParams{})
+	if !errors.Is(err, api.CodeTooManySIPRegistrations) {
+		t.Errorf("third create with a limit of 2: %v, want code 272", err)
+	}
+	// Unknown names are refused when unbinding too.
+	if err := c.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{Bind: api.Ptr(false), ApplicationName: api.Ptr("nope")}); !errors.Is(err, api.CodeInvalidArguments) {
+		t.Errorf("unbinding an unknown application: %v, want code 101", err)
+	}
+	// Without seeds, anything goes and is kept as sent.
+	_, free, _ := clocked(t)
+	if _, err := free.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{SIPUsername: "u", Proxy: "p", ApplicationID: api.Ptr(int64(99)), RuleName: api.Ptr("any")}); err != nil {
+		t.Errorf("unseeded: %v", err)
+	}
+}
+
+// TestEnqueueForIsPerOperation: replies for one operation wait for it; Enqueue takes the next
+// request of any operation; a reply replaces the handling.
+func TestEnqueueForIsPerOperation(t *testing.T) {
+	srv, c, _ := clocked(t, apitest.WithRegistrationIDs(1))
+	ctx := context.Background()
+	srv.EnqueueFor("CreateSipRegistration", apitest.Error(340, "Rate limit exceeded"))
+	srv.Enqueue(apitest.Error(416, "Repeat later"))
+
+	upd := func() error {
+		return c.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Proxy: api.Ptr("x")})
+	}
+	cre := func() error {
+		_, err := c.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{SIPUsername: "u", Proxy: "p"})
+		return err
+	}
+	if err := cre(); !errors.Is(err, api.CodeRateLimitExceeded) {
+		t.Errorf("create: %v, want its own reply (340) before the one for any operation", err)
+	}
+	if err := upd(); !errors.Is(err, api.CodeRepeatLater) {
+		t.Errorf("update: %v, want the reply for any operation (416)", err)
+	}
+	if len(srv.Registrations()) != 1 || srv.Registrations()[0].Proxy == "x" {
+		t.Errorf("replies changed the state: %+v", srv.Registrations())
+	}
+	if err := cre(); err != nil {
+		t.Errorf("create after the queue ran out: %v", err)
+	}
+	var ops []string
+	for _, r := range srv.Requests() {
+		ops = append(ops, r.Operation)
+	}
+	if want := []string{"CreateSipRegistration", "UpdateSipRegistration", "CreateSipRegistration"}; !slices.Equal(ops, want) {
+		t.Errorf("requests %v, want %v", ops, want)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("EnqueueFor of an operation the spec lacks did not panic")
+		}
+	}()
+	srv.EnqueueFor("NoSuchOperation", apitest.Error(1, "x"))
+}
+
+// TestRequestLogIsBounded: the log keeps the last N requests, oldest first.
+func TestRequestLogIsBounded(t *testing.T) {
+	srv, c, _ := clocked(t, apitest.WithLogSize(3), apitest.WithRegistrationIDs(1))
+	for i := range 7 {
+		if err := c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, SIPUsername: api.Ptr(fmt.Sprint("u", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, r := range srv.Requests() {
+		got = append(got, *r.Params.(*api.UpdateSIPRegistrationParams).SIPUsername)
+	}
+	if want := []string{"u4", "u5", "u6"}; !slices.Equal(got, want) {
+		t.Errorf("log %v, want %v", got, want)
+	}
+	none, c2, _ := clocked(t, apitest.WithLogSize(0), apitest.WithRegistrationIDs(1))
+	if err := c2.DeleteSIPRegistration(context.Background(), &api.DeleteSIPRegistrationParams{SIPRegistrationID: 1}); err != nil || len(none.Requests()) != 0 {
+		t.Errorf("WithLogSize(0): %v, %d requests kept", err, len(none.Requests()))
+	}
+}
