@@ -21,7 +21,7 @@ import (
 )
 
 func TestNewClientCredentialSources(t *testing.T) {
-	srv := apitest.NewServer()
+	srv := newFake()
 	defer srv.Close()
 	path := filepath.Join(t.TempDir(), "credentials.json")
 	if err := os.WriteFile(path, srv.CredentialsJSON(), 0o600); err != nil {
@@ -93,7 +93,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestWithHTTPClientIsCopiedNotMutated(t *testing.T) {
-	srv := apitest.NewServer()
+	srv := newFake()
 	defer srv.Close()
 	rt := &countingTransport{}
 	hc := &http.Client{Transport: rt, Timeout: 7 * time.Second}

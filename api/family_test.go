@@ -75,7 +75,7 @@ func TestRetrySafetyPerOperation(t *testing.T) {
 		}
 	})
 	t.Run("Create_after_a_refused_connection_is_retried", func(t *testing.T) {
-		srv := apitest.NewServer()
+		srv := newFake()
 		t.Cleanup(srv.Close)
 		var dials atomic.Int64
 		tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {

@@ -48,7 +48,7 @@ func newCounted(t *testing.T) counted {
 	x := counted{mints: &atomic.Int64{}, sleeps: &sleeps{}, nowNS: &atomic.Int64{}}
 	x.nowNS.Store(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC).UnixNano())
 	now := func() time.Time { return time.Unix(0, x.nowNS.Load()) }
-	x.srv = apitest.NewServer(apitest.WithClock(now))
+	x.srv = newFake(apitest.WithClock(now), apitest.WithLogSize(10000))
 	t.Cleanup(x.srv.Close)
 	signer, err := auth.NewSigner(x.srv.Credentials(), auth.WithClock(now))
 	if err != nil {
@@ -103,7 +103,7 @@ func TestFault_APIErrorCodes(t *testing.T) {
 		wantAttempts(t, err, 2)
 	})
 	t.Run("100_with_a_source_that_cannot_invalidate_fails_at_once", func(t *testing.T) {
-		srv := apitest.NewServer()
+		srv := newFake()
 		defer srv.Close()
 		signer, _ := auth.NewSigner(srv.Credentials())
 		c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(signer))
@@ -228,7 +228,7 @@ func TestFault_Bodies(t *testing.T) {
 	}
 
 	t.Run("10_MiB_body_fails_over_the_cap_and_closes_the_connection", func(t *testing.T) {
-		srv := apitest.NewServer()
+		srv := newFake()
 		defer srv.Close()
 		var dials atomic.Int64
 		transport := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {

@@ -55,7 +55,7 @@ func setup(t *testing.T, opts ...api.Option) (*api.Client, *apitest.Server, *sle
 // setupWith is setup with options for the fake.
 func setupWith(t *testing.T, srvOpts []apitest.Option, opts ...api.Option) (*api.Client, *apitest.Server, *sleeps) {
 	t.Helper()
-	srv := apitest.NewServer(srvOpts...)
+	srv := newFake(srvOpts...)
 	t.Cleanup(srv.Close)
 	c, err := api.NewClient(append([]api.Option{api.WithBaseURL(srv.URL), api.WithCredentials(srv.Credentials())}, opts...)...)
 	if err != nil {
@@ -207,3 +207,12 @@ func dialFailing(err error, dials *atomic.Int64) *http.Transport {
 
 // refused is the error of a dial to a port nobody listens on.
 var refused = os.NewSyscallError("connect", syscall.ECONNREFUSED)
+
+// seededIDs are the registrations every test fake starts with, so that tests can update, bind
+// and delete them without creating them first.
+var seededIDs = []int64{1, 3, 7, 1234567}
+
+// newFake starts a fake API that knows the registrations seededIDs.
+func newFake(opts ...apitest.Option) *apitest.Server {
+	return apitest.NewServer(append([]apitest.Option{apitest.WithRegistrationIDs(seededIDs...)}, opts...)...)
+}

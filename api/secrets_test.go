@@ -126,7 +126,7 @@ func TestNoSecretInAnyErrorOrLog(t *testing.T) {
 		}
 	})
 	t.Run("broken_credentials_file", func(t *testing.T) {
-		srv := apitest.NewServer()
+		srv := newFake()
 		defer srv.Close()
 		var creds map[string]any
 		json.Unmarshal(srv.CredentialsJSON(), &creds)
@@ -151,7 +151,7 @@ func TestNoSecretInAnyErrorOrLog(t *testing.T) {
 		check(t, c.UpdateSIPRegistration(context.Background(), p))
 	})
 	t.Run("fake_api_error", func(t *testing.T) {
-		srv := apitest.NewServer()
+		srv := newFake()
 		defer srv.Close()
 		srv.FailNext(101, "Invalid arguments")
 		c, _ := api.NewClient(api.WithBaseURL(srv.URL), api.WithCredentials(srv.Credentials()), api.WithLogger(logger))

@@ -322,10 +322,10 @@ type UpdateSIPRegistrationParams struct {
 	// SIPRegistrationID The registration ID
 	SIPRegistrationID SIPRegistrationID `form:"sip_registration_id" json:"sip_registration_id"`
 
-	// SIPUsername The user name
+	// SIPUsername The user name (a registration always has one, so it cannot be cleared)
 	SIPUsername *string `form:"sip_username,omitempty" json:"sip_username,omitempty"`
 
-	// Proxy The SIP proxy
+	// Proxy The SIP proxy (a registration always has one, so it cannot be cleared)
 	Proxy *string `form:"proxy,omitempty" json:"proxy,omitempty"`
 
 	// AuthUser The SIP authentications user
@@ -729,14 +729,14 @@ var Operations = []OperationInfo{
 			{
 				Name: "sip_username", GoName: "SIPUsername",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
-				Description: "The user name",
+				Required: false, Secret: false, MinLength: 1,
+				Description: "The user name (a registration always has one, so it cannot be cleared)",
 			},
 			{
 				Name: "proxy", GoName: "Proxy",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
-				Description: "The SIP proxy",
+				Required: false, Secret: false, MinLength: 1,
+				Description: "The SIP proxy (a registration always has one, so it cannot be cleared)",
 			},
 			{
 				Name: "auth_user", GoName: "AuthUser",
