@@ -8,21 +8,12 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/voxsip/voxsip"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
-
-func loadSpec(t *testing.T) *openapi3.T {
-	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(voxsip.OpenAPISpec)
-	if err != nil {
-		t.Fatalf("openapi.yaml does not load: %v", err)
-	}
-	return doc
-}
 
 // The spec validates with kin-openapi, examples included (checked against their schemas).
 func TestSpecValidates(t *testing.T) {
-	doc := loadSpec(t)
+	doc := testutil.LoadSpec(t)
 	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
 		t.Fatalf("openapi.yaml is invalid: %v", err)
 	}
@@ -34,7 +25,7 @@ func TestSpecValidates(t *testing.T) {
 // Every operation, parameter and schema (and schema property) has a description, and every
 // example validates against its schema: a broken example must fail, not pass silently.
 func TestSpecDescriptionsAndExamples(t *testing.T) {
-	doc := loadSpec(t)
+	doc := testutil.LoadSpec(t)
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			if op.Description == "" || op.OperationID == "" {

@@ -39,7 +39,7 @@ func call(t *testing.T, ctx context.Context, c *api.Client, op *params.Op, p any
 // TestClientHasEveryOperation walks openapi.yaml's operations: each has a client method taking
 // (context.Context, *<its generated Params>) and returning an error last.
 func TestClientHasEveryOperation(t *testing.T) {
-	doc := loadSpec(t)
+	doc := testutil.LoadSpec(t)
 	n := 0
 	for _, item := range doc.Paths.Map() {
 		for _, specOp := range item.Operations() {

@@ -19,6 +19,7 @@ import (
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
 	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 var one = &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1}
@@ -265,9 +266,9 @@ func TestFault_Network(t *testing.T) {
 		ctx := newExpiringCtx()
 		errc := make(chan error, 1)
 		go func() { errc <- c.UpdateSIPRegistration(ctx, one) }()
-		waitFor(t, arrived, "the request to reach the fake")
+		testutil.Recv(t, arrived, "the request to reach the fake")
 		ctx.expire()
-		err := waitFor(t, errc, "the call to end at its deadline")
+		err := testutil.Recv(t, errc, "the call to end at its deadline")
 		if !errors.Is(err, context.DeadlineExceeded) || len(s.got()) != 0 || accepted.Load() != 1 {
 			t.Errorf("err = %v, waits %v, %d requests; want context.DeadlineExceeded, no retry", err, s.got(), accepted.Load())
 		}
@@ -306,9 +307,9 @@ func TestFault_Network(t *testing.T) {
 		ctx := newExpiringCtx()
 		errc := make(chan error, 1)
 		go func() { errc <- c.UpdateSIPRegistration(ctx, one) }()
-		waitFor(t, reading, "the client to read the body")
+		testutil.Recv(t, reading, "the client to read the body")
 		ctx.expire()
-		err := waitFor(t, errc, "the call to end at its deadline")
+		err := testutil.Recv(t, errc, "the call to end at its deadline")
 		if !errors.Is(err, context.DeadlineExceeded) || trips.Load() != 1 || len(s.got()) != 0 {
 			t.Errorf("err = %v, %d round trips, waits %v; want context.DeadlineExceeded after one attempt", err, trips.Load(), s.got())
 		}
@@ -379,7 +380,7 @@ func TestFault_Network(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		api.SetTimeForTest(c, nil, func(d time.Duration, done <-chan struct{}) bool {
 			cancel()
-			waitFor(t, done, "the context to be done after cancel")
+			testutil.Recv(t, done, "the context to be done after cancel")
 			return false
 		})
 		srv.Enqueue(apitest.Error(340, "Rate limit exceeded"))

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/voxsip/voxsip/auth"
 )
 
 // FuzzJudge feeds arbitrary responses to the decoder: it never panics, accepts exactly the
@@ -84,7 +82,3 @@ func FuzzParseRetryAfter(f *testing.F) {
 		}
 	})
 }
-
-type nopSource struct{}
-
-func (nopSource) Token(context.Context) (auth.Token, error) { return auth.Token{}, nil }

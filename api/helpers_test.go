@@ -13,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/voxsip/voxsip"
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
 	"github.com/voxsip/voxsip/auth"
@@ -101,44 +98,16 @@ func writeTemp(data []byte) string {
 	return f.Name()
 }
 
-// loadSpec loads openapi.yaml as the fake does.
-func loadSpec(t *testing.T) *openapi3.T {
-	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(voxsip.OpenAPISpec)
-	if err != nil {
-		t.Fatalf("openapi.yaml does not load: %v", err)
-	}
-	return doc
-}
-
-// waitLimit bounds every channel wait in the tests: nothing they wait for takes this long.
-const waitLimit = 10 * time.Second
-
-// waitFor receives from ch, failing the test if nothing comes within waitLimit. Call it from
-// the test's goroutine only.
-func waitFor[T any](t testing.TB, ch <-chan T, what string) T {
-	t.Helper()
-	timer := time.NewTimer(waitLimit)
-	defer timer.Stop()
-	select {
-	case v := <-ch:
-		return v
-	case <-timer.C:
-		t.Fatalf("waited %v for %s", waitLimit, what)
-		panic("unreachable")
-	}
-}
-
-// awaitDone blocks until ctx is done and returns its error; after waitLimit it gives up with an
+// awaitDone blocks until ctx is done and returns its error; after testutil.WaitLimit it gives up with an
 // error that says what it waited for. For goroutines that cannot fail the test themselves.
 func awaitDone(ctx context.Context, what string) error {
-	timer := time.NewTimer(waitLimit)
+	timer := time.NewTimer(testutil.WaitLimit)
 	defer timer.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-timer.C:
-		return errors.New("test: waited " + waitLimit.String() + " for " + what)
+		return errors.New("test: waited " + testutil.WaitLimit.String() + " for " + what)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 const testKeyID = "7e3ad6f4-0c6b-4f45-9ad4-3b0e0b5e2d11"
@@ -262,7 +263,7 @@ func TestCredentialsSizeCap(t *testing.T) {
 			_, err := auth.LoadCredentials(endless)
 			done <- err
 		}()
-		wantTooLarge(t, recv(t, done, "LoadCredentials("+endless+") to return"), endless)
+		wantTooLarge(t, testutil.Recv(t, done, "LoadCredentials("+endless+") to return"), endless)
 	})
 }
 

@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/voxsip/voxsip/internal/testutil"
 )
@@ -69,24 +68,8 @@ func splitLines(s string) []string {
 	return append(out, s[start:])
 }
 
-// hangTimeout bounds every wait in these tests, so that a deadlock fails with a message saying
-// what never came instead of hanging until go test's timeout. Nothing is expected to take
-// anywhere near this long; no test relies on anything happening within a short time.
-const hangTimeout = 10 * time.Second
-
-// recv returns the next value from ch, failing the test if none arrives within hangTimeout.
-func recv[T any](t testing.TB, ch <-chan T, what string) T {
-	t.Helper()
-	timer := time.NewTimer(hangTimeout)
-	defer timer.Stop()
-	select {
-	case v := <-ch:
-		return v
-	case <-timer.C:
-		t.Fatalf("waited %s for %s", hangTimeout, what)
-		panic("unreachable")
-	}
-}
+// hangTimeout bounds every wait in these tests (see testutil.WaitLimit).
+const hangTimeout = testutil.WaitLimit
 
 // wait waits for wg, failing the test if it is not done within hangTimeout.
 func wait(t testing.TB, wg *sync.WaitGroup, what string) {
@@ -96,7 +79,7 @@ func wait(t testing.TB, wg *sync.WaitGroup, what string) {
 		wg.Wait()
 		close(done)
 	}()
-	recv(t, done, what)
+	testutil.Recv(t, done, what)
 }
 
 // hangCtx returns a context that ends after hangTimeout (or with the test), for calls made in

@@ -15,6 +15,7 @@ import (
 
 	"github.com/voxsip/voxsip/auth"
 	"github.com/voxsip/voxsip/generated"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
@@ -344,14 +345,14 @@ func TestCachingSourceRefreshDoesNotBlockOthers(t *testing.T) {
 		tok, _ := cache.Token(ctx)
 		done <- tok
 	}()
-	recv(t, src.entered, "the refresh to call the source") // now in flight, holding no lock
+	testutil.Recv(t, src.entered, "the refresh to call the source") // now in flight, holding no lock
 	for range 10 {
 		if tok, err := cache.Token(ctx); err != nil || tok.Value() != "jwt-1" {
 			t.Fatalf("during refresh: got %v, %v; want jwt-1 at once", tok.Value(), err)
 		}
 	}
 	close(src.release)
-	if tok := recv(t, done, "the refreshing caller's token"); tok.Value() != "jwt-2" {
+	if tok := testutil.Recv(t, done, "the refreshing caller's token"); tok.Value() != "jwt-2" {
 		t.Fatalf("refresher got %s, want jwt-2", tok.Value())
 	}
 }
@@ -375,7 +376,7 @@ func TestCachingSourceWaitersShareOneFetch(t *testing.T) {
 			results <- tok.Value()
 		})
 	}
-	recv(t, src.entered, "the shared fetch to call the source")
+	testutil.Recv(t, src.entered, "the shared fetch to call the source")
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := cache.Token(cancelled); !errors.Is(err, context.Canceled) {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 func admin(t *testing.T, srv *apitest.Server, method, path, body string) (int, []byte) {
@@ -134,17 +135,17 @@ func TestServe(t *testing.T) {
 		}
 		close(lines)
 	}()
-	url := recv(t, lines, "the URL")
+	url := testutil.Recv(t, lines, "the URL")
 	if !strings.HasPrefix(url, "https://127.0.0.1:") || !strings.HasSuffix(url, apitest.BasePath) {
 		t.Fatalf("first line %q, want the https base URL", url)
 	}
-	if l := recv(t, lines, "the credentials line"); l != "credentials: "+creds {
+	if l := testutil.Recv(t, lines, "the credentials line"); l != "credentials: "+creds {
 		t.Errorf("second line %q", l)
 	}
-	if l := recv(t, lines, "the admin line"); !strings.HasPrefix(l, "admin: https://127.0.0.1:") || !strings.HasSuffix(l, apitest.AdminPath) {
+	if l := testutil.Recv(t, lines, "the admin line"); !strings.HasPrefix(l, "admin: https://127.0.0.1:") || !strings.HasSuffix(l, apitest.AdminPath) {
 		t.Errorf("third line %q", l)
 	}
-	if l := recv(t, lines, "the certificate line"); l != "certificate: "+cert {
+	if l := testutil.Recv(t, lines, "the certificate line"); l != "certificate: "+cert {
 		t.Errorf("fourth line %q", l)
 	}
 
@@ -176,7 +177,7 @@ func TestServe(t *testing.T) {
 	}
 
 	cancel()
-	if err := recv(t, done, "Serve to return after ctx ends"); err != nil {
+	if err := testutil.Recv(t, done, "Serve to return after ctx ends"); err != nil {
 		t.Errorf("Serve: %v", err)
 	}
 }
@@ -185,7 +186,7 @@ func TestServeRefusesABadSeedFile(t *testing.T) {
 	dir := t.TempDir()
 	seed := filepath.Join(dir, "seed.json")
 	os.WriteFile(seed, []byte(`{"registrations":[{"sip_registration_id":1},{"sip_registration_id":1}]}`), 0o600)
-	ctx, cancel := context.WithTimeout(context.Background(), wait) // a broken Serve ends too
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.WaitLimit) // a broken Serve ends too
 	defer cancel()
 	err := apitest.Serve(ctx, apitest.ServeConfig{Addr: "127.0.0.1:0", CredentialsFile: filepath.Join(dir, "c.json"), SeedFile: seed}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "given twice") {
@@ -233,7 +234,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		}
 		close(lines)
 	}()
-	url := recv(t, lines, "the URL")
+	url := testutil.Recv(t, lines, "the URL")
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
 	c, err := api.NewClient(api.WithBaseURL(url), api.WithCredentialsFile(creds), api.WithHTTPClient(hc), api.WithRetryPolicy(api.NoRetries()))
@@ -245,12 +246,12 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		_, err := c.CreateSIPRegistration(context.Background(), &api.CreateSIPRegistrationParams{SIPUsername: "u", Proxy: "p"})
 		result <- err
 	}()
-	recv(t, g.arrived, "the request to reach the fake")
+	testutil.Recv(t, g.arrived, "the request to reach the fake")
 	cancel() // the request is released once the shutdown has begun
-	if err := recv(t, result, "the in-flight request"); err != nil {
+	if err := testutil.Recv(t, result, "the in-flight request"); err != nil {
 		t.Errorf("the in-flight request failed: %v", err)
 	}
-	if err := recv(t, done, "Serve to return"); err != nil {
+	if err := testutil.Recv(t, done, "Serve to return"); err != nil {
 		t.Errorf("Serve: %v", err)
 	}
 }

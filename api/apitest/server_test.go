@@ -8,6 +8,7 @@ import (
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
 	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 func TestCredentialsJSONParsesToTheServersAccount(t *testing.T) {
@@ -58,11 +59,11 @@ func TestCloseReleasesHangingRequests(t *testing.T) {
 	go func() {
 		errc <- c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1})
 	}()
-	recv(t, arrived, "the request to arrive")
+	testutil.Recv(t, arrived, "the request to arrive")
 	closed := make(chan struct{})
 	go func() { srv.Close(); close(closed) }()
-	recv(t, closed, "Close to return while a request hangs")
-	if err := recv(t, errc, "the hung call to end"); err == nil {
+	testutil.Recv(t, closed, "Close to return while a request hangs")
+	if err := testutil.Recv(t, errc, "the hung call to end"); err == nil {
 		t.Error("the hung request succeeded")
 	}
 }

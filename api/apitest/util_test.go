@@ -13,22 +13,6 @@ import (
 func sprintf(format string, v any) string { return fmt.Sprintf(format, v) }
 func contains(s, sub string) bool         { return strings.Contains(s, sub) }
 
-// wait is how long a test waits for something another goroutine does before it fails: long
-// enough never to fail a correct program on a loaded machine, short enough to end a broken one.
-const wait = 10 * time.Second
-
-// recv receives from ch or fails the test after wait.
-func recv[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(wait):
-		t.Fatalf("timed out after %s waiting for %s", wait, what)
-		panic("unreachable")
-	}
-}
-
 // start starts a server that the test closes when it ends.
 func start(t *testing.T, opts ...apitest.Option) *apitest.Server {
 	t.Helper()
