@@ -45,7 +45,7 @@ func (s *Signer) Token(ctx context.Context) (Token, error) {
 	iat := s.cfg.now().Add(-Backdate)
 	exp := iat.Add(s.cfg.lifetime)
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, &claims.Claims{
-		Issuer:    s.iss,
+		Issuer:    claims.AccountID(s.iss),
 		IssuedAt:  jwt.NewNumericDate(iat),
 		ExpiresAt: jwt.NewNumericDate(exp),
 	})

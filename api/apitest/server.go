@@ -519,7 +519,7 @@ var handlers = map[string]handler{
 
 // claimsHolder carries the verified token out of kin-openapi's authentication callback.
 type claimsHolder struct {
-	claims tokenClaims
+	claims claims.Claims
 	kid    string
 }
 
@@ -647,7 +647,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	accepted := Request{
 		Operation: op.ID,
 		Params:    params,
-		Issuer:    holder.claims.Issuer.int64(),
+		Issuer:    int64(holder.claims.Issuer),
 		KeyID:     holder.kid,
 		IssuedAt:  holder.claims.IssuedAt.Time,
 		ExpiresAt: holder.claims.ExpiresAt.Time,
@@ -759,8 +759,8 @@ func (s *Server) verify(raw string, h *claimsHolder) error {
 	if err != nil {
 		return fmt.Errorf("token rejected: %w", err)
 	}
-	c := tok.Claims.(*tokenClaims)
-	iss := c.Issuer.int64()
+	c := tok.Claims.(*claims.Claims)
+	iss := int64(c.Issuer)
 	switch {
 	case c.IssuedAt == nil:
 		return errors.New("token has no iat")

@@ -25,3 +25,18 @@ func TestClaimsEncodeIssAsANumber(t *testing.T) {
 		t.Errorf("getters: %q %v %v %v %q %v", iss, exp, got, nbf, sub, aud)
 	}
 }
+
+func TestIssAcceptsANumberOrAStringOfDigits(t *testing.T) {
+	for in, want := range map[string]int64{`{"iss":42}`: 42, `{"iss":"42"}`: 42, `{"iss": "9007199254740993"}`: 9007199254740993} {
+		var c Claims
+		if err := json.Unmarshal([]byte(in), &c); err != nil || int64(c.Issuer) != want {
+			t.Errorf("%s: iss %d, err %v; want %d", in, c.Issuer, err, want)
+		}
+	}
+	for _, in := range []string{`{"iss":"-1"}`, `{"iss":"+1"}`, `{"iss":"1.5"}`, `{"iss":1.5}`, `{"iss":""}`, `{"iss":"abc"}`, `{"iss":true}`, `{"iss":-1}`} {
+		var c Claims
+		if err := json.Unmarshal([]byte(in), &c); err == nil {
+			t.Errorf("%s accepted as iss %d", in, c.Issuer)
+		}
+	}
+}
