@@ -46,7 +46,7 @@
 // not checked (every token may do everything); GET is refused with 405; an operation of the spec
 // the fake does not implement answers HTTP 501 (never another operation); an enqueued reply
 // ([Server.Enqueue]) replaces the handling, so the state does not change; there is no rate
-// limit; Update refuses an empty sip_username or proxy.
+// limit.
 //
 // Tests can seed state ([WithRegistrations], [WithSeed], [Server.Seed]), read it
 // ([Server.Registrations]), inspect what it accepted ([Server.Requests], the last

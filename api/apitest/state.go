@@ -404,10 +404,7 @@ func (st *state) update(a args, now time.Time) (any, *apiError) {
 		name  string
 		field *string
 	}{{"sip_username", &r.SIPUsername}, {"proxy", &r.Proxy}} {
-		if v := a.str(f.name); v != nil {
-			if *v == "" {
-				return nil, invalid("%s must not be empty", f.name)
-			}
+		if v := a.str(f.name); v != nil { // never "": the spec's minLength refuses it first
 			*f.field = *v
 		}
 	}
