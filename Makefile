@@ -1,7 +1,7 @@
 # voxsip: developer tasks. `make test` is what CI runs (see .ci/run).
 GO ?= go
 
-.PHONY: all demo generate check-generated vet lint tidy-check test spec-check breaking-check evolve-check ci fuzz bench
+.PHONY: all demo generate check-generated vet lint tidy-check test spec-check breaking-check evolve-check ci fuzz bench bench-client bench-serve bench-batch
 
 # Pinned tool versions: run with `go run` / `npx`, never dependencies of the library.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -70,14 +70,29 @@ fuzz:
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzParseRetryAfter$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/params -run '^$$' -fuzz '^FuzzBuilderMatchesRuntimeStyling$$' -fuzztime $(FUZZTIME)
 
-## bench: the client against a hand-written net/http call and a sign-per-call client; prints
-## benchstat's table and the medians with client/raw ratios (see BENCHMARKS.md)
+## bench: every benchmark below (see BENCHMARKS.md)
+bench: bench-client bench-serve bench-batch
+
+## bench-client: the client against a hand-written net/http call and a sign-per-call client, and
+## its own CPU per call; prints benchstat's table and the medians with client/raw ratios
 ## (BENCHCOUNT rounds of the whole set, so that each round's raw and client run back to back
 ## and drift on a noisy machine cannot fall between them)
-bench:
+bench-client:
 	$(GO) test -c -o bench.test ./api
 	rm -f bench.txt
 	for i in $$(seq $(BENCHCOUNT)); do ./bench.test -test.run '^$$' -test.bench '^Benchmark(Update|Overhead)$$' -test.benchmem >> bench.txt; done
 	rm -f bench.test
 	$(GO) run $(BENCHSTAT) -col /strategy bench.txt
 	$(GO) run ./internal/benchratio < bench.txt
+
+## bench-serve: 100k requests through the client against the emulator as voxsip serve runs it;
+## throughput, and RSS before and after (LOADN requests, LOADC workers)
+LOADN ?= 100000
+LOADC ?= 8
+bench-serve:
+	$(GO) run ./api/apitest/internal/loadtest -n $(LOADN) -c $(LOADC)
+
+## bench-batch: voxsip update --batch (20k lines, concurrency 16) against a plain Go worker pool,
+## lines/s and new TCP connections
+bench-batch:
+	$(GO) test -run '^$$' -bench '^BenchmarkBatch$$' -benchtime 3x ./cmd/voxsip
