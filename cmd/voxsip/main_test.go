@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -436,46 +435,5 @@ func TestDemo(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, "PRIVATE KEY") {
 		t.Errorf("demo printed key material:\n%s", r.stdout)
-	}
-}
-
-// TestServeStopsOnSignal: voxsip serve prints its URL, accepts requests, and a signal ends it.
-func TestServeStopsOnSignal(t *testing.T) {
-	sigs := make(chan os.Signal, 1)
-	credsOut := filepath.Join(t.TempDir(), "fake.json")
-	var stdout syncBuffer
-	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: io.Discard, sigs: sigs}
-	done := make(chan int, 1)
-	go func() {
-		done <- runEnv(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", credsOut}, e)
-	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stdout.String(), "\n") { // the base URL is the first line
-		if time.Now().After(deadline) {
-			t.Fatal("serve printed no URL")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	url, _, _ := strings.Cut(stdout.String(), "\n")
-	base := []string{"--credentials", credsOut, "--base-url", url}
-	for _, args := range [][]string{
-		{"create", "--sip-username", "a", "--proxy", "p"},
-		{"update", "--id", "1", "--auth-user", "a-auth"},
-	} {
-		if r := runCLI(t, nil, append(args, base...)); r.code != 0 {
-			t.Errorf("%s against serve: exit %d, %q", args[0], r.code, r.stderr)
-		}
-	}
-	if r := runCLI(t, nil, append([]string{"list", "--json"}, base...)); r.code != 0 || !strings.Contains(r.stdout, `"auth_user":"a-auth"`) {
-		t.Errorf("list against serve: exit %d, %q %q", r.code, r.stdout, r.stderr)
-	}
-	sigs <- syscall.SIGTERM
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exit %d", code)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
 	}
 }
