@@ -126,13 +126,14 @@ func (cf *commonFlags) base() (string, error) {
 	return base, nil
 }
 
-// safeURL shows u without user info, query or fragment.
+// safeURL shows u without user info, query or fragment (user info as ***).
 func safeURL(u *url.URL) string {
-	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	s := shown.String()
 	if u.User != nil {
-		shown.Host = "***@" + u.Host
+		s = strings.Replace(s, "//", "//***@", 1)
 	}
-	return shown.String()
+	return s
 }
 
 // check validates the flags that need no network.
@@ -248,7 +249,8 @@ func readPassword(r io.Reader, firstLine bool) (string, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", err
 	}
-	s := strings.TrimSuffix(string(b), "\n")
+	s := strings.TrimPrefix(string(b), "\uFEFF") // a byte order mark (Notepad) is not part of it
+	s = strings.TrimSuffix(s, "\n")
 	s = strings.TrimSuffix(s, "\r")
 	switch {
 	case len(s) > maxPasswordBytes:

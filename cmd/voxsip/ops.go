@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	neturl "net/url"
 	"strings"
@@ -150,9 +151,17 @@ func (oc *opCommand) run() error {
 		return err
 	}
 	defer cl.CloseIdleConnections()
-	ctx, cancel := context.WithTimeout(c.ctx, oc.common.timeout)
+	if err := c.ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted; nothing was sent")
+	}
+	// The request runs on c.hard: the first Ctrl-C lets it finish (its outcome would otherwise
+	// be unknown), a second one cuts it off.
+	ctx, cancel := context.WithTimeout(c.hard, oc.common.timeout)
 	defer cancel()
 	id, res, err := o.send(ctx, cl, p)
+	if err != nil && c.hard.Err() != nil && errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stopped at once: the request was cut off and its outcome is unknown; check with 'voxsip list'")
+	}
 	if err != nil {
 		return err
 	}

@@ -235,3 +235,17 @@ func TestServeSecondSignalStopsAtOnce(t *testing.T) {
 		t.Fatal("the client did not stop")
 	}
 }
+
+// TestServeLogSizeZeroKeepsNone: --log-size 0 means none (ServeConfig's 0 would mean the default).
+func TestServeLogSizeZeroKeepsNone(t *testing.T) {
+	s := startServe(t, "--log-size", "0")
+	if r := runCLI(t, nil, []string{"list", "--credentials", s.creds, "--base-url", s.url}); r.code != 0 {
+		t.Errorf("list: exit %d, %q", r.code, r.stderr)
+	}
+	if b := strings.TrimSpace(string(adminGet(t, nil, s.admin+"requests"))); b != "[]" {
+		t.Errorf("--log-size 0: the admin log holds %s", b)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
+}
