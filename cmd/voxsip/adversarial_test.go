@@ -137,3 +137,24 @@ func TestSingleRequestFinishesOnFirstInterrupt(t *testing.T) {
 		t.Errorf("second interrupt: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// TestEndlessInputsAreRefused: inputs read whole or to a line's end refuse /dev/zero at once
+// (exit 2, nothing sent) instead of reading it for ever.
+func TestEndlessInputsAreRefused(t *testing.T) {
+	srv, creds := fake(t, seedIDs(1))
+	batch := writeFile(t, updateLines(1))
+	base := []string{"--credentials", creds, "--base-url", srv.URL}
+	r := runCLI(t, nil, append([]string{"update", "--batch", batch, "--resume", "/dev/zero"}, base...))
+	checkOneLine(t, "--resume /dev/zero", r, exitNothing, "--resume: line 1 is longer than 1048576 bytes: /dev/zero is not the --json output of a batch")
+	for _, tt := range []struct{ file, want string }{
+		{"/dev/zero", "--seed: /dev/zero is a device"},
+		{t.TempDir(), "is a directory"},
+		{filepath.Join(t.TempDir(), "missing.json"), "no such file"},
+	} {
+		r := runCLI(t, nil, []string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", filepath.Join(t.TempDir(), "c.json"), "--seed", tt.file})
+		checkOneLine(t, "--seed "+tt.file, r, exitNothing, tt.want)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -55,6 +56,9 @@ one stops it at once.`,
 			case cfg.ShutdownTimeout <= 0:
 				return usagef("--shutdown-timeout must be positive, got %v", cfg.ShutdownTimeout)
 			}
+			if err := checkSeedFile(cfg.SeedFile); err != nil {
+				return err
+			}
 			if !useTLS {
 				cfg.TLSCertFile = ""
 			}
@@ -77,6 +81,30 @@ one stops it at once.`,
 	f.IntVar(&logSize, "log-size", apitest.DefaultLogSize, fmt.Sprintf("keep the last `N` accepted requests for the admin endpoint (0 to %d; 0 keeps none)", maxLogSize))
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", apitest.DefaultShutdownTimeout, "on Ctrl-C or SIGTERM, let requests in flight finish for `D`")
 	return cmd
+}
+
+// maxSeedFile caps a --seed file: apitest.LoadSeed reads it whole.
+const maxSeedFile = 64 << 20
+
+// checkSeedFile refuses a --seed that apitest.LoadSeed would read without end or into too much
+// memory: a device (/dev/zero), a directory or a regular file over maxSeedFile. Pipes
+// (--seed <(jq ...)) are left to LoadSeed.
+func checkSeedFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return fmt.Errorf("--seed: %w", err)
+	case fi.IsDir():
+		return fmt.Errorf("--seed: %s is a directory", path)
+	case fi.Mode()&os.ModeDevice != 0:
+		return fmt.Errorf("--seed: %s is a device, not a JSON file", path)
+	case fi.Mode().IsRegular() && fi.Size() > maxSeedFile:
+		return fmt.Errorf("--seed: %s is larger than %d MiB (is this the right file?)", path, maxSeedFile>>20)
+	}
+	return nil
 }
 
 // serve runs the fake until the first signal (c.ctx), then shuts it down gracefully; a second
