@@ -281,7 +281,7 @@ func parseApplyFile(data []byte, dir string, getenv func(string) (string, bool))
 	for i := 0; i < len(doc.Content); i += 2 {
 		k := doc.Content[i]
 		if k.Value != "registrations" {
-			return nil, fmt.Errorf("line %d: unknown key %q; want registrations:", k.Line, k.Value)
+			return nil, fmt.Errorf("line %d: unknown key %q (the only key is registrations)", k.Line, k.Value)
 		}
 		list = doc.Content[i+1]
 	}
