@@ -281,7 +281,7 @@ func parseApplyFile(data []byte, dir string, getenv func(string) (string, bool))
 	for i := 0; i < len(doc.Content); i += 2 {
 		k := doc.Content[i]
 		if k.Value != "registrations" {
-			return nil, fmt.Errorf("line %d: unknown key %q; want registrations:", k.Line, k.Value)
+			return nil, fmt.Errorf("line %d: unknown key %q (the only key is registrations)", k.Line, k.Value)
 		}
 		list = doc.Content[i+1]
 	}
@@ -408,21 +408,41 @@ func (c *cli) applyCmd() *cobra.Command {
 	return cmd
 }
 
+// maxApplyFile caps an apply file: tens of thousands of registrations fit in a few MiB.
+const maxApplyFile = 16 << 20
+
+// readApplyFile reads -f FILE (- for stdin) and the directory its relative paths are from. A
+// file over maxApplyFile is refused rather than cut short, since a cut list would plan deletes.
+func readApplyFile(file string, stdin io.Reader) ([]byte, string, error) {
+	r, dir := stdin, "."
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, "", fmt.Errorf("-f: %w", err)
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return nil, "", fmt.Errorf("-f: %s is a directory", file)
+		}
+		r, dir = f, filepath.Dir(file)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxApplyFile+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("-f: %w", err)
+	}
+	if len(data) > maxApplyFile {
+		return nil, "", fmt.Errorf("-f: %s is larger than %d MiB (is this the right file?); nothing was changed", file, maxApplyFile>>20)
+	}
+	return data, dir, nil
+}
+
 func (c *cli) apply(common *commonFlags, file string, dryRun bool, opt planOptions) error {
 	if err := common.check(); err != nil {
 		return err
 	}
-	var data []byte
-	var err error
-	dir := "."
-	if file == "-" {
-		data, err = io.ReadAll(io.LimitReader(c.stdin, 64<<20))
-	} else {
-		data, err = os.ReadFile(file)
-		dir = filepath.Dir(file)
-	}
+	data, dir, err := readApplyFile(file, c.stdin)
 	if err != nil {
-		return fmt.Errorf("-f: %w", err)
+		return err
 	}
 	want, err := parseApplyFile(data, dir, os.LookupEnv)
 	if err != nil {
@@ -451,7 +471,7 @@ func (c *cli) apply(common *commonFlags, file string, dryRun bool, opt planOptio
 		if common.json {
 			c.printSteps(p, nil)
 		} else {
-			fmt.Fprintf(c.stdout, "No changes: %d registrations match the file.\n", len(want))
+			fmt.Fprintf(c.stdout, "No changes: %d registration%s match%s the file.\n", len(want), plural(len(want)), map[bool]string{true: "es"}[len(want) == 1])
 		}
 		return nil
 	}

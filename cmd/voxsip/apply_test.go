@@ -174,9 +174,10 @@ func writes(srv *apitest.Server) int {
 }
 
 func TestApplyEndToEnd(t *testing.T) {
-	f, creds := stateful(t)
-	f.add(api.SIPRegistration{SIPUsername: "old", Proxy: "sip.example.com", IsPersistent: true})                         // id 101
-	f.add(api.SIPRegistration{SIPUsername: "bob", Proxy: "sip.example.com", IsPersistent: true, AuthUser: api.Ptr("x")}) // id 102
+	srv, creds := fake(t, apitest.WithRegistrations(
+		api.SIPRegistration{SIPUsername: "old", Proxy: "sip.example.com", IsPersistent: true},                         // id 1
+		api.SIPRegistration{SIPUsername: "bob", Proxy: "sip.example.com", IsPersistent: true, AuthUser: api.Ptr("x")}, // id 2
+	))
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "alice.pw"), []byte(sentinel+"\n"), 0o600)
 	file := filepath.Join(dir, "regs.yaml")
@@ -190,17 +191,17 @@ func TestApplyEndToEnd(t *testing.T) {
     proxy: sip.example.com
     auth_user: bob-auth
 `), 0o600)
-	base := []string{"apply", "-f", file, "--credentials", creds, "--base-url", f.srv.URL}
+	base := []string{"apply", "-f", file, "--credentials", creds, "--base-url", srv.URL}
 
 	r := runCLI(t, nil, append(base, "--dry-run"))
-	if r.code != 0 || writes(f.srv) != 0 || !strings.Contains(r.stdout, "Plan: 1 to create, 1 to update, 0 to delete, 0 unchanged, 1 not in the file") ||
+	if r.code != 0 || writes(srv) != 0 || !strings.Contains(r.stdout, "Plan: 1 to create, 1 to update, 0 to delete, 0 unchanged, 1 not in the file") ||
 		!strings.Contains(r.stdout, "dry run: nothing was changed") {
-		t.Fatalf("--dry-run: exit %d, %d writes, stdout:\n%s", r.code, writes(f.srv), r.stdout)
+		t.Fatalf("--dry-run: exit %d, %d writes, stdout:\n%s", r.code, writes(srv), r.stdout)
 	}
 	for _, want := range []string{
 		"+ create alice@sip.example.com; password from " + filepath.Join(dir, "alice.pw") + " will be sent",
-		`~ update bob@sip.example.com (id 102): auth_user "x" -> "bob-auth"`,
-		"? not in the file: old@sip.example.com (id 101), left alone",
+		`~ update bob@sip.example.com (id 2): auth_user "x" -> "bob-auth"`,
+		"? not in the file: old@sip.example.com (id 1), left alone",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("plan lacks %q:\n%s", want, r.stdout)
@@ -211,7 +212,7 @@ func TestApplyEndToEnd(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "Applied 2 of 2 changes.") {
 		t.Fatalf("apply: exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
 	}
-	reqs := f.srv.Requests()
+	reqs := srv.Requests()
 	var created *api.CreateSIPRegistrationParams
 	for _, req := range reqs {
 		if p, ok := req.Params.(*api.CreateSIPRegistrationParams); ok {
@@ -222,33 +223,32 @@ func TestApplyEndToEnd(t *testing.T) {
 		t.Errorf("create sent %v", apitest.Request{Operation: "CreateSipRegistration", Params: created})
 	}
 
-	before := writes(f.srv)
+	before := writes(srv)
 	r = runCLI(t, nil, base)
-	if r.code != 0 || writes(f.srv) != before || !strings.Contains(r.stdout, "No changes: 2 registrations match the file.") {
-		t.Fatalf("second apply: exit %d, %d new writes, stdout:\n%s", r.code, writes(f.srv)-before, r.stdout)
+	if r.code != 0 || writes(srv) != before || !strings.Contains(r.stdout, "No changes: 2 registrations match the file.") {
+		t.Fatalf("second apply: exit %d, %d new writes, stdout:\n%s", r.code, writes(srv)-before, r.stdout)
 	}
 
 	r = runCLI(t, nil, append(base, "--prune"))
-	if r.code != 0 || !strings.Contains(r.stdout, "deleted old@sip.example.com (id 101)") || len(f.list()) != 2 {
+	if r.code != 0 || !strings.Contains(r.stdout, "deleted old@sip.example.com (id 1)") || len(srv.Registrations()) != 2 {
 		t.Fatalf("--prune: exit %d, stdout:\n%s", r.code, r.stdout)
 	}
 }
 
 func TestApplyPartialFailureReportsWhatWasApplied(t *testing.T) {
-	f, creds := stateful(t)
-	f.add(api.SIPRegistration{SIPUsername: "bob", Proxy: "p", IsPersistent: true})
+	srv, creds := fake(t, apitest.WithRegistrations(api.SIPRegistration{SIPUsername: "bob", Proxy: "p", IsPersistent: true}))
 	file := writeFile(t, "registrations:\n  - {sip_username: bob, proxy: p, auth_user: b2}\n  - {sip_username: carol, proxy: p}\n")
-	f.failNext("UpdateSipRegistration", apitest.Error(104, "forbidden"))
-	r := runCLI(t, nil, []string{"apply", "-f", file, "--credentials", creds, "--base-url", f.srv.URL})
+	srv.EnqueueFor("UpdateSipRegistration", apitest.Error(104, "forbidden"))
+	r := runCLI(t, nil, []string{"apply", "-f", file, "--credentials", creds, "--base-url", srv.URL})
 	if r.code != 1 || !strings.Contains(r.stderr, "apply: 1 of 2 changes applied; failed: update bob@p") ||
 		!strings.Contains(r.stdout, "created carol@p") {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 	// A bad file sends nothing at all: exit 2.
 	bad := writeFile(t, "registrations:\n  - {sip_username: a, proxy: p, password: x}\n")
-	n := len(f.srv.Requests())
-	r = runCLI(t, nil, []string{"apply", "-f", bad, "--credentials", creds, "--base-url", f.srv.URL})
-	if r.code != 2 || len(f.srv.Requests()) != n {
-		t.Errorf("bad file: exit %d, %d requests", r.code, len(f.srv.Requests())-n)
+	n := len(srv.Requests())
+	r = runCLI(t, nil, []string{"apply", "-f", bad, "--credentials", creds, "--base-url", srv.URL})
+	if r.code != 2 || len(srv.Requests()) != n {
+		t.Errorf("bad file: exit %d, %d requests", r.code, len(srv.Requests())-n)
 	}
 }

@@ -89,7 +89,11 @@ type rawLine struct {
 // readLines streams r once, line by line, with lines of any length: a line longer than maxLine
 // is drained and reported tooLong. A BOM at the start is dropped, blank lines are skipped. It
 // stops when emit returns false.
-func readLines(r io.Reader, emit func(rawLine) bool) {
+func readLines(r io.Reader, emit func(rawLine) bool) { scanLines(r, true, emit) }
+
+// scanLines is readLines; without drain, a line longer than maxLine is reported tooLong as soon
+// as it is seen, and reading stops there (for inputs that are not worth reading to the end).
+func scanLines(r io.Reader, drain bool, emit func(rawLine) bool) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for n := 1; ; n++ {
 		var buf []byte
@@ -102,6 +106,10 @@ func readLines(r io.Reader, emit func(rawLine) bool) {
 			if !tooLong {
 				if len(buf)+len(frag) > maxLine+2 { // room for "\r\n"
 					tooLong, buf = true, nil
+					if !drain {
+						emit(rawLine{n: n, tooLong: true})
+						return
+					}
 				} else {
 					buf = append(buf, frag...)
 				}
@@ -174,9 +182,13 @@ func loadResume(path string) (*resumeState, error) {
 	defer f.Close()
 	rs := &resumeState{done: map[int]bool{}, unknown: map[int]bool{}}
 	var readErr error
-	readLines(f, func(rl rawLine) bool {
+	scanLines(f, false, func(rl rawLine) bool {
 		if rl.err != nil {
 			readErr = rl.err
+			return false
+		}
+		if rl.tooLong {
+			readErr = fmt.Errorf("line %d is longer than %d bytes: %s is not the --json output of a batch", rl.n, maxLine, path)
 			return false
 		}
 		var r struct {

@@ -69,7 +69,7 @@ func secrets(n int) []string {
 func TestBatchFromPipes(t *testing.T) {
 	for _, mode := range []string{"path", "stdin"} {
 		t.Run(mode, func(t *testing.T) {
-			srv, creds := fake(t)
+			srv, creds := fake(t, seedIDs(5))
 			r, w, err := os.Pipe()
 			if err != nil {
 				t.Fatal(err)
@@ -121,7 +121,7 @@ func TestBatchFlagLimits(t *testing.T) {
 // their number and skipped, the rest are sent; results come in input order; a mixed batch exits
 // 1 and an all-bad one 2.
 func TestBatchBadLines(t *testing.T) {
-	srv, creds := fake(t)
+	srv, creds := fake(t, seedIDs(9)) // every id the file names exists: only the bad lines fail
 	long := `{"sip_registration_id": 9, "proxy": "` + strings.Repeat("x", 2<<20) + `"}`
 	batch := writeFile(t, "\xEF\xBB\xBF"+`{"sip_registration_id": 1, "password": "`+pw(1)+`"}`+"\n"+
 		"\n"+
@@ -168,7 +168,7 @@ func TestBatchBadLines(t *testing.T) {
 // TestBatchOrderAndPasswords: many lines at high concurrency, each line's own password arrives,
 // and results print in input order.
 func TestBatchOrderAndPasswords(t *testing.T) {
-	srv, creds := fake(t)
+	srv, creds := fake(t, seedIDs(200))
 	batch := writeFile(t, updateLines(200))
 	r := runCLI(t, nil, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "16", "--json"}, secrets(200)...)
 	if r.code != 0 {
@@ -187,28 +187,35 @@ func TestBatchOrderAndPasswords(t *testing.T) {
 	}
 }
 
-// TestBatchCreateAndDelete: the other batch operations.
+// TestBatchCreateAndDelete: the other batch operations; the delete batch removes what the create
+// batch made.
 func TestBatchCreateAndDelete(t *testing.T) {
-	srv, creds := fake(t)
+	srv, creds := fake(t, apitest.WithRegistrationIDs(4))
 	batch := writeFile(t, `{"sip_username":"a","proxy":"p","password":"`+pw(1)+`"}`+"\n"+`{"sip_username":"b"}`+"\n")
 	r := runCLI(t, nil, []string{"create", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--json"}, pw(1))
-	if r.code != 1 || !strings.Contains(r.stdout, `"sip_registration_id":1`) || !strings.Contains(r.stdout, `"line":2`) {
+	if r.code != 1 || !strings.Contains(r.stdout, `"sip_registration_id":5`) || !strings.Contains(r.stdout, `"line":2`) {
 		t.Errorf("create batch: exit %d\n%s", r.code, r.stdout)
 	}
 	if p := srv.Requests()[0].Params.(*api.CreateSIPRegistrationParams); p.Password == nil || *p.Password != pw(1) {
 		t.Errorf("create batch sent password %v", p.Password)
+	}
+	if regs := srv.Registrations(); len(regs) != 2 || regs[1].SIPRegistrationID != 5 || regs[1].SIPUsername != "a" {
+		t.Fatalf("after the create batch the fake holds %+v", regs)
 	}
 	batch = writeFile(t, `{"sip_registration_id":5}`+"\n")
 	r = runCLI(t, nil, []string{"delete", "--credentials", creds, "--base-url", srv.URL, "--batch", batch})
 	if r.code != 0 || r.stdout != "line 1\tid 5\tok\n" {
 		t.Errorf("delete batch: exit %d, %q", r.code, r.stdout)
 	}
+	if regs := srv.Registrations(); len(regs) != 1 || regs[0].SIPRegistrationID != 4 {
+		t.Errorf("after the delete batch the fake holds %+v, want only 4", regs)
+	}
 }
 
 // TestBatchRPSWaitsForTheTicker drives the pacing with an injected ticker: no request beyond the
 // first goes out before its tick.
 func TestBatchRPSWaitsForTheTicker(t *testing.T) {
-	srv, creds := fake(t)
+	srv, creds := fake(t, seedIDs(4))
 	ticks := make(chan time.Time)
 	var interval atomic.Int64
 	e := &env{newTicker: func(d time.Duration) (<-chan time.Time, func()) {
@@ -275,7 +282,7 @@ func TestBatchReusesConnections(t *testing.T) {
 
 // TestBatchResume: a second run with --resume does exactly the lines the first did not.
 func TestBatchResume(t *testing.T) {
-	srv, creds := fake(t)
+	srv, creds := fake(t, seedIDs(6))
 	batch := writeFile(t, updateLines(6))
 	srv.Enqueue(apitest.Error(2, "internal error"), apitest.Error(2, "internal error"), apitest.Error(2, "internal error"))
 	args := []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "1", "--json", "--attempts", "1"}

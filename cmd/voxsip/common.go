@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +33,7 @@ type commonFlags struct {
 	timeout     time.Duration
 	attempts    int
 	json        bool
+	caCert      string
 }
 
 // register adds --credentials, --base-url, --timeout and --json. Defaults from the environment
@@ -42,6 +45,41 @@ func (cf *commonFlags) register(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&cf.timeout, "timeout", 30*time.Second, "give up on a request after `D`, all attempts included")
 	cmd.Flags().IntVar(&cf.attempts, "attempts", api.DefaultRetryPolicy().MaxAttempts, "try a request at most `N` times (1 to 10; retries only what is safe to retry)")
 	cmd.Flags().BoolVar(&cf.json, "json", false, "print results as JSON (JSON Lines for lists and batches)")
+	cmd.Flags().StringVar(&cf.caCert, "ca-cert", "", "also trust the TLS certificates (PEM) in `FILE`, e.g. the one 'voxsip serve --tls' writes")
+}
+
+// maxCACertBytes caps a --ca-cert file: a CA bundle is a few hundred KiB.
+const maxCACertBytes = 4 << 20
+
+// tlsConfig returns the TLS configuration for --ca-cert (nil without it): the system's roots
+// plus every certificate in the file.
+func (cf *commonFlags) tlsConfig() (*tls.Config, error) {
+	if cf.caCert == "" {
+		return nil, nil
+	}
+	f, err := os.Open(cf.caCert)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-cert: %w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("--ca-cert: %s is a directory", cf.caCert)
+	}
+	pemData, err := io.ReadAll(io.LimitReader(f, maxCACertBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("--ca-cert: %w", err)
+	}
+	if len(pemData) > maxCACertBytes {
+		return nil, fmt.Errorf("--ca-cert: %s is larger than %d bytes (is this the right file?)", cf.caCert, maxCACertBytes)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pemData) {
+		return nil, fmt.Errorf("--ca-cert: %s holds no PEM certificate", cf.caCert)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // registerCredentials registers --credentials alone, for commands that do not call the API.
@@ -88,13 +126,14 @@ func (cf *commonFlags) base() (string, error) {
 	return base, nil
 }
 
-// safeURL shows u without user info, query or fragment.
+// safeURL shows u without user info, query or fragment (user info as ***).
 func safeURL(u *url.URL) string {
-	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	s := shown.String()
 	if u.User != nil {
-		shown.Host = "***@" + u.Host
+		s = strings.Replace(s, "//", "//***@", 1)
 	}
-	return shown.String()
+	return s
 }
 
 // check validates the flags that need no network.
@@ -120,7 +159,14 @@ func (c *cli) client(cf *commonFlags, conns int) (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	tlsConf, err := cf.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	if tlsConf != nil {
+		t.TLSClientConfig = tlsConf
+	}
 	t.MaxIdleConnsPerHost = max(conns, api.DefaultMaxIdleConnsPerHost)
 	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
 	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent}, Timeout: cf.timeout}
@@ -203,7 +249,8 @@ func readPassword(r io.Reader, firstLine bool) (string, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", err
 	}
-	s := strings.TrimSuffix(string(b), "\n")
+	s := strings.TrimPrefix(string(b), "\uFEFF") // a byte order mark (Notepad) is not part of it
+	s = strings.TrimSuffix(s, "\n")
 	s = strings.TrimSuffix(s, "\r")
 	switch {
 	case len(s) > maxPasswordBytes:

@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -195,13 +197,42 @@ output of 'voxsip token') or key material.
 // flagError makes a flag parsing error a one-line usage error, with a suggestion for a
 // mistyped flag.
 func flagError(cmd *cobra.Command, err error) error {
-	msg := err.Error()
+	msg := badValue(err.Error())
 	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
 		if s := closestFlag(cmd, name); s != "" {
 			msg += fmt.Sprintf(" (did you mean --%s?)", s)
 		}
 	}
 	return &usageError{msg: msg}
+}
+
+// pflagInvalid is pflag's wording of a value its parser refused.
+var pflagInvalid = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-[^,]+, )?(--[^"]+)" flag: (.*)$`)
+
+// badValue rewords pflag's 'invalid argument "V" for "--flag" flag: <parser error>' as
+// '--flag: "V" is ...', naming what is wrong with V instead of quoting strconv or time.
+func badValue(msg string) string {
+	m := pflagInvalid.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	value, flag, inner := m[1], m[2], m[3]
+	if strings.HasPrefix(inner, flag+": ") { // our own parser already says it (paramValue)
+		return inner
+	}
+	shown := strconv.Quote(value)
+	if len(value) > 40 {
+		shown = strconv.Quote(value[:40]) + "…"
+	}
+	switch {
+	case strings.Contains(inner, strconv.ErrRange.Error()):
+		return fmt.Sprintf("%s: %s is out of range", flag, shown)
+	case strings.HasPrefix(inner, "time: "):
+		return fmt.Sprintf("%s: %s is not a duration (like 30s, 5m or 1h)", flag, shown)
+	case strings.Contains(inner, strconv.ErrSyntax.Error()):
+		return fmt.Sprintf("%s: %s is not a number", flag, shown)
+	}
+	return fmt.Sprintf("%s: %s: %s", flag, shown, inner)
 }
 
 // closestFlag returns the flag of cmd nearest to name (edit distance at most 2), or "".

@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -53,15 +52,13 @@ func writeCreds(t testing.TB, srv *apitest.Server) string {
 	return path
 }
 
-// stateful starts the stateful fake (see fakestate.go).
-func stateful(t *testing.T) (*statefulFake, string) {
-	t.Helper()
-	f, err := newStatefulFake()
-	if err != nil {
-		t.Fatal(err)
+// seedIDs makes registrations 1 to n exist on the fake, for tests that update or delete them.
+func seedIDs(n int) apitest.Option {
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = int64(i + 1)
 	}
-	t.Cleanup(f.srv.Close)
-	return f, writeCreds(t, f.srv)
+	return apitest.WithRegistrationIDs(ids...)
 }
 
 // keyFragment returns a piece of the fake's private key, to look for in output.
@@ -198,18 +195,30 @@ func TestEveryParameterIsAFlagButSecrets(t *testing.T) {
 	}
 }
 
+// TestUpdateSendsWhatTheFlagsSay: a flag given empty sends "" (clearing an optional field), a
+// flag left out sends nothing; a required-when-given field (--proxy, minLength 1 in the spec)
+// cannot be cleared, and that is refused before sending.
 func TestUpdateSendsWhatTheFlagsSay(t *testing.T) {
-	srv, creds := fake(t)
+	srv, creds := fake(t, apitest.WithRegistrations(api.SIPRegistration{SIPRegistrationID: 7, SIPUsername: "u7",
+		Proxy: "sip.example.com", OutboundProxy: api.Ptr("out.example.com"), IsPersistent: true}), apitest.WithRegistrationIDs(8))
 	base := []string{"update", "--credentials", creds, "--base-url", srv.URL}
 	r := runCLI(t, strings.NewReader(sentinel+"\n"), append(base,
-		"--id", "7", "--proxy", "", "--application-id", "3", "--user-name", "bob", "--password-stdin"))
+		"--id", "7", "--outbound-proxy", "", "--application-id", "3", "--user-name", "bob", "--password-stdin"))
 	if r.code != 0 || r.stdout != "updated SIP registration 7\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	want := &api.UpdateSIPRegistrationParams{SIPRegistrationID: 7, Proxy: api.Ptr(""), ApplicationID: api.Ptr(int64(3)),
+	want := &api.UpdateSIPRegistrationParams{SIPRegistrationID: 7, OutboundProxy: api.Ptr(""), ApplicationID: api.Ptr(int64(3)),
 		UserName: api.Ptr("bob"), Password: api.Ptr(sentinel)}
 	if got := srv.Requests()[0].Params; !reflect.DeepEqual(got, want) {
 		t.Errorf("the fake got %v, want %v", apitest.Request{Params: got}, apitest.Request{Params: want})
+	}
+	if got := srv.Registrations()[0]; got.OutboundProxy != nil || got.Proxy != "sip.example.com" ||
+		got.ApplicationID == nil || *got.ApplicationID != 3 || got.UserName == nil || *got.UserName != "bob" {
+		t.Errorf("after the update the fake holds %+v: want outbound_proxy cleared, proxy kept, app 3, user bob", got)
+	}
+	r = runCLI(t, nil, append(base, "--id", "7", "--proxy", ""))
+	if r.code != 2 || !strings.Contains(r.stderr, "--proxy") || len(srv.Requests()) != 1 {
+		t.Errorf("--proxy '': exit %d, stderr %q, %d requests; want exit 2 and nothing sent", r.code, r.stderr, len(srv.Requests()))
 	}
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pwFile, []byte(sentinel+"\r\n"), 0o600)
@@ -224,7 +233,7 @@ func TestUpdateSendsWhatTheFlagsSay(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
-	srv, creds := fake(t)
+	srv, creds := fake(t, seedIDs(1))
 	closed := apitest.NewServer()
 	closed.Close()
 	dir := t.TempDir()
@@ -319,7 +328,7 @@ func TestBaseURLSecretsAreNeverPrinted(t *testing.T) {
 // TestHostileFakeEchoingThePassword: the password the API echoes in an error never reaches the
 // output, for a single update, a batch and apply.
 func TestHostileFakeEchoingThePassword(t *testing.T) {
-	srv, creds := fake(t)
+	srv, creds := fake(t, seedIDs(2))
 	base := []string{"--credentials", creds, "--base-url", srv.URL}
 	srv.FailNext(101, "Invalid password "+sentinel+"!")
 	r := runCLI(t, strings.NewReader(sentinel+"\n"), append([]string{"update", "--id", "1", "--password-stdin"}, base...))
@@ -333,11 +342,11 @@ func TestHostileFakeEchoingThePassword(t *testing.T) {
 	if r.code != 1 || strings.Count(r.stdout, "\n") != 2 {
 		t.Errorf("batch: exit %d, stdout %q", r.code, r.stdout)
 	}
-	f, creds2 := stateful(t)
+	srv2, creds2 := fake(t)
 	file := writeFile(t, "registrations:\n  - sip_username: a\n    proxy: p\n    password_env: VOXSIP_TEST_PW\n")
 	t.Setenv("VOXSIP_TEST_PW", sentinel)
-	f.failNext("CreateSipRegistration", apitest.Error(101, "Invalid password "+sentinel))
-	r = runCLI(t, nil, []string{"apply", "-f", file, "--credentials", creds2, "--base-url", f.srv.URL})
+	srv2.EnqueueFor("CreateSipRegistration", apitest.Error(101, "Invalid password "+sentinel))
+	r = runCLI(t, nil, []string{"apply", "-f", file, "--credentials", creds2, "--base-url", srv2.URL})
 	if r.code != 1 {
 		t.Errorf("apply: exit %d, stderr %q", r.code, r.stderr)
 	}
@@ -353,8 +362,8 @@ func writeFile(t *testing.T, content string) string {
 }
 
 func TestListCreateBindDelete(t *testing.T) {
-	f, creds := stateful(t)
-	base := []string{"--credentials", creds, "--base-url", f.srv.URL}
+	srv, creds := fake(t)
+	base := []string{"--credentials", creds, "--base-url", srv.URL}
 	run := func(stdin string, args ...string) result {
 		t.Helper()
 		r := runCLI(t, strings.NewReader(stdin), append(args, base...))
@@ -365,38 +374,45 @@ func TestListCreateBindDelete(t *testing.T) {
 	}
 	r := run(sentinel+"\n", "create", "--sip-username", "alice", "--proxy", "sip.example.com", "--password-stdin", "--json")
 	var created map[string]any
-	if err := json.Unmarshal([]byte(r.stdout), &created); err != nil || created["sip_registration_id"] != 101.0 || strings.Count(r.stdout, "\n") != 1 {
+	if err := json.Unmarshal([]byte(r.stdout), &created); err != nil || created["sip_registration_id"] != 1.0 || strings.Count(r.stdout, "\n") != 1 {
 		t.Fatalf("create --json: %q (%v)", r.stdout, err)
 	}
-	if p := f.srv.Requests()[0].Params.(*api.CreateSIPRegistrationParams); p.Password == nil || *p.Password != sentinel {
+	if p := srv.Requests()[0].Params.(*api.CreateSIPRegistrationParams); p.Password == nil || *p.Password != sentinel {
 		t.Errorf("create sent password %v", p.Password)
 	}
-	for i := range 150 { // more than a page
-		f.add(api.SIPRegistration{SIPUsername: "u" + string(rune('a'+i%26)), Proxy: "p"})
+	more := srv.Registrations() // alice, then more than a page
+	for i := range 150 {
+		more = append(more, api.SIPRegistration{SIPUsername: "u" + string(rune('a'+i%26)), Proxy: "p", IsPersistent: true})
+	}
+	if err := srv.Seed(apitest.Seed{Registrations: more}); err != nil {
+		t.Fatal(err)
 	}
 	r = run("", "list", "--json")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	var first map[string]any
-	if len(lines) != 151 || json.Unmarshal([]byte(lines[0]), &first) != nil || first["sip_username"] != "alice" || first["sip_registration_id"] != 101.0 {
+	if len(lines) != 151 || json.Unmarshal([]byte(lines[0]), &first) != nil || first["sip_username"] != "alice" || first["sip_registration_id"] != 1.0 {
 		t.Fatalf("list --json: %d lines, first %q", len(lines), lines[0])
 	}
 	r = run("", "list", "--sip-username", "alice")
-	if !strings.Contains(r.stdout, "101  alice         sip.example.com") || strings.Count(r.stdout, "\n") != 2 {
+	if !strings.Contains(r.stdout, "1   alice         sip.example.com") || strings.Count(r.stdout, "\n") != 2 {
 		t.Errorf("list table:\n%s", r.stdout)
 	}
-	run("", "bind", "--id", "101", "--application-name", "pbx", "--user-name", "alice")
-	r = run("", "bind", "--id", "101", "--unbind")
-	if r.stdout != "unbound SIP registration 101\n" {
+	run("", "bind", "--id", "1", "--application-name", "pbx", "--user-name", "alice")
+	if got := srv.Registrations()[0]; got.ApplicationName == nil || *got.ApplicationName != "pbx" || got.UserName == nil || *got.UserName != "alice" {
+		t.Errorf("after bind the fake holds %+v", got)
+	}
+	r = run("", "bind", "--id", "1", "--unbind")
+	if r.stdout != "unbound SIP registration 1\n" {
 		t.Errorf("unbind: %q", r.stdout)
 	}
-	reqs := f.srv.Requests()
+	reqs := srv.Requests()
 	if p := reqs[len(reqs)-1].Params.(*api.BindSIPRegistrationParams); p.Bind == nil || *p.Bind {
 		t.Errorf("--unbind sent bind=%v", p.Bind)
 	}
-	run("", "delete", "--id", "101")
+	run("", "delete", "--id", "1")
 	r = run("", "list", "--sip-username", "alice", "--json")
-	if r.stdout != "" {
-		t.Errorf("after delete: %q", r.stdout)
+	if r.stdout != "" || len(srv.Registrations()) != 150 {
+		t.Errorf("after delete: %q, %d registrations left", r.stdout, len(srv.Registrations()))
 	}
 }
 
@@ -405,43 +421,19 @@ func TestDemo(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d, stdout %s stderr: %s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"$ voxsip create", "created SIP registration 101", "$ voxsip list", "alice-auth",
-		"deleted SIP registration 101", "0 registrations"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
+	// The steps in order: create, list, update, list, delete, list, each on what the one before did.
+	order := []string{"$ voxsip create", "created SIP registration 1\n", "$ voxsip list\n", "1 registration\n",
+		"$ voxsip update --id 1 ", "updated SIP registration 1\n", "$ voxsip list --json", `"auth_user":"alice-auth"`,
+		"$ voxsip delete --id 1\n", "deleted SIP registration 1\n", "$ voxsip list\n", "0 registrations\n"}
+	rest := r.stdout
+	for _, want := range order {
+		i := strings.Index(rest, want)
+		if i < 0 {
+			t.Fatalf("demo output lacks %q (in this order):\n%s", want, r.stdout)
 		}
+		rest = rest[i+len(want):]
 	}
-}
-
-// TestServeStopsOnSignal: voxsip serve prints its URL, accepts requests, and a signal ends it.
-func TestServeStopsOnSignal(t *testing.T) {
-	sigs := make(chan os.Signal, 1)
-	credsOut := filepath.Join(t.TempDir(), "fake.json")
-	var stdout syncBuffer
-	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: io.Discard, sigs: sigs}
-	done := make(chan int, 1)
-	go func() {
-		done <- runEnv(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", credsOut}, e)
-	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.HasSuffix(stdout.String(), "\n") {
-		if time.Now().After(deadline) {
-			t.Fatal("serve printed no URL")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	url := strings.TrimSpace(stdout.String())
-	r := runCLI(t, nil, []string{"update", "--credentials", credsOut, "--base-url", url, "--id", "1"})
-	if r.code != 0 {
-		t.Errorf("update against serve: exit %d, %q", r.code, r.stderr)
-	}
-	sigs <- syscall.SIGTERM
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exit %d", code)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
+	if strings.Contains(r.stdout, "PRIVATE KEY") {
+		t.Errorf("demo printed key material:\n%s", r.stdout)
 	}
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,6 +52,9 @@ func (v *paramValue) Type() string {
 }
 func (v *paramValue) Set(s string) error {
 	if err := v.of.op.Set(v.of.p, v.f.Name, s); err != nil {
+		if _, perr := strconv.ParseInt(s, 10, 64); v.f.Kind == reflect.Int64 && errors.Is(perr, strconv.ErrRange) {
+			return fmt.Errorf("--%s: %q is out of range (a 64-bit integer: at most %d)", flagName(v.f.Name), s, int64(math.MaxInt64))
+		}
 		return errors.New(strings.Replace(err.Error(), "parameter "+v.f.Name, "--"+flagName(v.f.Name), 1))
 	}
 	v.text = s
@@ -72,7 +78,7 @@ func addOpFlags(cmd *cobra.Command, op *params.Op, p any, skip ...string) *opFla
 		usage := f.Description
 		if f.Required {
 			usage += " (required)"
-		} else if f.Kind == reflect.String && op.ID != "GetSipRegistrations" {
+		} else if f.Kind == reflect.String && f.MinLength == 0 && op.ID != "GetSipRegistrations" {
 			usage += " (an empty value clears it)"
 		}
 		fl := cmd.Flags().VarPF(&paramValue{of: of, f: f}, flagName(f.Name), "", usage)
@@ -114,4 +120,71 @@ func maskedParams(op *params.Op, p any) [][2]string {
 	var out [][2]string
 	op.EachMasked(p, func(f *params.Field, value string) { out = append(out, [2]string{f.Name, value}) })
 	return out
+}
+
+// paramFlag is how a command line gives an API parameter: its flag, the password flags for a
+// secret one, or an alias from aliases ("bind=false": "--unbind") for "name=value".
+func paramFlag(op *params.Op, name string) string {
+	if f, ok := op.Lookup(name); ok && f.Secret {
+		return "--password-stdin/--password-file"
+	}
+	return "--" + flagName(name)
+}
+
+// flagList joins flags as "--a, --b or --c" (last joins the final two).
+func flagList(op *params.Op, names []string, last string) string {
+	fs := make([]string, len(names))
+	for i, n := range names {
+		fs[i] = paramFlag(op, n)
+	}
+	if len(fs) < 2 {
+		return strings.Join(fs, "")
+	}
+	return strings.Join(fs[:len(fs)-1], ", ") + " " + last + " " + fs[len(fs)-1]
+}
+
+// rulesHelp states op's x-voxsip-rules (op.Rules) as flags, one per line, for a command's help:
+// a rule added to openapi.yaml shows here with go generate alone. aliases rewords an Unless
+// condition ("bind=false") as the flag that sets it ("--unbind"); without one it reads
+// "--bind=false". It returns "" when op has no rules.
+func rulesHelp(op *params.Op, aliases map[string]string) string {
+	var lines []string
+	for _, r := range op.Rules {
+		var parts []string
+		if len(r.AtMostOne) > 1 {
+			parts = append(parts, "at most one of "+flagList(op, r.AtMostOne, "and"))
+		}
+		if len(r.RequireAny) > 0 {
+			need := flagList(op, r.RequireAny, "or")
+			switch {
+			case len(r.IfAny) > 0:
+				verb := "needs"
+				if len(r.IfAny) > 1 {
+					verb = "need"
+				}
+				parts = append(parts, flagList(op, r.IfAny, "or")+" "+verb+" "+need)
+			case len(r.RequireAny) == 1:
+				parts = append(parts, need+" is required")
+			default:
+				parts = append(parts, "one of "+need+" is required")
+			}
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		line := strings.Join(parts, "; ")
+		if r.Unless != "" {
+			cond, ok := aliases[r.Unless]
+			if !ok {
+				name, value, _ := strings.Cut(r.Unless, "=")
+				cond = paramFlag(op, name) + "=" + value
+			}
+			line += ", unless " + cond
+		}
+		lines = append(lines, "  - "+line)
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "The API's parameter rules, checked before anything is sent:\n" + strings.Join(lines, "\n")
 }

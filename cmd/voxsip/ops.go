@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	neturl "net/url"
 	"strings"
@@ -150,9 +151,17 @@ func (oc *opCommand) run() error {
 		return err
 	}
 	defer cl.CloseIdleConnections()
-	ctx, cancel := context.WithTimeout(c.ctx, oc.common.timeout)
+	if err := c.ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted; nothing was sent")
+	}
+	// The request runs on c.hard: the first Ctrl-C lets it finish (its outcome would otherwise
+	// be unknown), a second one cuts it off.
+	ctx, cancel := context.WithTimeout(c.hard, oc.common.timeout)
 	defer cancel()
 	id, res, err := o.send(ctx, cl, p)
+	if err != nil && c.hard.Err() != nil && errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stopped at once: the request was cut off and its outcome is unknown; check with 'voxsip list'")
+	}
 	if err != nil {
 		return err
 	}
@@ -215,10 +224,17 @@ func printJSON(w interface{ Write([]byte) (int, error) }, v any) error {
 
 const passwordNote = `The SIP password is never a flag: use --password-stdin or --password-file.`
 
-const rulesNote = `The API's rules are checked before anything is sent: --application-id/--application-name,
---rule-id/--rule-name and --user-id/--user-name are alternatives, and --rule-name, --user-id or
---user-name need --application-id or --application-name. Binding to a user unbinds that user's
-previous registration.`
+// rulesNote is the help on op's parameter rules, generated from the spec (see rulesHelp).
+func rulesNote(op *params.Op, aliases map[string]string) string {
+	note := rulesHelp(op, aliases)
+	if _, ok := op.Lookup("user_id"); ok {
+		if note != "" {
+			note += "\n"
+		}
+		note += "Binding to a user unbinds that user's previous registration."
+	}
+	return note
+}
 
 func (c *cli) createCmd() *cobra.Command {
 	cmd, _ := c.opCmd(opCreate, "create --sip-username NAME --proxy HOST [flags] | --batch FILE",
@@ -227,7 +243,7 @@ func (c *cli) createCmd() *cobra.Command {
 month's subscription fee and is not idempotent: after an error whose outcome is unknown, run
 'voxsip list' before creating again.
 
-`+passwordNote+"\n"+rulesNote+"\n\n"+batchHelp,
+`+passwordNote+"\n"+rulesNote(opCreate.op, nil)+"\n\n"+batchHelp,
 		`  voxsip create --sip-username alice --proxy sip.example.com --password-file pw.txt --application-name pbx --user-name alice
   voxsip create --batch new.jsonl --json > results.jsonl`, true)
 	return cmd
@@ -237,15 +253,19 @@ func (c *cli) updateCmd() *cobra.Command {
 	cmd, _ := c.opCmd(opUpdate, "update --id N [flags] | --batch FILE",
 		"Update a SIP registration (UpdateSipRegistration)",
 		`Updates a SIP registration (UpdateSipRegistration). A flag given with an empty value sends the
-empty string, which clears the field; a flag left out leaves the field alone.
+empty string, which clears the field where its help says so (elsewhere it is refused); a flag
+left out leaves the field alone.
 
-`+passwordNote+"\n"+rulesNote+"\n\n"+batchHelp,
+`+passwordNote+"\n"+rulesNote(opUpdate.op, nil)+"\n\n"+batchHelp,
 		`  voxsip update --id 1 --application-name app --user-name alice --outbound-proxy ''
   printf '%s\n' "$SIP_PASSWORD" | voxsip update --id 1 --password-stdin
   voxsip update --batch updates.jsonl --concurrency 8 --rps 20 --json > results.jsonl
   voxsip update --batch updates.jsonl --resume results.jsonl --json > results2.jsonl`, true)
 	return cmd
 }
+
+// bindAliases names the flag that sets bind=false, since bind is not a flag of its own.
+var bindAliases = map[string]string{"bind=false": "--unbind"}
 
 func (c *cli) bindCmd() *cobra.Command {
 	var unbind bool
@@ -254,7 +274,7 @@ func (c *cli) bindCmd() *cobra.Command {
 		`Binds a SIP registration to an application, rule or user (BindSipRegistration); --unbind
 unbinds it instead (bind=false), and without --id unbinds a user from all registrations.
 
-`+rulesNote,
+`+rulesNote(opBind.op, bindAliases),
 		`  voxsip bind --id 1 --application-name pbx --rule-name inbound
   voxsip bind --id 1 --unbind`, false, "bind")
 	cmd.Flags().BoolVar(&unbind, "unbind", false, "unbind instead of bind (bind=false)")

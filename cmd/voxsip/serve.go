@@ -2,37 +2,127 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/voxsip/voxsip/api/apitest"
 )
 
+// maxLogSize caps --log-size: a million logged requests is far more than a test reads back, and
+// keeps a long-running fake's memory bounded.
+const maxLogSize = 1_000_000
+
+// defaultCertFile is where --tls writes the certificate unless --tls-cert says otherwise.
+const defaultCertFile = "voxsip-fake-cert.pem"
+
 func (c *cli) serveCmd() *cobra.Command {
-	var cfg apitest.ServeConfig
+	var (
+		cfg     apitest.ServeConfig
+		useTLS  bool
+		logSize int
+	)
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
 		Short: "Run the fake Management API for integration tests",
 		Long: `Runs the fake Management API (the one api/apitest provides to Go tests) as a process, for
-integration tests written in any language. It checks every request against openapi.yaml and
-verifies tokens signed with the credentials it writes. It prints its base URL on stdout and logs
-each accepted request (password masked) on stderr; Ctrl-C or SIGTERM stops it.`,
+integration tests written in any language. It keeps registrations in memory (--seed FILE starts
+from a JSON seed), checks every request against openapi.yaml and verifies tokens signed with the
+credentials it writes. It prints its base URL as the first line on stdout, then the files it
+wrote and its admin endpoint, and logs each accepted request (password masked) on stderr.
+
+With --tls it serves HTTPS with a fresh self-signed certificate for 127.0.0.1, ::1 and
+localhost, written to --tls-cert: voxsip trusts it with --ca-cert FILE, curl with --cacert FILE,
+other Go programs with SSL_CERT_FILE=FILE.
+
+Ctrl-C or SIGTERM stops it, letting requests in flight finish for --shutdown-timeout; a second
+one stops it at once.`,
 		Example: `  voxsip serve --addr 127.0.0.1:8080 --credentials-out fake-credentials.json &
-  voxsip update --credentials fake-credentials.json --base-url http://127.0.0.1:8080/platform_api --id 1 --proxy sip.example.com`,
+  voxsip update --credentials fake-credentials.json --base-url http://127.0.0.1:8080/platform_api --id 1 --proxy sip.example.com
+
+  voxsip serve --addr 127.0.0.1:8443 --tls --tls-cert fake-cert.pem --seed seed.json &
+  voxsip list --credentials voxsip-fake-credentials.json --base-url https://127.0.0.1:8443/platform_api --ca-cert fake-cert.pem`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg.Log = c.stderr
-			fmt.Fprintf(c.stderr, "fake Voximplant Management API; credentials in %s\n", cfg.CredentialsFile)
-			if err := apitest.Serve(c.ctx, cfg, c.stdout); err != nil {
+			switch {
+			case cmd.Flags().Changed("tls-cert") && !useTLS:
+				return usagef("--tls-cert needs --tls")
+			case useTLS && cfg.TLSCertFile == "":
+				return usagef("--tls-cert must name a file")
+			case cfg.CredentialsFile == "":
+				return usagef("--credentials-out must name a file")
+			case logSize < 0 || logSize > maxLogSize:
+				return usagef("--log-size must be between 0 and %d, got %d", maxLogSize, logSize)
+			case cfg.ShutdownTimeout <= 0:
+				return usagef("--shutdown-timeout must be positive, got %v", cfg.ShutdownTimeout)
+			}
+			if err := checkSeedFile(cfg.SeedFile); err != nil {
 				return err
 			}
-			fmt.Fprintln(c.stderr, "stopped")
-			return nil
+			if !useTLS {
+				cfg.TLSCertFile = ""
+			}
+			// ServeConfig: 0 means the default, negative keeps none; the flag says what it means.
+			cfg.LogSize = logSize
+			if logSize == 0 {
+				cfg.LogSize = -1
+			}
+			cfg.Log = c.stderr
+			return c.serve(cfg)
 		},
 	}
 	// One line per ServeConfig field.
 	f := cmd.Flags()
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen on `ADDR` (port 0 picks a free port)")
-	f.StringVar(&cfg.CredentialsFile, "credentials-out", "voxsip-fake-credentials.json", "write the fake's credentials to `FILE`")
+	f.StringVar(&cfg.CredentialsFile, "credentials-out", "voxsip-fake-credentials.json", "write the fake's credentials to `FILE` (mode 0600)")
+	f.BoolVar(&useTLS, "tls", false, "serve HTTPS with a fresh self-signed certificate (see --tls-cert)")
+	f.StringVar(&cfg.TLSCertFile, "tls-cert", defaultCertFile, "with --tls: write the certificate (PEM) for clients to trust to `FILE`")
+	f.StringVar(&cfg.SeedFile, "seed", "", "start from the registrations, applications, rules and users in `FILE` (JSON)")
+	f.IntVar(&logSize, "log-size", apitest.DefaultLogSize, fmt.Sprintf("keep the last `N` accepted requests for the admin endpoint (0 to %d; 0 keeps none)", maxLogSize))
+	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", apitest.DefaultShutdownTimeout, "on Ctrl-C or SIGTERM, let requests in flight finish for `D`")
 	return cmd
+}
+
+// maxSeedFile caps a --seed file: apitest.LoadSeed reads it whole.
+const maxSeedFile = 64 << 20
+
+// checkSeedFile refuses a --seed that apitest.LoadSeed would read without end or into too much
+// memory: a device (/dev/zero), a directory or a regular file over maxSeedFile. Pipes
+// (--seed <(jq ...)) are left to LoadSeed.
+func checkSeedFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return fmt.Errorf("--seed: %w", err)
+	case fi.IsDir():
+		return fmt.Errorf("--seed: %s is a directory", path)
+	case fi.Mode()&os.ModeDevice != 0:
+		return fmt.Errorf("--seed: %s is a device, not a JSON file", path)
+	case fi.Mode().IsRegular() && fi.Size() > maxSeedFile:
+		return fmt.Errorf("--seed: %s is larger than %d MiB (is this the right file?)", path, maxSeedFile>>20)
+	}
+	return nil
+}
+
+// serve runs the fake until the first signal (c.ctx), then shuts it down gracefully; a second
+// signal (c.hard) returns at once, leaving the process to exit with the requests cut off.
+func (c *cli) serve(cfg apitest.ServeConfig) error {
+	done := make(chan error, 1)
+	go func() { done <- apitest.Serve(c.ctx, cfg, c.stdout) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stderr, "stopped")
+		return nil
+	case <-c.hard.Done():
+		// watchSignals has said so. Serve returns by itself once the cut-off clients give up or
+		// the shutdown timeout passes; the process does not wait for it.
+		c.sent.Store(true) // exit 1: the requests in flight were cut off
+		return errReported
+	}
 }

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// served is a voxsip serve running in-process.
+type served struct {
+	url, creds, admin string
+	sigs              chan os.Signal
+	done              chan int
+	stderr            *syncBuffer
+}
+
+// startServe runs voxsip serve on 127.0.0.1:0 with args and waits for its first lines (the base
+// URL first). The test must stop it (stop).
+func startServe(t *testing.T, args ...string) *served {
+	t.Helper()
+	s := &served{creds: filepath.Join(t.TempDir(), "fake.json"), sigs: make(chan os.Signal, 2), done: make(chan int, 1), stderr: &syncBuffer{}}
+	var stdout syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: s.stderr, sigs: s.sigs}
+	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", s.creds}, args...)
+	go func() { s.done <- runEnv(context.Background(), args, e) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stdout.String(), "admin: ") || !strings.HasSuffix(stdout.String(), "\n") {
+		select {
+		case code := <-s.done:
+			t.Fatalf("serve exited %d: %s", code, s.stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.sigs <- syscall.SIGTERM
+			t.Fatalf("serve printed no URL: %q", stdout.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	lines := strings.Split(stdout.String(), "\n")
+	s.url = lines[0]
+	for _, l := range lines {
+		if a, ok := strings.CutPrefix(l, "admin: "); ok {
+			s.admin = a
+		}
+	}
+	return s
+}
+
+// stop signals serve and returns its exit code.
+func (s *served) stop(t *testing.T, sig ...os.Signal) int {
+	t.Helper()
+	if len(sig) == 0 {
+		sig = []os.Signal{syscall.SIGTERM}
+	}
+	for _, g := range sig {
+		s.sigs <- g
+	}
+	select {
+	case code := <-s.done:
+		return code
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop on the signal")
+	}
+	return -1
+}
+
+// TestServeStopsOnSignal: voxsip serve prints its URL, starts from --seed, accepts requests with
+// the credentials it wrote alone, keeps --log-size requests, and a signal ends it.
+func TestServeStopsOnSignal(t *testing.T) {
+	seed := writeFile(t, `{"registrations":[{"sip_registration_id":1,"sip_username":"a","proxy":"p","is_persistent":true}]}`)
+	s := startServe(t, "--seed", seed, "--log-size", "2")
+	base := []string{"--credentials", s.creds, "--base-url", s.url}
+	for _, args := range [][]string{
+		{"update", "--id", "1", "--auth-user", "a-auth"},
+		{"create", "--sip-username", "b", "--proxy", "p"},
+	} {
+		if r := runCLI(t, nil, append(args, base...)); r.code != 0 {
+			t.Errorf("%s against serve: exit %d, %q", args[0], r.code, r.stderr)
+		}
+	}
+	r := runCLI(t, nil, append([]string{"list", "--json"}, base...))
+	if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); r.code != 0 || len(lines) != 2 || !strings.Contains(lines[0], `"auth_user":"a-auth"`) {
+		t.Errorf("list against serve: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	var log []struct{ Operation string }
+	if err := json.Unmarshal(adminGet(t, nil, s.admin+"requests"), &log); err != nil || len(log) != 2 ||
+		log[0].Operation != "CreateSipRegistration" || log[1].Operation != "GetSipRegistrations" {
+		t.Errorf("--log-size 2: the admin log holds %+v (%v), want the last 2 requests", log, err)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Errorf("serve exit %d, stderr %q", code, s.stderr)
+	}
+	if !strings.Contains(s.stderr.String(), "accepted: ") || !strings.HasSuffix(s.stderr.String(), "stopped\n") {
+		t.Errorf("serve stderr %q", s.stderr)
+	}
+}
+
+func adminGet(t *testing.T, roots *x509.CertPool, url string) []byte {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}, Timeout: 20 * time.Second}
+	defer c.CloseIdleConnections()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return b
+}
+
+// TestServeTLS: --tls writes the certificate to --tls-cert, and voxsip --ca-cert trusts it; without
+// --ca-cert the certificate is refused.
+func TestServeTLS(t *testing.T) {
+	cert := filepath.Join(t.TempDir(), "cert.pem")
+	s := startServe(t, "--tls", "--tls-cert", cert)
+	defer s.stop(t)
+	if !strings.HasPrefix(s.url, "https://127.0.0.1:") {
+		t.Fatalf("--tls: URL %q", s.url)
+	}
+	base := []string{"--credentials", s.creds, "--base-url", s.url}
+	r := runCLI(t, nil, append([]string{"create", "--sip-username", "a", "--proxy", "p", "--ca-cert", cert}, base...))
+	if r.code != 0 || r.stdout != "created SIP registration 1\n" {
+		t.Errorf("create --ca-cert: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, nil, append([]string{"list", "--ca-cert", cert}, base...))
+	if r.code != 0 || !strings.Contains(r.stdout, "1   a ") {
+		t.Errorf("list --ca-cert: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, nil, append([]string{"list", "--attempts", "1"}, base...))
+	if r.code != 1 || !strings.Contains(r.stderr, "certificate") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("list without --ca-cert: exit %d, %q; want 1 and a certificate error", r.code, r.stderr)
+	}
+	pemData, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pemData)
+	var regs []struct {
+		SIPUsername string `json:"sip_username"`
+	}
+	if b := adminGet(t, pool, s.admin+"registrations"); json.Unmarshal(b, &regs) != nil || len(regs) != 1 || regs[0].SIPUsername != "a" {
+		t.Errorf("admin registrations over TLS: %s", b)
+	}
+
+	notPEM := writeFile(t, "not a certificate\n")
+	for _, tt := range []struct{ file, want string }{
+		{notPEM, "holds no PEM certificate"},
+		{filepath.Join(t.TempDir(), "missing.pem"), "no such file"},
+		{t.TempDir(), "is a directory"},
+		{"/dev/zero", "larger than"},
+	} {
+		r := runCLI(t, nil, append([]string{"list", "--ca-cert", tt.file}, base...))
+		if r.code != 2 || !strings.Contains(r.stderr, "--ca-cert") || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("--ca-cert %s: exit %d, %q; want 2 and %q", tt.file, r.code, r.stderr, tt.want)
+		}
+	}
+}
+
+// TestServeFlagErrors: bad serve flags are one-line usage errors, exit 2, and serve nothing.
+func TestServeFlagErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--log-size", "-1"}, "--log-size must be between 0 and 1000000, got -1"},
+		{[]string{"--log-size", "1000001"}, "--log-size must be between 0 and 1000000"},
+		{[]string{"--log-size", "99999999999999999999"}, "--log-size"},
+		{[]string{"--log-size", "NaN"}, "--log-size"},
+		{[]string{"--tls-cert", filepath.Join(dir, "c.pem")}, "--tls-cert needs --tls"},
+		{[]string{"--tls", "--tls-cert", ""}, "--tls-cert must name a file"},
+		{[]string{"--credentials-out", ""}, "--credentials-out must name a file"},
+		{[]string{"--shutdown-timeout", "0s"}, "--shutdown-timeout must be positive"},
+		{[]string{"--seed", filepath.Join(dir, "missing.json")}, "no such file"},
+		{[]string{"--seed", writeFile(t, `{"registratons":[]}`)}, `unknown field "registratons"`},
+		{[]string{"--addr", "127.0.0.1:99999"}, "invalid port"},
+	} {
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", filepath.Join(dir, "creds.json")}, tt.args...)
+		r := runCLI(t, nil, args)
+		if r.code != 2 || !strings.HasPrefix(r.stderr, "voxsip: ") || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", tt.args, r.code, r.stdout, r.stderr, tt.want)
+		}
+	}
+}
+
+// TestServeSecondSignalStopsAtOnce: with a request held in flight, the first signal waits for
+// it and the second returns at once, exit 1.
+func TestServeSecondSignalStopsAtOnce(t *testing.T) {
+	s := startServe(t)
+	resp, err := http.Post(s.admin+"replies", "application/json", strings.NewReader(`{"replies":[{"hang":true}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("queueing a hang: HTTP %d", resp.StatusCode)
+	}
+	// A client whose request hangs until its own second signal.
+	clientSigs := make(chan os.Signal, 2)
+	clientDone := make(chan result, 1)
+	go func() {
+		clientDone <- runEnvCLI(t, &env{sigs: clientSigs}, []string{"list", "--credentials", s.creds, "--base-url", s.url})
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(s.stderr.String(), "accepted: GetSipRegistrations") {
+		if time.Now().After(deadline) {
+			t.Fatal("the request never arrived")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if code := s.stop(t, os.Interrupt, os.Interrupt); code != 1 {
+		t.Errorf("second signal: exit %d, stderr %q; want 1", code, s.stderr)
+	}
+	if !strings.Contains(s.stderr.String(), "stopping at once") {
+		t.Errorf("stderr %q", s.stderr)
+	}
+	clientSigs <- os.Interrupt
+	clientSigs <- os.Interrupt
+	select {
+	case r := <-clientDone:
+		if r.code != 1 {
+			t.Errorf("client: exit %d, %q", r.code, r.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the client did not stop")
+	}
+}
+
+// TestServeLogSizeZeroKeepsNone: --log-size 0 means none (ServeConfig's 0 would mean the default).
+func TestServeLogSizeZeroKeepsNone(t *testing.T) {
+	s := startServe(t, "--log-size", "0")
+	if r := runCLI(t, nil, []string{"list", "--credentials", s.creds, "--base-url", s.url}); r.code != 0 {
+		t.Errorf("list: exit %d, %q", r.code, r.stderr)
+	}
+	if b := strings.TrimSpace(string(adminGet(t, nil, s.admin+"requests"))); b != "[]" {
+		t.Errorf("--log-size 0: the admin log holds %s", b)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
+}
