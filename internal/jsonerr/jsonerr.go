@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
@@ -23,9 +24,9 @@ func Describe(err error) string {
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		if field == "" {
-			return fmt.Sprintf("got a JSON %s, want a %s", typeErr.Value, typeErr.Type)
+			return fmt.Sprintf("got a JSON %s, want %s", typeErr.Value, want(typeErr.Type))
 		}
-		return fmt.Sprintf("field %s: got a JSON %s, want a %s", field, typeErr.Value, typeErr.Type)
+		return fmt.Sprintf("field %s: got a JSON %s, want %s", field, typeErr.Value, want(typeErr.Type))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// From Decoder.DisallowUnknownFields: the message holds only the field's name.
 		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
@@ -34,4 +35,30 @@ func Describe(err error) string {
 	default:
 		return "not valid JSON"
 	}
+}
+
+// want names what a Go type takes in JSON, for a person: "an integer", "a string", "an object".
+func want(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "a " + t.String()
 }

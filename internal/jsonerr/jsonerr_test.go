@@ -23,8 +23,8 @@ func TestDescribeQuotesNoInput(t *testing.T) {
 		strict bool
 		want   string
 	}{
-		{`{"n": "SECRET"}`, false, "field n: got a JSON string, want a int"},
-		{`"SECRET"`, false, "got a JSON string, want a struct"},
+		{`{"n": "SECRET"}`, false, "field n: got a JSON string, want an integer"},
+		{`"SECRET"`, false, "got a JSON string, want an object"},
 		{`{"SECRET\q": 1}`, false, "not valid JSON (syntax error at byte"},
 		{`{"SECRET": 1}`, true, `unknown field "SECRET"`},
 		{`{"n": 1`, false, "not valid JSON (it ends early)"},

@@ -4,6 +4,7 @@
 package params
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -184,6 +185,9 @@ func (f *Field) Parse(text string) (reflect.Value, error) {
 	switch f.Kind {
 	case reflect.Int64:
 		n, err := strconv.ParseInt(text, 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return reflect.Value{}, fmt.Errorf("parameter %s: %q is out of range for a 64-bit integer", f.Name, text)
+		}
 		if err != nil {
 			return reflect.Value{}, fmt.Errorf("parameter %s: %q is not an integer", f.Name, text)
 		}

@@ -145,7 +145,7 @@ func TestSetAndFromValuesRefuseBadInput(t *testing.T) {
 	for _, tc := range []struct{ name, value, want string }{
 		{"nope", "1", `no parameter "nope"`},
 		{"sip_registration_id", "1.5", "not an integer"},
-		{"sip_registration_id", "99999999999999999999", "not an integer"},
+		{"sip_registration_id", "99999999999999999999", "out of range"},
 	} {
 		if err := op.Set(p, tc.name, tc.value); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Set(%s, %q) = %v, want %q", tc.name, tc.value, err, tc.want)
