@@ -539,8 +539,8 @@ func (st *state) get(a args) (any, *apiError) {
 		count = *v
 	}
 	page := []generated.SIPRegistration{}
-	if offset < int64(len(match)) {
-		page = match[offset:min(int64(len(match)), offset+count)]
+	if n := int64(len(match)); offset < n {
+		page = match[offset : offset+min(count, n-offset)] // not offset+count: it may overflow
 	}
 	return generated.GetSIPRegistrationsResult{Result: page, Count: int64(len(match))}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -450,5 +451,24 @@ func TestRequestLogIsBounded(t *testing.T) {
 	none, c2, _ := clocked(t, apitest.WithLogSize(0), apitest.WithRegistrationIDs(1))
 	if err := c2.DeleteSIPRegistration(context.Background(), &api.DeleteSIPRegistrationParams{SIPRegistrationID: 1}); err != nil || len(none.Requests()) != 0 {
 		t.Errorf("WithLogSize(0): %v, %d requests kept", err, len(none.Requests()))
+	}
+}
+
+// A page size near int64's maximum with a non-zero offset is a valid request (count has no
+// maximum): the fake answers the rest of the list instead of panicking with its lock held, and
+// keeps answering.
+func TestGetHugeCountWithOffset(t *testing.T) {
+	srv := start(t, apitest.WithRegistrationIDs(1, 2, 3))
+	c := newClient(t, srv)
+	ctx := context.Background()
+	page, err := c.GetSIPRegistrations(ctx, &api.GetSIPRegistrationsParams{Offset: api.Ptr(int64(1)), Count: api.Ptr(int64(math.MaxInt64))})
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if page.Count != 3 || len(page.Result) != 2 || page.Result[0].SIPRegistrationID != 2 {
+		t.Fatalf("page = count %d, %d results, want count 3 and ids 2, 3", page.Count, len(page.Result))
+	}
+	if _, ok := getOne(t, c, 3); !ok {
+		t.Fatal("the fake lost registration 3")
 	}
 }
