@@ -217,14 +217,20 @@ func lower(c byte) byte {
 	return c
 }
 
-// String masks every known secret in str, then secret query parameters.
+// String masks every known secret in str, then secret query parameters. The token takes its place among the secrets by length, so that a short password that is part
+// of the token cannot cut it into pieces that no longer match (and show the rest of it).
 func (s *scrubber) String(str string) string {
 	s.prepare()
+	token := s.token
 	for _, secret := range s.secrets {
+		if token != "" && len(token) >= len(secret) {
+			str = strings.ReplaceAll(str, token, mask)
+			token = ""
+		}
 		str = strings.ReplaceAll(str, secret, mask)
 	}
-	if s.token != "" {
-		str = strings.ReplaceAll(str, s.token, mask)
+	if token != "" {
+		str = strings.ReplaceAll(str, token, mask)
 	}
 	return scrubQuery(str)
 }

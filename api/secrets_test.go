@@ -248,3 +248,33 @@ func TestNoSecretInJSONEchoOfInvalidUTF8(t *testing.T) {
 		}
 	}
 }
+
+// A password that is part of the token (here a single character of it) must not cut the token
+// into pieces that escape masking: the token is masked whole, before shorter secrets.
+func TestShortPasswordInsideTheTokenDoesNotUnmaskIt(t *testing.T) {
+	pw := secretToken[20:21]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+		fmt.Fprintf(w, "echo: %s", r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	var logs bytes.Buffer
+	c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithRetryPolicy(api.NoRetries()),
+		api.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr(pw)})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	out := fmt.Sprintf("%v|%+v|%#v|%s", err, err, err, logs.String())
+	if !strings.Contains(out, "Bearer ***\"") {
+		t.Errorf("the token is not masked whole: %s", out)
+	}
+	for _, part := range strings.Split(secretToken, pw) {
+		if len(part) >= 8 && strings.Contains(out, part) {
+			t.Errorf("a piece of the token, %q, shows: %s", part, out)
+		}
+	}
+}
