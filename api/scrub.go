@@ -238,20 +238,15 @@ func (s *scrubber) String(str string) string {
 // snippetBytes is how much of a response body an error quotes.
 const snippetBytes = 200
 
-// snippet returns the start of body for an error message: masked first (so that a secret cut
-// in two by the limit cannot show its first half), then cut to snippetBytes on a rune boundary.
+// snippet returns the start of body for an error message: the whole body masked first, then cut
+// to snippetBytes on a rune boundary. Masking only a window of the body is not enough: the
+// window's end may cut a secret, and once the echoes before it shrink to the mask, what is left
+// of that secret moves into the snippet. (The body is at most MaxResponseBytes, and only errors
+// quote one.)
 func (s *scrubber) snippet(body []byte) string {
-	s.prepare()
-	window := snippetBytes + len(s.token)
-	for _, secret := range s.secrets {
-		window += len(secret)
-	}
-	if len(body) < window {
-		window = len(body)
-	}
 	// Mask before and after making the text valid UTF-8: a secret with invalid bytes may be
 	// echoed as sent or with U+FFFD in their place.
-	str := s.String(strings.ToValidUTF8(s.String(string(body[:window])), "\uFFFD"))
+	str := s.String(strings.ToValidUTF8(s.String(string(body)), "\uFFFD"))
 	if len(str) > snippetBytes {
 		cut := snippetBytes
 		for cut > 0 && !utf8.RuneStart(str[cut]) {

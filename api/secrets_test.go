@@ -278,3 +278,26 @@ func TestShortPasswordInsideTheTokenDoesNotUnmaskIt(t *testing.T) {
 		}
 	}
 }
+
+// A body that echoes a long password several times: the snippet's cut must not leave part of an
+// echo that was not masked (the masked echoes before it shrink, pulling it into the snippet).
+func TestSnippetOfARepeatedEchoShowsNoPartOfThePassword(t *testing.T) {
+	pw := strings.Repeat("Zq7", 34)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+		fmt.Fprint(w, strings.Repeat(r.URL.Query().Get("password")+" ", 20))
+	}))
+	defer srv.Close()
+	c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr(pw)})
+	var re *api.ResponseError
+	if !errors.As(err, &re) || !strings.HasPrefix(re.Body, "*** *** ***") {
+		t.Fatalf("err = %v; want a 503 whose snippet shows the masked echoes", err)
+	}
+	if strings.Contains(err.Error(), "Zq7") {
+		t.Errorf("part of the password shows: %v", err)
+	}
+}
