@@ -474,7 +474,7 @@ func (st *state) bindOp(a args, now time.Time) (any, *apiError) {
 			*x.p = pair{id: id, name: name}
 		}
 	}
-	if !app.given() && !rule.given() && !user.given() && len(targets) != 1 {
+	if !app.given() && !rule.given() && !user.given() && a.int("sip_registration_id") == nil {
 		return nil, invalid("bind=false needs sip_registration_id or what to unbind")
 	}
 	for _, r := range targets {

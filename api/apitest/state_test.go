@@ -472,3 +472,25 @@ func TestGetHugeCountWithOffset(t *testing.T) {
 		t.Fatal("the fake lost registration 3")
 	}
 }
+
+// bind=false with neither an id nor anything to unbind is refused whatever the account holds:
+// with a single registration it used to unbind everything from it.
+func TestUnbindWithoutIDOrTargetIsRefusedEvenWithOneRegistration(t *testing.T) {
+	for _, ids := range [][]int64{{5}, {5, 6}} {
+		var regs []generated.SIPRegistration
+		for _, id := range ids {
+			regs = append(regs, generated.SIPRegistration{SIPRegistrationID: id, IsPersistent: true, ApplicationName: api.Ptr("app"), UserName: api.Ptr("u")})
+		}
+		srv := start(t, apitest.WithRegistrations(regs...))
+		c := newClient(t, srv)
+		err := c.BindSIPRegistration(context.Background(), &api.BindSIPRegistrationParams{Bind: api.Ptr(false)})
+		if !errors.Is(err, api.CodeInvalidArguments) {
+			t.Errorf("%d registrations: err = %v, want code 101", len(ids), err)
+		}
+		for _, r := range srv.Registrations() {
+			if str(r.ApplicationName) != "app" || str(r.UserName) != "u" {
+				t.Errorf("%d registrations: %d was unbound: application %s, user %s", len(ids), r.SIPRegistrationID, str(r.ApplicationName), str(r.UserName))
+			}
+		}
+	}
+}
