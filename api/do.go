@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -54,7 +53,9 @@ func do[R any](ctx context.Context, c *Client, op operation, p secretValuer, sen
 	// The auth editor has set the token by the time this runs (client editors run first): keep
 	// it to mask it in errors and to invalidate it if the API refuses it.
 	var authz string
+	var dispatched bool // record ran: the request was built and every editor succeeded
 	record := func(_ context.Context, req *http.Request) error {
+		dispatched = true
 		authz = req.Header.Get("Authorization")
 		sc.token = strings.TrimPrefix(authz, "Bearer ")
 		return nil
@@ -65,7 +66,8 @@ func do[R any](ctx context.Context, c *Client, op operation, p secretValuer, sen
 		if c.logger != nil {
 			start = time.Now()
 		}
-		r, status, err := attemptOnce(ctx, c, op, send, record, &sc, ok)
+		dispatched = false
+		r, status, err := attemptOnce(ctx, c, op, send, record, &dispatched, &sc, ok)
 		if c.logger != nil {
 			c.log(ctx, op.ID, &sc, attempt, status, time.Since(start), err)
 		}
@@ -134,12 +136,14 @@ func outcomeUnknown(err error) bool {
 // had, a request that could not be built).
 var errNotSent = errors.New("request not sent")
 
-// attemptOnce sends one attempt and judges the response.
-func attemptOnce[R any](ctx context.Context, c *Client, op operation, send sendFunc, record generated.RequestEditorFn, sc *scrubber, ok func(*R) string) (*R, int, error) {
+// attemptOnce sends one attempt and judges the response. record is the last request editor and
+// sets *dispatched: until it has run, the request has not been handed to the HTTP client.
+func attemptOnce[R any](ctx context.Context, c *Client, op operation, send sendFunc, record generated.RequestEditorFn, dispatched *bool, sc *scrubber, ok func(*R) string) (*R, int, error) {
 	resp, err := send(ctx, record)
 	if err != nil {
-		var ue *url.Error
-		if !errors.As(err, &ue) { // the request editors (the token) or the builder failed
+		// The builder or a request editor (the token source) failed, whatever its error looks
+		// like (a token fetched over HTTP fails with a *url.Error too).
+		if !*dispatched {
 			return nil, 0, fmt.Errorf("voximplant: %s: %w", op.ID, &notSentError{sc.Error(err)})
 		}
 		return nil, 0, fmt.Errorf("voximplant: %s: %w", op.ID, sc.Error(err))

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/auth"
 )
 
 var newReg = &api.CreateSIPRegistrationParams{SIPUsername: "100200", Proxy: "sip.example.com", Password: api.Ptr("pw")}
@@ -283,5 +285,32 @@ func TestValidationBeforeIOForEveryOperation(t *testing.T) {
 	}
 	if err := api.ValidateBindSIPRegistration(&api.BindSIPRegistrationParams{Bind: api.Ptr(false), UserName: api.Ptr("u"), ApplicationName: api.Ptr("a")}); err != nil {
 		t.Errorf("unbinding a user from all registrations needs no id, got %v", err)
+	}
+}
+
+// vaultDown is a token source that fetches tokens over HTTP and fails with a *url.Error, as an
+// HTTP client does.
+type vaultDown struct{}
+
+func (vaultDown) Token(context.Context) (auth.Token, error) {
+	return auth.Token{}, &url.Error{Op: "Post", URL: "https://vault.example/token", Err: errors.New("vault unavailable")}
+}
+
+// A Create whose token could not be had was never sent: its error must not claim that it may
+// have taken effect, even when the token source's error is a *url.Error like a sent request's.
+func TestCreateWithoutATokenIsNotOutcomeUnknown(t *testing.T) {
+	srv := newFake()
+	t.Cleanup(srv.Close)
+	c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(vaultDown{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.SetTimeForTest(c, nil, (&sleeps{}).sleep)
+	_, err = c.CreateSIPRegistration(context.Background(), newReg)
+	if err == nil || errors.Is(err, api.ErrOutcomeUnknown) || strings.Contains(err.Error(), "may have taken effect") {
+		t.Fatalf("err = %v; want the token failure, not marked ErrOutcomeUnknown", err)
+	}
+	if !strings.Contains(err.Error(), "vault unavailable") || len(srv.Requests()) != 0 {
+		t.Fatalf("err = %v after %d requests; want the cause and no request", err, len(srv.Requests()))
 	}
 }

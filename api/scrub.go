@@ -77,33 +77,49 @@ func (s *scrubber) prepare() {
 }
 
 // forms returns the ways secret may come back in a response, an error or a URL: as sent, with
-// invalid UTF-8 replaced (as JSON encoders and ToValidUTF8 do), query-, form- and path-escaped
-// (with upper- and lower-case hex), JSON-escaped (with and without HTML escaping, with "\/"),
-// and HTML-escaped (named and numeric entities).
+// invalid UTF-8 replaced (one U+FFFD per run of bad bytes, as ToValidUTF8 does, or one per bad
+// byte, as encoding/json and a range over the string do), query-, form- and path-escaped (with
+// upper- and lower-case hex), JSON-escaped (with and without HTML escaping, with "\/"), and
+// HTML-escaped (named and numeric entities).
 func forms(secret string) []string {
-	valid := strings.ToValidUTF8(secret, "\uFFFD")
-	out := []string{secret, valid}
-	for _, v := range []string{secret, valid} {
-		q, p := url.QueryEscape(v), url.PathEscape(v)
-		out = append(out, q, p, lowerHex(q), lowerHex(p), strings.ReplaceAll(q, "+", "%20"))
+	valids := []string{strings.ToValidUTF8(secret, "\uFFFD")}
+	if perByte := string([]rune(secret)); perByte != valids[0] {
+		valids = append(valids, perByte)
 	}
-	for _, j := range jsonForms(valid) {
-		for _, v := range []string{j, upperU(j)} { // \u00e9 or, as Jackson writes, \u00E9
-			out = append(out, v, strings.ReplaceAll(v, "/", `\/`))
+	var out []string
+	for _, v := range append([]string{secret}, valids...) {
+		q, p := url.QueryEscape(v), url.PathEscape(v)
+		out = append(out, v, q, p, lowerHex(q), lowerHex(p), strings.ReplaceAll(q, "+", "%20"))
+	}
+	jsonIn := append([]string(nil), valids...)
+	if !utf8.ValidString(secret) {
+		jsonIn = append(jsonIn, secret) // as encoding/json writes it: \ufffd per invalid byte
+	}
+	for _, v := range jsonIn {
+		for _, j := range jsonForms(v) {
+			for _, v := range []string{j, upperU(j)} { // \u00e9 or, as Jackson writes, \u00E9
+				out = append(out, v, strings.ReplaceAll(v, "/", `\/`))
+			}
 		}
 	}
-	h := html.EscapeString(valid)
-	out = append(out, h,
-		strings.NewReplacer("&#34;", "&quot;", "&#39;", "&apos;").Replace(h),
-		strings.NewReplacer("&#34;", "&#x22;", "&#39;", "&#x27;").Replace(h))
+	for _, valid := range valids {
+		h := html.EscapeString(valid)
+		out = append(out, h,
+			strings.NewReplacer("&#34;", "&quot;", "&#39;", "&apos;").Replace(h),
+			strings.NewReplacer("&#34;", "&#x22;", "&#39;", "&#x27;").Replace(h))
+	}
 	return out
 }
 
-// jsonForms is valid as a JSON string's contents: escaped the way Go does (<, >, & and U+2028/9
-// as \u escapes), the minimal way, and with every non-ASCII rune as a \u escape.
-func jsonForms(valid string) []string {
+// jsonForms is s as a JSON string's contents: escaped the way Go does (<, >, & and U+2028/9 as
+// \u escapes, and each invalid byte as \ufffd), the minimal way, and with every non-ASCII rune as
+// a \u escape. Elsewhere an invalid byte becomes U+FFFD.
+func jsonForms(s string) []string {
 	var goStyle, minimal, ascii strings.Builder
-	for _, r := range valid {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		bad := r == utf8.RuneError && size == 1
 		var esc string
 		switch r {
 		case '"':
@@ -130,7 +146,7 @@ func jsonForms(valid string) []string {
 			ascii.WriteString(u)
 			continue
 		}
-		if r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029' {
+		if bad || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029' {
 			goStyle.WriteString(uEscape(r))
 		} else {
 			goStyle.WriteRune(r)
@@ -201,14 +217,20 @@ func lower(c byte) byte {
 	return c
 }
 
-// String masks every known secret in str, then secret query parameters.
+// String masks every known secret in str, then secret query parameters. The token takes its place among the secrets by length, so that a short password that is part
+// of the token cannot cut it into pieces that no longer match (and show the rest of it).
 func (s *scrubber) String(str string) string {
 	s.prepare()
+	token := s.token
 	for _, secret := range s.secrets {
+		if token != "" && len(token) >= len(secret) {
+			str = strings.ReplaceAll(str, token, mask)
+			token = ""
+		}
 		str = strings.ReplaceAll(str, secret, mask)
 	}
-	if s.token != "" {
-		str = strings.ReplaceAll(str, s.token, mask)
+	if token != "" {
+		str = strings.ReplaceAll(str, token, mask)
 	}
 	return scrubQuery(str)
 }
@@ -216,20 +238,15 @@ func (s *scrubber) String(str string) string {
 // snippetBytes is how much of a response body an error quotes.
 const snippetBytes = 200
 
-// snippet returns the start of body for an error message: masked first (so that a secret cut
-// in two by the limit cannot show its first half), then cut to snippetBytes on a rune boundary.
+// snippet returns the start of body for an error message: the whole body masked first, then cut
+// to snippetBytes on a rune boundary. Masking only a window of the body is not enough: the
+// window's end may cut a secret, and once the echoes before it shrink to the mask, what is left
+// of that secret moves into the snippet. (The body is at most MaxResponseBytes, and only errors
+// quote one.)
 func (s *scrubber) snippet(body []byte) string {
-	s.prepare()
-	window := snippetBytes + len(s.token)
-	for _, secret := range s.secrets {
-		window += len(secret)
-	}
-	if len(body) < window {
-		window = len(body)
-	}
 	// Mask before and after making the text valid UTF-8: a secret with invalid bytes may be
 	// echoed as sent or with U+FFFD in their place.
-	str := s.String(strings.ToValidUTF8(s.String(string(body[:window])), "\uFFFD"))
+	str := s.String(strings.ToValidUTF8(s.String(string(body)), "\uFFFD"))
 	if len(str) > snippetBytes {
 		cut := snippetBytes
 		for cut > 0 && !utf8.RuneStart(str[cut]) {

@@ -208,3 +208,96 @@ func TestValuesPrintNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+// A password with invalid UTF-8, echoed by a server that encodes JSON as encoding/json does (a
+// \ufffd escape per invalid byte, valid non-ASCII as it is), is masked in an API error's message
+// and in a response snippet.
+func TestNoSecretInJSONEchoOfInvalidUTF8(t *testing.T) {
+	for _, pw := range []string{"pass\xff\xfeword-secret", "é\xffword-secret"} {
+		for _, mode := range []string{"apierror", "snippet"} {
+			t.Run(fmt.Sprintf("%q/%s", pw, mode), func(t *testing.T) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": 101, "msg": "bad " + r.URL.Query().Get("password")}})
+					if mode == "snippet" {
+						b, _ = json.Marshal(map[string]any{"echo": r.URL.Query().Get("password")})
+						w.WriteHeader(503)
+					}
+					w.Write(b)
+				}))
+				defer srv.Close()
+				var logs bytes.Buffer
+				c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithRetryPolicy(api.NoRetries()),
+					api.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr(pw)})
+				if err == nil {
+					t.Fatal("no error")
+				}
+				out := fmt.Sprintf("%v|%+v|%#v|%s", err, err, err, logs.String())
+				if !strings.Contains(out, "***") {
+					t.Errorf("the echo is not there, masked: %s", out)
+				}
+				for _, frag := range []string{"word", "secret"} {
+					if strings.Contains(out, frag) {
+						t.Errorf("%q shows in %s", frag, out)
+					}
+				}
+			})
+		}
+	}
+}
+
+// A password that is part of the token (here a single character of it) must not cut the token
+// into pieces that escape masking: the token is masked whole, before shorter secrets.
+func TestShortPasswordInsideTheTokenDoesNotUnmaskIt(t *testing.T) {
+	pw := secretToken[20:21]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+		fmt.Fprintf(w, "echo: %s", r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	var logs bytes.Buffer
+	c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithRetryPolicy(api.NoRetries()),
+		api.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr(pw)})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	out := fmt.Sprintf("%v|%+v|%#v|%s", err, err, err, logs.String())
+	if !strings.Contains(out, "Bearer ***\"") {
+		t.Errorf("the token is not masked whole: %s", out)
+	}
+	for _, part := range strings.Split(secretToken, pw) {
+		if len(part) >= 8 && strings.Contains(out, part) {
+			t.Errorf("a piece of the token, %q, shows: %s", part, out)
+		}
+	}
+}
+
+// A body that echoes a long password several times: the snippet's cut must not leave part of an
+// echo that was not masked (the masked echoes before it shrink, pulling it into the snippet).
+func TestSnippetOfARepeatedEchoShowsNoPartOfThePassword(t *testing.T) {
+	pw := strings.Repeat("Zq7", 34)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+		fmt.Fprint(w, strings.Repeat(r.URL.Query().Get("password")+" ", 20))
+	}))
+	defer srv.Close()
+	c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr(pw)})
+	var re *api.ResponseError
+	if !errors.As(err, &re) || !strings.HasPrefix(re.Body, "*** *** ***") {
+		t.Fatalf("err = %v; want a 503 whose snippet shows the masked echoes", err)
+	}
+	if strings.Contains(err.Error(), "Zq7") {
+		t.Errorf("part of the password shows: %v", err)
+	}
+}

@@ -656,17 +656,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.onRequest != nil {
 		s.onRequest(accepted)
 	}
-	s.mu.Lock()
-	s.log.add(accepted)
-	reply := s.popReply(op.ID)
-	var (
-		result  any
-		refusal *apiError
-	)
-	if reply == nil {
-		result, refusal = h(s, args{op: op, p: params})
-	}
-	s.mu.Unlock()
+	reply, result, refusal := s.handle(h, accepted, args{op: op, p: params})
 
 	switch {
 	case reply != nil:
@@ -681,6 +671,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writeChecked(w, input, http.StatusOK, body)
 	}
+}
+
+// handle logs an accepted request and takes its enqueued reply, or runs its handler, under s.mu
+// (released even if the handler panics, so that one bad request cannot wedge the server).
+func (s *Server) handle(h handler, accepted Request, a args) (reply *Reply, result any, refusal *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log.add(accepted)
+	if reply = s.popReply(accepted.Operation); reply != nil {
+		return reply, nil, nil
+	}
+	result, refusal = h(s, a)
+	return nil, result, refusal
 }
 
 // writeError answers with the API's error envelope at HTTP 200, validated against the

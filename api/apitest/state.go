@@ -474,7 +474,7 @@ func (st *state) bindOp(a args, now time.Time) (any, *apiError) {
 			*x.p = pair{id: id, name: name}
 		}
 	}
-	if !app.given() && !rule.given() && !user.given() && len(targets) != 1 {
+	if !app.given() && !rule.given() && !user.given() && a.int("sip_registration_id") == nil {
 		return nil, invalid("bind=false needs sip_registration_id or what to unbind")
 	}
 	for _, r := range targets {
@@ -539,8 +539,8 @@ func (st *state) get(a args) (any, *apiError) {
 		count = *v
 	}
 	page := []generated.SIPRegistration{}
-	if offset < int64(len(match)) {
-		page = match[offset:min(int64(len(match)), offset+count)]
+	if n := int64(len(match)); offset < n {
+		page = match[offset : offset+min(count, n-offset)] // not offset+count: it may overflow
 	}
 	return generated.GetSIPRegistrationsResult{Result: page, Count: int64(len(match))}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -450,5 +451,46 @@ func TestRequestLogIsBounded(t *testing.T) {
 	none, c2, _ := clocked(t, apitest.WithLogSize(0), apitest.WithRegistrationIDs(1))
 	if err := c2.DeleteSIPRegistration(context.Background(), &api.DeleteSIPRegistrationParams{SIPRegistrationID: 1}); err != nil || len(none.Requests()) != 0 {
 		t.Errorf("WithLogSize(0): %v, %d requests kept", err, len(none.Requests()))
+	}
+}
+
+// A page size near int64's maximum with a non-zero offset is a valid request (count has no
+// maximum): the fake answers the rest of the list instead of panicking with its lock held, and
+// keeps answering.
+func TestGetHugeCountWithOffset(t *testing.T) {
+	srv := start(t, apitest.WithRegistrationIDs(1, 2, 3))
+	c := newClient(t, srv)
+	ctx := context.Background()
+	page, err := c.GetSIPRegistrations(ctx, &api.GetSIPRegistrationsParams{Offset: api.Ptr(int64(1)), Count: api.Ptr(int64(math.MaxInt64))})
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if page.Count != 3 || len(page.Result) != 2 || page.Result[0].SIPRegistrationID != 2 {
+		t.Fatalf("page = count %d, %d results, want count 3 and ids 2, 3", page.Count, len(page.Result))
+	}
+	if _, ok := getOne(t, c, 3); !ok {
+		t.Fatal("the fake lost registration 3")
+	}
+}
+
+// bind=false with neither an id nor anything to unbind is refused whatever the account holds:
+// with a single registration it used to unbind everything from it.
+func TestUnbindWithoutIDOrTargetIsRefusedEvenWithOneRegistration(t *testing.T) {
+	for _, ids := range [][]int64{{5}, {5, 6}} {
+		var regs []generated.SIPRegistration
+		for _, id := range ids {
+			regs = append(regs, generated.SIPRegistration{SIPRegistrationID: id, IsPersistent: true, ApplicationName: api.Ptr("app"), UserName: api.Ptr("u")})
+		}
+		srv := start(t, apitest.WithRegistrations(regs...))
+		c := newClient(t, srv)
+		err := c.BindSIPRegistration(context.Background(), &api.BindSIPRegistrationParams{Bind: api.Ptr(false)})
+		if !errors.Is(err, api.CodeInvalidArguments) {
+			t.Errorf("%d registrations: err = %v, want code 101", len(ids), err)
+		}
+		for _, r := range srv.Registrations() {
+			if str(r.ApplicationName) != "app" || str(r.UserName) != "u" {
+				t.Errorf("%d registrations: %d was unbound: application %s, user %s", len(ids), r.SIPRegistrationID, str(r.ApplicationName), str(r.UserName))
+			}
+		}
 	}
 }
