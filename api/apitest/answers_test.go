@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/generated"
 )
 
 // TestAnswersLikeTheAPI: requests the API refuses get the API's envelope at HTTP 200 (never a
@@ -66,6 +67,28 @@ func TestAnswersLikeTheAPI(t *testing.T) {
 				t.Errorf("%d requests recorded, want accepted=%v", got, tc.accepted)
 			}
 		})
+	}
+}
+
+// A list sent with a raw ";" (as curl users write it) is one value, in the query and in a form
+// body, not a malformed request.
+func TestRawSemicolonsAreListSeparators(t *testing.T) {
+	srv := start(t)
+	bearer := "Bearer " + token(t, srv, srv.AccountID(), time.Now())
+	get := apitest.BasePath + "/GetSipRegistrations"
+	for _, call := range []rawCall{
+		{path: get, query: "user_id=1;2&status_code=200;400:499", auth: bearer},
+		{path: get, body: []byte("user_id=1;2&status_code=200;400:499"), contentType: "application/x-www-form-urlencoded", auth: bearer},
+	} {
+		status, _, body := call.do(t, srv)
+		if code, _ := apiErr(body); status != http.StatusOK || code != 0 {
+			t.Fatalf("HTTP %d %s, want a success", status, body)
+		}
+		reqs := srv.Requests()
+		p := reqs[len(reqs)-1].Params.(*generated.GetSIPRegistrationsParams)
+		if p.UserID == nil || *p.UserID != "1;2" || p.StatusCode == nil || *p.StatusCode != "200;400:499" {
+			t.Errorf("decoded user_id %v, status_code %v; want 1;2 and 200;400:499", p.UserID, p.StatusCode)
+		}
 	}
 }
 

@@ -423,8 +423,27 @@ func (r Request) GoString() string { return r.String() }
 // Requests returns the last accepted requests (see WithLogSize), oldest first.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.all()
+	reqs := s.log.all()
+	s.mu.Unlock()
+	for i := range reqs { // the caller may change what it gets; the log stays as it was
+		reqs[i].Params = cloneParams(reqs[i].Operation, reqs[i].Params)
+	}
+	return reqs
+}
+
+// cloneParams returns a deep copy of p, a pointer to the operation's Params struct.
+func cloneParams(opID string, p any) any {
+	op, ok := paramcodec.ByID(opID)
+	if !ok || p == nil {
+		return p
+	}
+	out := op.New()
+	op.Each(p, func(f *paramcodec.Field, value string) {
+		if err := op.Set(out, f.Name, value); err != nil {
+			panic("apitest: copying parameters: " + err.Error()) // Each's text always parses back
+		}
+	})
+	return out
 }
 
 // Enqueue makes the server answer the next accepted requests, whatever their operation, with

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -85,12 +86,27 @@ func ParseSeed(data []byte) (Seed, error) {
 
 // LoadSeed reads and decodes the seed file at path.
 func LoadSeed(path string) (Seed, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return Seed{}, fmt.Errorf("apitest: %w", err)
 	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.IsDir() {
+		return Seed{}, fmt.Errorf("apitest: seed %s is a directory, want a JSON file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxSeedBytes+1))
+	if err != nil {
+		return Seed{}, fmt.Errorf("apitest: reading seed %s: %w", path, err)
+	}
+	if len(data) > MaxSeedBytes {
+		return Seed{}, fmt.Errorf("apitest: seed %s is larger than %d MiB", path, MaxSeedBytes>>20)
+	}
 	return ParseSeed(data)
 }
+
+// MaxSeedBytes bounds what LoadSeed reads, so that a pipe or a device cannot make it read
+// forever.
+const MaxSeedBytes = 64 << 20
 
 // registration is a stored registration: what Get returns, plus what it never returns.
 type registration struct {

@@ -494,3 +494,30 @@ func TestUnbindWithoutIDOrTargetIsRefusedEvenWithOneRegistration(t *testing.T) {
 		}
 	}
 }
+
+// What Requests returns is a copy: changing it leaves the log as it was.
+func TestRequestsReturnsACopy(t *testing.T) {
+	srv := start(t, apitest.WithRegistrationIDs(1))
+	c := newClient(t, srv)
+	if err := c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Proxy: api.Ptr("before")}); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.Requests()[0].Params.(*generated.UpdateSIPRegistrationParams)
+	*got.Proxy = "changed by the caller"
+	got.SIPRegistrationID = 99
+	again := srv.Requests()[0].Params.(*generated.UpdateSIPRegistrationParams)
+	if *again.Proxy != "before" || again.SIPRegistrationID != 1 {
+		t.Errorf("the log changed with the caller's copy: %+v", again)
+	}
+}
+
+// LoadSeed reads at most MaxSeedBytes, so a device or a pipe cannot make it read forever, and
+// refuses a directory.
+func TestLoadSeedIsBounded(t *testing.T) {
+	if _, err := apitest.LoadSeed("/dev/zero"); err == nil || !strings.Contains(err.Error(), "larger than 64 MiB") {
+		t.Errorf("LoadSeed(/dev/zero) = %v, want an error about the size", err)
+	}
+	if _, err := apitest.LoadSeed(t.TempDir()); err == nil || !strings.Contains(err.Error(), "directory") {
+		t.Errorf("LoadSeed(a directory) = %v, want an error saying so", err)
+	}
+}

@@ -14,11 +14,17 @@ import (
 // maxBody bounds a request body (the API's requests are a few hundred bytes).
 const maxBody = 1 << 20
 
+// parseForm is url.ParseQuery, except that a raw ";" is part of a value (the API's lists are
+// separated by ";", and a client such as curl may send them unescaped), not an error.
+func parseForm(q string) (url.Values, error) {
+	return url.ParseQuery(strings.ReplaceAll(q, ";", "%3B"))
+}
+
 // gatherParams collects every parameter of r, from the query string and from an
 // application/x-www-form-urlencoded or multipart/form-data body, keeping every occurrence (so
 // that one given twice, anywhere, can be refused).
 func gatherParams(r *http.Request) (url.Values, error) {
-	vals, err := url.ParseQuery(r.URL.RawQuery)
+	vals, err := parseForm(r.URL.RawQuery)
 	if err != nil {
 		return nil, fmt.Errorf("the query string is malformed: %w", err)
 	}
@@ -45,7 +51,7 @@ func gatherParams(r *http.Request) (url.Values, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the body: %w", err)
 		}
-		form, err := url.ParseQuery(string(data))
+		form, err := parseForm(string(data))
 		if err != nil {
 			return nil, fmt.Errorf("the form body is malformed: %w", err)
 		}
