@@ -6,7 +6,6 @@ package generated
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -1406,17 +1405,7 @@ func (c *Client) UpdateSIPRegistration(ctx context.Context, params *UpdateSIPReg
 func NewBindSIPRegistrationRequest(server string, params *BindSIPRegistrationParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := parseServerURL(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/BindSipRegistration")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := resolveStaticPath(&lastBindSIPRegistrationURL, server, "./BindSipRegistration")
 	if err != nil {
 		return nil, err
 	}
@@ -1534,17 +1523,7 @@ func NewBindSIPRegistrationRequest(server string, params *BindSIPRegistrationPar
 func NewCreateSIPRegistrationRequest(server string, params *CreateSIPRegistrationParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := parseServerURL(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/CreateSipRegistration")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := resolveStaticPath(&lastCreateSIPRegistrationURL, server, "./CreateSipRegistration")
 	if err != nil {
 		return nil, err
 	}
@@ -1694,17 +1673,7 @@ func NewCreateSIPRegistrationRequest(server string, params *CreateSIPRegistratio
 func NewDeleteSIPRegistrationRequest(server string, params *DeleteSIPRegistrationParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := parseServerURL(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/DeleteSipRegistration")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := resolveStaticPath(&lastDeleteSIPRegistrationURL, server, "./DeleteSipRegistration")
 	if err != nil {
 		return nil, err
 	}
@@ -1748,17 +1717,7 @@ func NewDeleteSIPRegistrationRequest(server string, params *DeleteSIPRegistratio
 func NewGetSIPRegistrationsRequest(server string, params *GetSIPRegistrationsParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := parseServerURL(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/GetSipRegistrations")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := resolveStaticPath(&lastGetSIPRegistrationsURL, server, "./GetSipRegistrations")
 	if err != nil {
 		return nil, err
 	}
@@ -1966,17 +1925,7 @@ func NewGetSIPRegistrationsRequest(server string, params *GetSIPRegistrationsPar
 func NewUpdateSIPRegistrationRequest(server string, params *UpdateSIPRegistrationParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := parseServerURL(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/UpdateSipRegistration")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := resolveStaticPath(&lastUpdateSIPRegistrationURL, server, "./UpdateSipRegistration")
 	if err != nil {
 		return nil, err
 	}
@@ -2148,6 +2097,42 @@ func parseServerURL(server string) (*url.URL, error) {
 	}
 	lastServer.Store(&parsedServer{raw: server, u: u})
 	return u, nil
+}
+
+// lastBindSIPRegistrationURL caches the URL of BindSIPRegistration under the last server it was built for.
+var lastBindSIPRegistrationURL atomic.Pointer[parsedServer]
+
+// lastCreateSIPRegistrationURL caches the URL of CreateSIPRegistration under the last server it was built for.
+var lastCreateSIPRegistrationURL atomic.Pointer[parsedServer]
+
+// lastDeleteSIPRegistrationURL caches the URL of DeleteSIPRegistration under the last server it was built for.
+var lastDeleteSIPRegistrationURL atomic.Pointer[parsedServer]
+
+// lastGetSIPRegistrationsURL caches the URL of GetSIPRegistrations under the last server it was built for.
+var lastGetSIPRegistrationsURL atomic.Pointer[parsedServer]
+
+// lastUpdateSIPRegistrationURL caches the URL of UpdateSIPRegistration under the last server it was built for.
+var lastUpdateSIPRegistrationURL atomic.Pointer[parsedServer]
+
+// resolveStaticPath returns a new URL for path (an operation's path without parameters, as
+// "./Op") under server: what url.Parse(server) then .Parse(path) give. cache keeps the last
+// result, so that a client building every request for one server resolves it once.
+func resolveStaticPath(cache *atomic.Pointer[parsedServer], server, path string) (*url.URL, error) {
+	if last := cache.Load(); last != nil && last.raw == server {
+		out := *last.u
+		return &out, nil
+	}
+	serverURL, err := parseServerURL(server)
+	if err != nil {
+		return nil, err
+	}
+	u, err := serverURL.Parse(path)
+	if err != nil {
+		return nil, err
+	}
+	cache.Store(&parsedServer{raw: server, u: u})
+	out := *u
+	return &out, nil
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
