@@ -214,6 +214,30 @@ func loadResume(path string) (*resumeState, error) {
 	return rs, nil
 }
 
+// checkResumeIsNotOutput refuses --resume FILE when FILE is also standard output and empty:
+// '--resume r.jsonl > r.jsonl' has the shell empty the results before voxsip reads them, and
+// every line would be sent again (for create, a second registration and fee each). Appending
+// (>>) leaves the results to read and is allowed.
+func (c *cli) checkResumeIsNotOutput(path string) error {
+	out, ok := c.stdout.(*os.File)
+	if !ok {
+		return nil
+	}
+	ofi, err := out.Stat()
+	if err != nil {
+		return nil
+	}
+	rfi, err := os.Stat(path)
+	if err != nil {
+		return nil // loadResume says what is wrong
+	}
+	if os.SameFile(ofi, rfi) && rfi.Size() == 0 {
+		return fmt.Errorf("--resume: %s is also standard output, and it was emptied (> %s) before voxsip could read it, "+
+			"so every line would be sent again; nothing was sent: write the results to another file, or append with >>", path, path)
+	}
+	return nil
+}
+
 // job is one line on its way; outcome is what became of it.
 type job struct {
 	seq  int // position among the lines with a result, for printing in input order
@@ -264,6 +288,9 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 	}
 	var rs *resumeState
 	if bf.resume != "" {
+		if err := c.checkResumeIsNotOutput(bf.resume); err != nil {
+			return err
+		}
 		var err error
 		if rs, err = loadResume(bf.resume); err != nil {
 			return err

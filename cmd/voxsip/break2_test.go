@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
@@ -36,5 +40,69 @@ func TestApplyFileThatWouldLoseEntriesIsRefused(t *testing.T) {
 	r := runCLI(t, nil, []string{"apply", "-f", file, "--prune", "--credentials", creds, "--base-url", srv.URL})
 	if r.code != 0 || !strings.Contains(r.stdout, "No changes: 2 registrations match the file.") {
 		t.Errorf("trailing ---: exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// runToFile runs voxsip in-process with stdout going to the file out (as a shell's > would
+// give it), with a deadline; it returns the exit code and stderr.
+func runToFile(t *testing.T, out *os.File, args []string) (int, string) {
+	t.Helper()
+	var stderr syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- runEnv(ctx, args, &env{stdin: strings.NewReader(""), stdout: out, stderr: &stderr})
+	}()
+	select {
+	case code := <-done:
+		return code, stderr.String()
+	case <-time.After(90 * time.Second):
+		t.Fatalf("voxsip %s did not return", strings.Join(args, " "))
+	}
+	return 0, ""
+}
+
+// TestResumeFromTheFileBeingWritten: '--resume r.jsonl > r.jsonl' lets the shell empty the
+// results before voxsip reads them; a create batch would then create every line again (a
+// second registration and fee each). It is refused, nothing sent; appending (>>) still works.
+func TestResumeFromTheFileBeingWritten(t *testing.T) {
+	srv, creds := fake(t)
+	batch := writeFile(t, `{"sip_username": "a", "proxy": "p"}`+"\n"+`{"sip_username": "b", "proxy": "p"}`+"\n")
+	results := filepath.Join(t.TempDir(), "results.jsonl")
+	args := []string{"create", "--batch", batch, "--json", "--credentials", creds, "--base-url", srv.URL}
+
+	out, err := os.Create(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := runToFile(t, out, args)
+	out.Close()
+	if code != 0 || len(srv.Registrations()) != 2 {
+		t.Fatalf("first run: exit %d, %s", code, stderr)
+	}
+
+	out, err = os.Create(results) // > results.jsonl: emptied before voxsip runs
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stderr = runToFile(t, out, append(args, "--resume", results))
+	out.Close()
+	if code != exitNothing || !strings.Contains(stderr, "--resume: "+results+" is also standard output") || len(srv.Registrations()) != 2 {
+		t.Errorf("--resume into itself: exit %d, stderr %q, %d registrations", code, stderr, len(srv.Registrations()))
+	}
+
+	// >> keeps what the first run wrote: resuming from it skips both lines.
+	if err := os.WriteFile(results, []byte(`{"line":1,"ok":true}`+"\n"+`{"line":2,"ok":true}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = os.OpenFile(results, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stderr = runToFile(t, out, append(args, "--resume", results))
+	out.Close()
+	if code != 0 || len(srv.Registrations()) != 2 || !strings.Contains(stderr, "2 done before (--resume)") {
+		t.Errorf("--resume with >>: exit %d, stderr %q, %d registrations", code, stderr, len(srv.Registrations()))
 	}
 }
