@@ -30,6 +30,9 @@ const (
 	minRPS         = 0.001 // one request every 1000 s
 	maxRPS         = 10000
 	maxLine        = 1 << 20 // a longer line is reported bad and skipped
+	// maxDrain is how much of a too-long line is read to find its end: past it the input is
+	// taken to be no JSON Lines at all (/dev/zero) and reading stops with an error.
+	maxDrain = 64 << 20
 	// maxNetFailures consecutive requests that cannot reach the API stop a batch.
 	maxNetFailures = 10
 )
@@ -86,8 +89,8 @@ type rawLine struct {
 	err     error // a read error: the input ends here
 }
 
-// readLines streams r once, line by line, with lines of any length: a line longer than maxLine
-// is drained and reported tooLong. A BOM at the start is dropped, blank lines are skipped. It
+// readLines streams r once, line by line: a line longer than maxLine is drained and reported
+// tooLong, and one longer than maxDrain ends the input with an error. A BOM at the start is dropped, blank lines are skipped. It
 // stops when emit returns false.
 func readLines(r io.Reader, emit func(rawLine) bool) { scanLines(r, true, emit) }
 
@@ -103,6 +106,10 @@ func scanLines(r io.Reader, drain bool, emit func(rawLine) bool) {
 			var frag []byte
 			frag, err = br.ReadSlice('\n')
 			total += len(frag)
+			if total > maxDrain && errors.Is(err, bufio.ErrBufferFull) {
+				emit(rawLine{n: n, err: fmt.Errorf("line %d is longer than %d MiB with no end yet: is this JSON Lines?", n, maxDrain>>20)})
+				return
+			}
 			if !tooLong {
 				if len(buf)+len(frag) > maxLine+2 { // room for "\r\n"
 					tooLong, buf = true, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,5 +105,23 @@ func TestResumeFromTheFileBeingWritten(t *testing.T) {
 	out.Close()
 	if code != 0 || len(srv.Registrations()) != 2 || !strings.Contains(stderr, "2 done before (--resume)") {
 		t.Errorf("--resume with >>: exit %d, stderr %q, %d registrations", code, stderr, len(srv.Registrations()))
+	}
+}
+
+// TestBatchEndlessLineStops: a batch whose line never ends (/dev/zero, or a pipe from it) stops
+// reading after maxDrain bytes of that line instead of draining it for ever; the lines before
+// it are still sent.
+func TestBatchEndlessLineStops(t *testing.T) {
+	srv, creds := fake(t, seedIDs(1))
+	base := []string{"update", "--batch", "-", "--credentials", creds, "--base-url", srv.URL}
+	r := runCLI(t, zeroReader{}, base)
+	checkOneLine(t, "--batch - < /dev/zero", r, exitNothing, "reading the input after line 0 failed: line 1 is longer than 64 MiB")
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+	r = runCLI(t, io.MultiReader(strings.NewReader(updateLines(1)), zeroReader{}), base, secrets(1)...)
+	if r.code != exitFailed || !strings.Contains(r.stdout, "line 1\tid 1\tok") ||
+		!strings.Contains(r.stderr, "reading the input after line 1 failed: line 2 is longer than 64 MiB") {
+		t.Errorf("a good line, then zeros: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
