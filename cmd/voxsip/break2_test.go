@@ -125,3 +125,18 @@ func TestBatchEndlessLineStops(t *testing.T) {
 		t.Errorf("a good line, then zeros: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestServeRefusesOneFileForCredentialsAndCert: --tls-cert naming the --credentials-out file
+// (by any spelling) wrote the certificate over the credentials; it is refused, nothing served
+// and no file written.
+func TestServeRefusesOneFileForCredentialsAndCert(t *testing.T) {
+	dir := t.TempDir()
+	for _, cert := range []string{filepath.Join(dir, "same.json"), filepath.Join(dir, ".", "sub", "..", "same.json")} {
+		os.MkdirAll(filepath.Join(dir, "sub"), 0o700)
+		r := runCLI(t, nil, []string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", filepath.Join(dir, "same.json"), "--tls", "--tls-cert", cert})
+		checkOneLine(t, "--tls-cert "+cert, r, exitNothing, "--tls-cert and --credentials-out name the same file")
+		if _, err := os.Stat(filepath.Join(dir, "same.json")); err == nil || r.stdout != "" {
+			t.Errorf("--tls-cert %s: a file was written or something served: %q", cert, r.stdout)
+		}
+	}
+}
