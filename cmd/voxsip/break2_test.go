@@ -162,3 +162,33 @@ func TestTokenNamesTheAccountItActsFor(t *testing.T) {
 		t.Errorf("--account-id 0 printed a token")
 	}
 }
+
+// TestMistypedCommandsAreNamed: a mistyped topic for help, a mistyped command followed by flags,
+// a shell completion does not know, an argument to version and a bad boolean flag are one-line
+// usage errors (exit 2) that name the mistake, not root help with exit 0 or a misleading
+// "unknown flag" or "not a number".
+func TestMistypedCommandsAreNamed(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help", "updte"}, `unknown command "updte" (did you mean "update"?); see 'voxsip help'`},
+		{[]string{"help", "nosuch"}, `unknown command "nosuch"; see 'voxsip help'`},
+		{[]string{"help", "update", "extra"}, `unknown command "extra" for "voxsip update"`},
+		{[]string{"updat", "--id", "1"}, `unknown command "updat" (did you mean "update"?)`},
+		{[]string{"completion", "nosh"}, `unknown shell "nosh"`},
+		{[]string{"version", "junk"}, `voxsip version: unexpected argument "junk"`},
+		{[]string{"list", "--json=maybe"}, `--json: "maybe" is not true or false`},
+	} {
+		r := runCLI(t, nil, tt.args)
+		checkOneLine(t, strings.Join(tt.args, " "), r, exitNothing, tt.want)
+		if r.stdout != "" {
+			t.Errorf("%v: stdout %q", tt.args, r.stdout)
+		}
+	}
+	for _, args := range [][]string{{"help"}, {"help", "update"}, {"help", "completion", "bash"}, {"completion"}} {
+		if r := runCLI(t, nil, args); r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "Usage:") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
