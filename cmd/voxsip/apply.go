@@ -481,11 +481,11 @@ func (c *cli) apply(common *commonFlags, file string, dryRun bool, opt planOptio
 	}
 	defer cl.CloseIdleConnections()
 	var have []api.SIPRegistration
-	for r, err := range cl.AllSIPRegistrations(c.ctx, nil) {
-		if err != nil {
-			return fmt.Errorf("reading the current registrations: %w", err)
-		}
+	if err := c.eachRegistration(cl, nil, common.timeout, func(r api.SIPRegistration) error {
 		have = append(have, r)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("reading the current registrations: %w", err)
 	}
 	p, err := makePlan(want, have, opt)
 	if err != nil {

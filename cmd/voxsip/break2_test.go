@@ -192,3 +192,19 @@ func TestMistypedCommandsAreNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestListTimeoutIncludesEveryAttempt: --timeout bounds a page of list (and apply's read) with
+// all its attempts, as it bounds every other request: a page that never answers ends at the
+// first timeout instead of after --attempts of them.
+func TestListTimeoutIncludesEveryAttempt(t *testing.T) {
+	srv, creds := fake(t, seedIDs(1))
+	file := writeFile(t, "registrations: []\n")
+	for _, args := range [][]string{{"list"}, {"apply", "-f", file}} {
+		srv.EnqueueFor("GetSipRegistrations", apitest.Hang(), apitest.Hang(), apitest.Hang())
+		r := runCLI(t, nil, append(args, "--timeout", "200ms", "--attempts", "3", "--credentials", creds, "--base-url", srv.URL))
+		checkOneLine(t, args[0], r, exitFailed, "no answer within --timeout 200ms (all attempts included)")
+		if strings.Contains(r.stderr, "giving up after") {
+			t.Errorf("%s retried past --timeout: %q", args[0], r.stderr)
+		}
+	}
+}
