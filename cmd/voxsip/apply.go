@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -266,14 +267,31 @@ func currentValue(r api.SIPRegistration, name string) (string, bool) {
 // parseApplyFile reads an apply file. dir is where relative password_file paths start; getenv
 // reads password_env.
 func parseApplyFile(data []byte, dir string, getenv func(string) (string, bool)) ([]*desired, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("not valid YAML: %s", yamlProblem(err))
+	// Every document is read: yaml.Unmarshal keeps the first and drops the rest, and with
+	// --prune the registrations of a dropped document would be deleted.
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var root yaml.Node
+		err := dec.Decode(&root)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("not valid YAML: %s", yamlProblem(err))
+		}
+		if len(root.Content) == 0 || root.Content[0].Tag == "!!null" && root.Content[0].Value == "" {
+			continue // an empty document, as after a final ---
+		}
+		docs = append(docs, root.Content[0])
 	}
-	if root.Kind == 0 || len(root.Content) == 0 {
+	if len(docs) == 0 {
 		return nil, errors.New("the file is empty; want a registrations: list")
 	}
-	doc := root.Content[0]
+	if len(docs) > 1 {
+		return nil, fmt.Errorf("line %d: a second YAML document (after ---): put every registration in one registrations: list", docs[1].Line)
+	}
+	doc := docs[0]
 	if doc.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("line %d: want a mapping with a registrations: list", doc.Line)
 	}
@@ -283,6 +301,9 @@ func parseApplyFile(data []byte, dir string, getenv func(string) (string, bool))
 		if k.Value != "registrations" {
 			return nil, fmt.Errorf("line %d: unknown key %q (the only key is registrations)", k.Line, k.Value)
 		}
+		if list != nil { // YAML would keep the last list and drop the others
+			return nil, fmt.Errorf("line %d: registrations: given twice (merge the lists into one)", k.Line)
+		}
 		list = doc.Content[i+1]
 	}
 	if list == nil || (list.Kind != yaml.SequenceNode && list.Tag != "!!null") {
@@ -291,12 +312,18 @@ func parseApplyFile(data []byte, dir string, getenv func(string) (string, bool))
 	secret, _ := hasSecret(opCreate.op)
 	var out []*desired
 	var errs []error
+	firstLine := map[string]int{}
 	for _, item := range list.Content {
 		d, err := parseEntry(item, secret, dir, getenv)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		if first, ok := firstLine[d.key()]; ok {
+			errs = append(errs, fmt.Errorf("line %d: %s is in the file twice (first on line %d)", d.line, d.key(), first))
+			continue
+		}
+		firstLine[d.key()] = d.line
 		out = append(out, d)
 	}
 	return out, errors.Join(errs...)
@@ -454,11 +481,11 @@ func (c *cli) apply(common *commonFlags, file string, dryRun bool, opt planOptio
 	}
 	defer cl.CloseIdleConnections()
 	var have []api.SIPRegistration
-	for r, err := range cl.AllSIPRegistrations(c.ctx, nil) {
-		if err != nil {
-			return fmt.Errorf("reading the current registrations: %w", err)
-		}
+	if err := c.eachRegistration(cl, nil, common.timeout, func(r api.SIPRegistration) error {
 		have = append(have, r)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("reading the current registrations: %w", err)
 	}
 	p, err := makePlan(want, have, opt)
 	if err != nil {

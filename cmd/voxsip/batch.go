@@ -30,6 +30,9 @@ const (
 	minRPS         = 0.001 // one request every 1000 s
 	maxRPS         = 10000
 	maxLine        = 1 << 20 // a longer line is reported bad and skipped
+	// maxDrain is how much of a too-long line is read to find its end: past it the input is
+	// taken to be no JSON Lines at all (/dev/zero) and reading stops with an error.
+	maxDrain = 64 << 20
 	// maxNetFailures consecutive requests that cannot reach the API stop a batch.
 	maxNetFailures = 10
 )
@@ -86,8 +89,8 @@ type rawLine struct {
 	err     error // a read error: the input ends here
 }
 
-// readLines streams r once, line by line, with lines of any length: a line longer than maxLine
-// is drained and reported tooLong. A BOM at the start is dropped, blank lines are skipped. It
+// readLines streams r once, line by line: a line longer than maxLine is drained and reported
+// tooLong, and one longer than maxDrain ends the input with an error. A BOM at the start is dropped, blank lines are skipped. It
 // stops when emit returns false.
 func readLines(r io.Reader, emit func(rawLine) bool) { scanLines(r, true, emit) }
 
@@ -103,6 +106,10 @@ func scanLines(r io.Reader, drain bool, emit func(rawLine) bool) {
 			var frag []byte
 			frag, err = br.ReadSlice('\n')
 			total += len(frag)
+			if total > maxDrain && errors.Is(err, bufio.ErrBufferFull) {
+				emit(rawLine{n: n, err: fmt.Errorf("line %d is longer than %d MiB with no end yet: is this JSON Lines?", n, maxDrain>>20)})
+				return
+			}
 			if !tooLong {
 				if len(buf)+len(frag) > maxLine+2 { // room for "\r\n"
 					tooLong, buf = true, nil
@@ -214,6 +221,30 @@ func loadResume(path string) (*resumeState, error) {
 	return rs, nil
 }
 
+// checkResumeIsNotOutput refuses --resume FILE when FILE is also standard output and empty:
+// '--resume r.jsonl > r.jsonl' has the shell empty the results before voxsip reads them, and
+// every line would be sent again (for create, a second registration and fee each). Appending
+// (>>) leaves the results to read and is allowed.
+func (c *cli) checkResumeIsNotOutput(path string) error {
+	out, ok := c.stdout.(*os.File)
+	if !ok {
+		return nil
+	}
+	ofi, err := out.Stat()
+	if err != nil {
+		return nil
+	}
+	rfi, err := os.Stat(path)
+	if err != nil {
+		return nil // loadResume says what is wrong
+	}
+	if os.SameFile(ofi, rfi) && rfi.Size() == 0 {
+		return fmt.Errorf("--resume: %s is also standard output, and it was emptied (> %s) before voxsip could read it, "+
+			"so every line would be sent again; nothing was sent: write the results to another file, or append with >>", path, path)
+	}
+	return nil
+}
+
 // job is one line on its way; outcome is what became of it.
 type job struct {
 	seq  int // position among the lines with a result, for printing in input order
@@ -264,6 +295,9 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 	}
 	var rs *resumeState
 	if bf.resume != "" {
+		if err := c.checkResumeIsNotOutput(bf.resume); err != nil {
+			return err
+		}
 		var err error
 		if rs, err = loadResume(bf.resume); err != nil {
 			return err

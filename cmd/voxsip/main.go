@@ -151,15 +151,30 @@ func (c *cli) exit(root *cobra.Command, args []string, err error) int {
 	return exitNothing
 }
 
-// unknownCommand rewords cobra's multi-line message on one line, with its suggestions.
+// unknownCommandMsg is cobra's wording of an unknown command (also ours, from help).
+var unknownCommandMsg = regexp.MustCompile(`^unknown command "([^"]*)"(?: for "([^"]*)")?`)
+
+// unknownCommand rewords cobra's multi-line message on one line, with its suggestions; a name
+// unknown under a subcommand ('help update extra') keeps that subcommand.
 func unknownCommand(root *cobra.Command, msg string) string {
-	name, _, _ := strings.Cut(strings.TrimPrefix(msg, "unknown command "), " ")
-	name = strings.Trim(name, `"`)
+	m := unknownCommandMsg.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	name, parent, help := m[1], root, "voxsip help"
+	if path := strings.Fields(m[2]); len(path) > 1 {
+		if cmd, _, err := root.Find(path[1:]); err == nil && cmd != root {
+			parent, help = cmd, cmd.CommandPath()+" --help"
+		}
+	}
 	out := fmt.Sprintf("unknown command %q", name)
-	if s := root.SuggestionsFor(name); len(s) > 0 {
+	if parent != root {
+		out += fmt.Sprintf(" for %q", parent.CommandPath())
+	}
+	if s := parent.SuggestionsFor(name); len(s) > 0 {
 		out += fmt.Sprintf(" (did you mean %q?)", s[0])
 	}
-	return out + "; see 'voxsip help'"
+	return out + "; see '" + help + "'"
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -191,12 +206,48 @@ output of 'voxsip token') or key material.
 		c.listCmd(), c.createCmd(), c.updateCmd(), c.bindCmd(), c.deleteCmd(),
 		c.applyCmd(), c.demoCmd(), c.tokenCmd(), c.serveCmd(), c.versionCmd(),
 	)
+	// cobra's help shows the root's help, exit 0, for a topic it does not know ('help updte'),
+	// and its completion command shows its help for a shell it does not know: both are
+	// usage errors here.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, sub := range root.Commands() {
+		switch sub.Name() {
+		case "help":
+			sub.Run, sub.RunE = nil, func(_ *cobra.Command, args []string) error { return helpTopic(root, args) }
+		case "completion":
+			sub.Args = cobra.ArbitraryArgs
+			sub.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return usagef("unknown shell %q: want bash, fish, powershell or zsh", args[0])
+				}
+				return cmd.Help()
+			}
+		}
+	}
 	return root
+}
+
+// helpTopic prints the help of the command args name, or refuses a name that is no command.
+func helpTopic(root *cobra.Command, args []string) error {
+	target, rest, err := root.Find(args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unknown command %q for %q", rest[0], target.CommandPath())
+	}
+	target.InitDefaultHelpFlag()
+	return target.Help()
 }
 
 // flagError makes a flag parsing error a one-line usage error, with a suggestion for a
 // mistyped flag.
 func flagError(cmd *cobra.Command, err error) error {
+	if !cmd.HasParent() && cmd.Flags().NArg() > 0 {
+		// 'voxsip updat --id 1': the command is what is wrong, not the flag after it.
+		return fmt.Errorf("unknown command %q for %q", cmd.Flags().Arg(0), cmd.Name())
+	}
 	msg := badValue(err.Error())
 	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
 		if s := closestFlag(cmd, name); s != "" {
@@ -227,6 +278,8 @@ func badValue(msg string) string {
 	switch {
 	case strings.Contains(inner, strconv.ErrRange.Error()):
 		return fmt.Sprintf("%s: %s is out of range", flag, shown)
+	case strings.Contains(inner, "ParseBool"):
+		return fmt.Sprintf("%s: %s is not true or false", flag, shown)
 	case strings.HasPrefix(inner, "time: "):
 		return fmt.Sprintf("%s: %s is not a duration (like 30s, 5m or 1h)", flag, shown)
 	case strings.Contains(inner, strconv.ErrSyntax.Error()):
@@ -273,7 +326,7 @@ func (c *cli) versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintln(c.stdout, "voxsip", api.Version)
 			return nil

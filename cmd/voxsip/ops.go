@@ -8,6 +8,7 @@ import (
 	neturl "net/url"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -325,22 +326,19 @@ registration per line, with the API's field names.`,
 			fmt.Fprintln(tw, "ID\tSIP_USERNAME\tPROXY\tAUTH_USER\tPERSISTENT\tSTATUS\tBOUND_TO")
 		}
 		n := 0
-		for reg, err := range cl.AllSIPRegistrations(c.ctx, p) {
-			if err != nil {
-				tw.Flush()
-				return fmt.Errorf("after %d registrations: %w", n, err)
-			}
+		err = c.eachRegistration(cl, p, common.timeout, func(reg api.SIPRegistration) error {
 			n++
 			if common.json {
-				if err := printJSON(c.stdout, reg); err != nil {
-					return err
-				}
-				continue
+				return printJSON(c.stdout, reg)
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%t\t%s\t%s\n", reg.SIPRegistrationID, reg.SIPUsername, reg.Proxy,
 				deref(reg.AuthUser), reg.IsPersistent, status(reg), boundTo(reg))
-		}
+			return nil
+		})
 		tw.Flush()
+		if err != nil {
+			return fmt.Errorf("after %d registrations: %w", n, err)
+		}
 		if !common.json {
 			fmt.Fprintf(c.stderr, "%d registration%s\n", n, plural(n))
 		}
@@ -387,4 +385,36 @@ func boundTo(r api.SIPRegistration) string {
 		return "-"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// errNoAnswer ends a walk over the pages when one of them takes longer than --timeout.
+type errNoAnswer struct{ timeout time.Duration }
+
+func (e *errNoAnswer) Error() string {
+	return fmt.Sprintf("no answer within --timeout %v (all attempts included)", e.timeout)
+}
+
+// eachRegistration calls fn for every registration that matches p, walking every page. Like any
+// other request, a page gets --timeout for all its attempts; the time fn takes (a reader slow
+// at the other end of a pipe) does not count.
+func (c *cli) eachRegistration(cl *api.Client, p *api.GetSIPRegistrationsParams, timeout time.Duration, fn func(api.SIPRegistration) error) error {
+	ctx, cancel := context.WithCancelCause(c.ctx)
+	defer cancel(nil)
+	timer := time.AfterFunc(timeout, func() { cancel(&errNoAnswer{timeout}) })
+	defer timer.Stop()
+	for reg, err := range cl.AllSIPRegistrations(ctx, p) {
+		timer.Stop()
+		if err != nil {
+			var na *errNoAnswer
+			if errors.As(context.Cause(ctx), &na) {
+				return na
+			}
+			return err
+		}
+		if err := fn(reg); err != nil {
+			return err
+		}
+		timer.Reset(timeout)
+	}
+	return nil
 }

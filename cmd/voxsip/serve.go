@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -55,6 +56,9 @@ one stops it at once.`,
 				return usagef("--log-size must be between 0 and %d, got %d", maxLogSize, logSize)
 			case cfg.ShutdownTimeout <= 0:
 				return usagef("--shutdown-timeout must be positive, got %v", cfg.ShutdownTimeout)
+			}
+			if useTLS && sameFile(cfg.TLSCertFile, cfg.CredentialsFile) {
+				return usagef("--tls-cert and --credentials-out name the same file (%s): the certificate would replace the credentials", cfg.CredentialsFile)
 			}
 			if err := checkSeedFile(cfg.SeedFile); err != nil {
 				return err
@@ -125,4 +129,21 @@ func (c *cli) serve(cfg apitest.ServeConfig) error {
 		c.sent.Store(true) // exit 1: the requests in flight were cut off
 		return errReported
 	}
+}
+
+// sameFile reports whether paths a and b name one file: the same path once cleaned, or (when
+// both exist) the same file through links.
+func sameFile(a, b string) bool {
+	if aa, err := filepath.Abs(a); err == nil {
+		a = aa
+	}
+	if bb, err := filepath.Abs(b); err == nil {
+		b = bb
+	}
+	if a == b {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }

@@ -29,8 +29,10 @@ token is a credential: it is the only secret voxsip ever prints, and only here.`
 				return err
 			}
 			opts := []auth.Option{auth.WithLifetime(lifetime)}
-			if accountID != 0 {
+			actsFor := creds.AccountID
+			if cmd.Flags().Changed("account-id") { // an explicit 0 is refused by auth, not taken as unset
 				opts = append(opts, auth.WithAccountID(accountID))
+				actsFor = accountID
 			}
 			signer, err := auth.NewSigner(creds, opts...)
 			if err != nil {
@@ -41,7 +43,11 @@ token is a credential: it is the only secret voxsip ever prints, and only here.`
 				return err
 			}
 			fmt.Fprintln(c.stdout, tok.Value())
-			fmt.Fprintf(c.stderr, "token for account %d, expires %s\n", creds.AccountID, tok.Expiry().UTC().Format(time.RFC3339))
+			who := fmt.Sprint(actsFor)
+			if actsFor != creds.AccountID {
+				who += fmt.Sprintf(" (with the key of account %d)", creds.AccountID)
+			}
+			fmt.Fprintf(c.stderr, "token for account %s, expires %s\n", who, tok.Expiry().UTC().Format(time.RFC3339))
 			return nil
 		},
 	}
