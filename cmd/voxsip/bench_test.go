@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/voxsip/voxsip/auth"
 )
 
 const (
@@ -20,7 +23,8 @@ const (
 
 // BenchmarkBatch sends 20k updates at concurrency 16 to a minimal loopback API, through
 // 'voxsip update --batch' and through a plain worker pool (16 goroutines, one shared client with
-// a large idle pool) sending the same requests. Each reports lines/s and new TCP connections.
+// a large idle pool) sending the same requests: the same query, a bearer token minted once, and
+// the JSON answer decoded and checked. Each reports lines/s and new TCP connections.
 //
 //	go test -run '^$' -bench BenchmarkBatch -benchtime 3x ./cmd/voxsip
 func BenchmarkBatch(b *testing.B) {
@@ -41,6 +45,19 @@ func BenchmarkBatch(b *testing.B) {
 	})
 	b.Run("pool", func(b *testing.B) {
 		srv, conns := connCounter(b)
+		creds, err := auth.LoadCredentials(throwawayCreds(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ts, err := auth.NewTokenSource(creds)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok, err := ts.Token(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		bearer := "Bearer " + tok.Value()
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 64
 		hc := &http.Client{Transport: t, Timeout: 30 * time.Second}
@@ -54,13 +71,26 @@ func BenchmarkBatch(b *testing.B) {
 				wg.Go(func() {
 					for i := range jobs {
 						q := url.Values{"sip_registration_id": {fmt.Sprint(i)}, "proxy": {fmt.Sprintf("p%d", i)}, "password": {pw(i)}}
-						resp, err := hc.Post(srv.URL+"/platform_api/UpdateSipRegistration?"+q.Encode(), "", nil)
+						req, err := http.NewRequest(http.MethodPost, srv.URL+"/platform_api/UpdateSipRegistration?"+q.Encode(), nil)
 						if err != nil {
 							b.Error(err)
 							continue
 						}
+						req.Header.Set("Authorization", bearer)
+						resp, err := hc.Do(req)
+						if err != nil {
+							b.Error(err)
+							continue
+						}
+						var r struct {
+							Result int `json:"result"`
+						}
+						err = json.NewDecoder(resp.Body).Decode(&r)
 						io.Copy(io.Discard, resp.Body)
 						resp.Body.Close()
+						if err != nil || r.Result != 1 {
+							b.Errorf("line %d: result %d, %v", i, r.Result, err)
+						}
 					}
 				})
 			}
