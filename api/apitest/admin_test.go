@@ -111,6 +111,26 @@ func TestAdminEndpoints(t *testing.T) {
 	}
 }
 
+// startServe runs Serve until ctx ends: its output comes line by line on lines, and its result
+// on done.
+func startServe(ctx context.Context, cfg apitest.ServeConfig) (lines <-chan string, done <-chan error) {
+	pr, pw := io.Pipe()
+	result := make(chan error, 1)
+	go func() {
+		result <- apitest.Serve(ctx, cfg, pw)
+		pw.Close()
+	}()
+	out := make(chan string, 8)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			out <- sc.Text()
+		}
+		close(out)
+	}()
+	return out, result
+}
+
 // TestServe runs the fake as voxsip serve does: TLS with a certificate file the client trusts,
 // a seed file, the URL first on out, then credentials and admin; it ends when ctx does.
 func TestServe(t *testing.T) {
@@ -121,20 +141,7 @@ func TestServe(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- apitest.Serve(ctx, apitest.ServeConfig{Addr: "127.0.0.1:0", CredentialsFile: creds, TLSCertFile: cert, SeedFile: seedFile, LogSize: 10}, pw)
-		pw.Close()
-	}()
-	lines := make(chan string, 8)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	lines, done := startServe(ctx, apitest.ServeConfig{Addr: "127.0.0.1:0", CredentialsFile: creds, TLSCertFile: cert, SeedFile: seedFile, LogSize: 10})
 	url := testutil.Recv(t, lines, "the URL")
 	if !strings.HasPrefix(url, "https://127.0.0.1:") || !strings.HasSuffix(url, apitest.BasePath) {
 		t.Fatalf("first line %q, want the https base URL", url)
@@ -220,20 +227,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	defer apitest.SetServeOnShutdown(func() { close(g.released) })()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- apitest.Serve(ctx, apitest.ServeConfig{Addr: "127.0.0.1:0", CredentialsFile: creds, Log: g, ShutdownTimeout: time.Minute}, pw)
-		pw.Close()
-	}()
-	lines := make(chan string, 8)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	lines, done := startServe(ctx, apitest.ServeConfig{Addr: "127.0.0.1:0", CredentialsFile: creds, Log: g, ShutdownTimeout: time.Minute})
 	url := testutil.Recv(t, lines, "the URL")
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
