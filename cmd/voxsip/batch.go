@@ -390,16 +390,18 @@ func (b *batch) run(in io.Reader) error {
 	}
 	var ok, skipped, failed, bad int
 	var unknown []int
-	pending := map[int]outcome{}
+	// The lines waiting to print: a line takes a window slot before it gets its seq and gives
+	// it back once printed, so the seqs waiting are fewer than cap(window) apart and a ring of
+	// that size holds each in its own place.
+	pending := make([]outcome, cap(window))
+	waiting := make([]bool, cap(window))
 	next := 0
 	for r := range results {
-		pending[r.seq] = r
-		for {
-			r, found := pending[next]
-			if !found {
-				break
-			}
-			delete(pending, next)
+		pending[r.seq%len(pending)], waiting[r.seq%len(pending)] = r, true
+		for waiting[next%len(pending)] {
+			i := next % len(pending)
+			r := pending[i]
+			pending[i], waiting[i] = outcome{}, false
 			next++
 			<-window
 			switch {
