@@ -315,7 +315,9 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 		}
 		in = f
 	}
-	cl, err := c.client(cf, bf.concurrency)
+	// Each request's context has the --timeout deadline for all its attempts (send), which is
+	// never later than an attempt's own: a second timer per request would never fire first.
+	cl, err := c.newClient(cf, bf.concurrency, 0)
 	if err != nil {
 		return err
 	}
