@@ -151,6 +151,12 @@ func (cf *commonFlags) check() error {
 // client builds the API client a command uses, with an idle connection pool of at least conns
 // and a transport that records that a request was sent (for the exit code).
 func (c *cli) client(cf *commonFlags, conns int) (*api.Client, error) {
+	return c.newClient(cf, conns, cf.timeout)
+}
+
+// newClient is client with attemptTimeout as the HTTP client's bound on each attempt (0: none,
+// for callers whose every request context has a deadline of at most --timeout already).
+func (c *cli) newClient(cf *commonFlags, conns int, attemptTimeout time.Duration) (*api.Client, error) {
 	if err := cf.check(); err != nil {
 		return nil, err
 	}
@@ -169,7 +175,7 @@ func (c *cli) client(cf *commonFlags, conns int) (*api.Client, error) {
 	}
 	t.MaxIdleConnsPerHost = max(conns, api.DefaultMaxIdleConnsPerHost)
 	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
-	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent}, Timeout: cf.timeout}
+	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent}, Timeout: attemptTimeout}
 	policy := api.DefaultRetryPolicy()
 	policy.MaxAttempts = cf.attempts
 	return api.NewClient(api.WithCredentials(creds), api.WithBaseURL(base), api.WithHTTPClient(hc), api.WithRetryPolicy(policy))

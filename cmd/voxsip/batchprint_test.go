@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/voxsip/voxsip/api"
+)
+
+// TestBatchJSONResultBytes: every --json result line is byte for byte what json.Marshal makes
+// of the map of its keys (sorted keys, HTML escaping), fast path or not.
+func TestBatchJSONResultBytes(t *testing.T) {
+	cases := []outcome{
+		{job: job{line: 1}, id: 7},
+		{job: job{line: 123456}, id: 0},
+		{job: job{line: 2}, id: -3},
+		{job: job{line: 3}, id: 9223372036854775807},
+		{job: job{line: 4, skip: "done in a previous run"}, id: 5},
+		{job: job{line: 5, bad: errors.New("not valid <JSON> & more")}},
+		{job: job{line: 6, bad: errors.New("x"), skip: "done in a previous run"}, id: 8},
+		{job: job{line: 7}, id: 9, err: &api.Error{Op: "UpdateSipRegistration", Code: 0, Message: "m"}},
+		{job: job{line: 8}, id: 9, err: errors.New("net\n  down"), unknown: true},
+		{job: job{line: 9}, err: errors.New("")},
+	}
+	for _, r := range cases {
+		var got bytes.Buffer
+		b := &batch{c: &cli{env: &env{stdout: &got}}, cf: &commonFlags{json: true}}
+		b.print(r)
+		b.print(r) // the reused buffer
+		err := r.err
+		if r.bad != nil {
+			err = errors.New("bad line: " + r.bad.Error())
+		}
+		m := map[string]any{"line": r.line, "ok": err == nil}
+		if r.id != 0 {
+			m["sip_registration_id"] = r.id
+		}
+		if r.skip != "" && r.bad == nil {
+			m["skipped"] = r.skip
+		}
+		if err != nil {
+			m["error"] = oneLine(err.Error())
+			var ae *api.Error
+			if errors.As(err, &ae) {
+				m["code"] = int(ae.Code)
+			}
+		}
+		if r.bad != nil {
+			m["bad_line"] = true
+		}
+		if r.unknown {
+			m["outcome_unknown"] = true
+		}
+		want, _ := json.Marshal(m)
+		want = append(want, '\n')
+		if w2 := string(want) + string(want); got.String() != w2 {
+			t.Errorf("line %d: got %q, want %q", r.line, got.String(), w2)
+		}
+	}
+}
