@@ -338,6 +338,7 @@ type batch struct {
 	mu          sync.Mutex
 	lastRead    int  // the last line number taken from the input
 	readAll     bool // the input was read to its end
+	complete    bool // every line of the input was dispatched (read to its end, none left behind)
 	readErr     error
 
 	// Results print as they come, by whichever goroutine has one, in input order: pmu guards
@@ -439,7 +440,7 @@ func (b *batch) run(in io.Reader) error {
 	ok, skipped, failed, bad, unknown := b.ok, b.skipped, b.failed, b.bad, b.unknown
 
 	b.mu.Lock()
-	readAll, lastRead, readErr := b.readAll, b.lastRead, b.readErr
+	complete, lastRead, readErr := b.complete, b.lastRead, b.readErr
 	b.mu.Unlock()
 	summary := fmt.Sprintf("%d lines: %d ok, %d failed, %d bad", ok+skipped+failed+bad, ok, failed, bad)
 	if skipped > 0 {
@@ -458,7 +459,7 @@ func (b *batch) run(in io.Reader) error {
 		problems = append(problems, "stopped early: "+down.Error()+"; "+notSent)
 	case c.hard.Err() != nil:
 		problems = append(problems, "stopped at once; "+notSent)
-	case c.ctx.Err() != nil && !readAll:
+	case c.ctx.Err() != nil && !complete:
 		problems = append(problems, "interrupted; "+notSent)
 	}
 	if len(problems) == 0 && failed+bad == 0 {
@@ -495,6 +496,9 @@ func (b *batch) dispatch(stop context.Context, lines <-chan rawLine, jobs chan<-
 			return
 		}
 		if !more {
+			b.mu.Lock()
+			b.complete = b.readAll // the reader sets readAll before it closes lines
+			b.mu.Unlock()
 			return
 		}
 		if rl.err != nil {

@@ -424,3 +424,28 @@ func throwawayCreds(t testing.TB) string {
 	defer srv.Close()
 	return writeCreds(t, srv)
 }
+
+// TestBatchInterruptWithTheRestAlreadyRead: when Ctrl-C comes after the reader has already taken
+// the last lines from the input (they wait in its buffer), the batch still says it was
+// interrupted and which lines were not sent, and exits 1: nothing is lost silently.
+func TestBatchInterruptWithTheRestAlreadyRead(t *testing.T) {
+	srv, arrived, release, answered := gated(t)
+	creds := throwawayCreds(t)
+	sigs := make(chan os.Signal, 2)
+	batch := writeFile(t, updateLines(5)) // fewer than the reader's buffer: all read at once
+	done := make(chan result, 1)
+	go func() {
+		done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "1", "--json"}, secrets(5)...)
+	}()
+	waitN(t, arrived, 1)
+	sigs <- os.Interrupt
+	time.Sleep(50 * time.Millisecond) // let the dispatcher see the interrupt (not a timing assertion)
+	close(release)
+	r := await(t, done)
+	if r.code != 1 || !strings.Contains(r.stderr, "interrupted; the lines after line") {
+		t.Errorf("exit %d, stderr %q; want exit 1 saying it was interrupted", r.code, r.stderr)
+	}
+	if got := answered.Load(); got >= 5 {
+		t.Errorf("%d answered: the interrupt did not stop the batch", got)
+	}
+}
