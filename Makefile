@@ -94,5 +94,9 @@ bench-serve:
 
 ## bench-batch: voxsip update --batch (20k lines, concurrency 16) against a plain Go worker pool,
 ## lines/s and new TCP connections
+## (BATCHROUNDS rounds, each running voxsip then the pool, so that drift falls on both)
+BATCHROUNDS ?= 5
 bench-batch:
-	$(GO) test -run '^$$' -bench '^BenchmarkBatch$$' -benchtime 3x ./cmd/voxsip
+	$(GO) test -c -o batch.test ./cmd/voxsip
+	for i in $$(seq $(BATCHROUNDS)); do ./batch.test -test.run '^$$' -test.bench '^BenchmarkBatch$$' -test.benchtime 5x -test.count 1 | grep '^Benchmark'; done
+	rm -f batch.test
