@@ -163,3 +163,39 @@ func Example_lifecycle() {
 	// outbound proxy edge.example.com user alice
 	// deleted twice is an API error: true
 }
+
+// Creating a registration costs a month's fee, so a Create is never retried blindly: after an
+// answer that leaves it unknown whether the API acted (here a 502 from a proxy), the error
+// matches api.ErrOutcomeUnknown, and the registrations are listed before creating again.
+func ExampleClient_CreateSIPRegistration() {
+	srv := apitest.NewServer()
+	defer srv.Close()
+	client, err := api.NewClient(api.WithCredentials(srv.Credentials()), api.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	p := &api.CreateSIPRegistrationParams{SIPUsername: "100200", Proxy: "sip.example.com"}
+
+	srv.EnqueueFor("CreateSipRegistration", apitest.Status(502, nil, "<html>Bad Gateway</html>"))
+	_, err = client.CreateSIPRegistration(ctx, p)
+	fmt.Println("outcome unknown:", errors.Is(err, api.ErrOutcomeUnknown), "requests:", len(srv.Requests()))
+
+	n := 0
+	for _, err := range client.AllSIPRegistrations(ctx, &api.GetSIPRegistrationsParams{SIPUsername: &p.SIPUsername}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+	}
+	if n == 0 { // it was not created: create it now
+		created, err := client.CreateSIPRegistration(ctx, p)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("created", created.SIPRegistrationID)
+	}
+	// Output:
+	// outcome unknown: true requests: 1
+	// created 1
+}
