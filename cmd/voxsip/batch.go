@@ -598,27 +598,7 @@ func (b *batch) print(r outcome) {
 			b.c.stdout.Write(buf)
 			return
 		}
-		m := map[string]any{"line": r.line, "ok": err == nil}
-		if r.id != 0 {
-			m["sip_registration_id"] = r.id
-		}
-		if r.skip != "" && r.bad == nil {
-			m["skipped"] = r.skip
-		}
-		if err != nil {
-			m["error"] = oneLine(err.Error())
-			var ae *api.Error
-			if errors.As(err, &ae) {
-				m["code"] = int(ae.Code)
-			}
-		}
-		if r.bad != nil {
-			m["bad_line"] = true
-		}
-		if r.unknown {
-			m["outcome_unknown"] = true
-		}
-		printJSON(b.c.stdout, m)
+		printJSON(b.c.stdout, resultJSON(r, err))
 		return
 	}
 	id := "-"
@@ -652,4 +632,30 @@ func joinInts(xs []int) string {
 		s[i] = strconv.Itoa(x)
 	}
 	return strings.Join(s, ", ")
+}
+
+// resultJSON is a --json result line's object: what the fast path in print writes for a success,
+// and what every other result is marshalled from.
+func resultJSON(r outcome, err error) map[string]any {
+	m := map[string]any{"line": r.line, "ok": err == nil}
+	if r.id != 0 {
+		m["sip_registration_id"] = r.id
+	}
+	if r.skip != "" && r.bad == nil {
+		m["skipped"] = r.skip
+	}
+	if err != nil {
+		m["error"] = oneLine(err.Error())
+		var ae *api.Error
+		if errors.As(err, &ae) {
+			m["code"] = int(ae.Code)
+		}
+	}
+	if r.bad != nil {
+		m["bad_line"] = true
+	}
+	if r.unknown {
+		m["outcome_unknown"] = true
+	}
+	return m
 }

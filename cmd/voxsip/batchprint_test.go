@@ -33,27 +33,7 @@ func TestBatchJSONResultBytes(t *testing.T) {
 		if r.bad != nil {
 			err = errors.New("bad line: " + r.bad.Error())
 		}
-		m := map[string]any{"line": r.line, "ok": err == nil}
-		if r.id != 0 {
-			m["sip_registration_id"] = r.id
-		}
-		if r.skip != "" && r.bad == nil {
-			m["skipped"] = r.skip
-		}
-		if err != nil {
-			m["error"] = oneLine(err.Error())
-			var ae *api.Error
-			if errors.As(err, &ae) {
-				m["code"] = int(ae.Code)
-			}
-		}
-		if r.bad != nil {
-			m["bad_line"] = true
-		}
-		if r.unknown {
-			m["outcome_unknown"] = true
-		}
-		want, _ := json.Marshal(m)
+		want, _ := json.Marshal(resultJSON(r, err))
 		want = append(want, '\n')
 		if w2 := string(want) + string(want); got.String() != w2 {
 			t.Errorf("line %d: got %q, want %q", r.line, got.String(), w2)
