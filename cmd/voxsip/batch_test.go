@@ -368,26 +368,40 @@ func await(t *testing.T, done <-chan result) result {
 	return result{}
 }
 
-// TestBatchFirstInterruptDrains: in-flight requests finish, nothing new is sent.
+// TestBatchFirstInterruptDrains: in-flight requests finish, nothing new is sent, and the batch
+// says it was interrupted and exits 1 — also when the reader had already taken the last lines
+// from the input (they wait in its buffer) when Ctrl-C came: nothing is lost silently.
 func TestBatchFirstInterruptDrains(t *testing.T) {
-	srv, arrived, release, answered := gated(t)
-	creds := throwawayCreds(t)
-	sigs := make(chan os.Signal, 2)
-	batch := writeFile(t, updateLines(50))
-	done := make(chan result, 1)
-	go func() {
-		done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "3", "--json"}, secrets(50)...)
-	}()
-	waitN(t, arrived, 3)
-	sigs <- os.Interrupt
-	time.Sleep(50 * time.Millisecond) // let the dispatcher see the interrupt (not a timing assertion)
-	close(release)
-	r := await(t, done)
-	if r.code != 1 || !strings.Contains(r.stderr, "interrupted; the lines after line") {
-		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
-	}
-	if got, results := answered.Load(), strings.Count(r.stdout, `"ok":true`); got < 3 || int64(results) != got || results == 50 {
-		t.Errorf("%d answered, %d ok results; want the in-flight ones finished and the rest not sent", got, results)
+	for _, tc := range []struct {
+		name               string
+		lines, concurrency int
+	}{
+		{"input still being read", 50, 3},
+		{"input already read to its end", 5, 1}, // fewer lines than the reader's buffer
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, arrived, release, answered := gated(t)
+			creds := throwawayCreds(t)
+			sigs := make(chan os.Signal, 2)
+			batch := writeFile(t, updateLines(tc.lines))
+			done := make(chan result, 1)
+			go func() {
+				done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch,
+					"--concurrency", fmt.Sprint(tc.concurrency), "--json"}, secrets(tc.lines)...)
+			}()
+			waitN(t, arrived, tc.concurrency)
+			sigs <- os.Interrupt
+			time.Sleep(50 * time.Millisecond) // let the dispatcher see the interrupt (not a timing assertion)
+			close(release)
+			r := await(t, done)
+			if r.code != 1 || !strings.Contains(r.stderr, "interrupted; the lines after line") {
+				t.Errorf("exit %d, stderr %q; want exit 1 saying it was interrupted", r.code, r.stderr)
+			}
+			got, results := answered.Load(), strings.Count(r.stdout, `"ok":true`)
+			if got < int64(tc.concurrency) || int64(results) != got || results == tc.lines {
+				t.Errorf("%d answered, %d ok results; want the in-flight ones finished and the rest not sent", got, results)
+			}
+		})
 	}
 }
 
@@ -423,29 +437,4 @@ func throwawayCreds(t testing.TB) string {
 	srv := apitest.NewServer()
 	defer srv.Close()
 	return writeCreds(t, srv)
-}
-
-// TestBatchInterruptWithTheRestAlreadyRead: when Ctrl-C comes after the reader has already taken
-// the last lines from the input (they wait in its buffer), the batch still says it was
-// interrupted and which lines were not sent, and exits 1: nothing is lost silently.
-func TestBatchInterruptWithTheRestAlreadyRead(t *testing.T) {
-	srv, arrived, release, answered := gated(t)
-	creds := throwawayCreds(t)
-	sigs := make(chan os.Signal, 2)
-	batch := writeFile(t, updateLines(5)) // fewer than the reader's buffer: all read at once
-	done := make(chan result, 1)
-	go func() {
-		done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "1", "--json"}, secrets(5)...)
-	}()
-	waitN(t, arrived, 1)
-	sigs <- os.Interrupt
-	time.Sleep(50 * time.Millisecond) // let the dispatcher see the interrupt (not a timing assertion)
-	close(release)
-	r := await(t, done)
-	if r.code != 1 || !strings.Contains(r.stderr, "interrupted; the lines after line") {
-		t.Errorf("exit %d, stderr %q; want exit 1 saying it was interrupted", r.code, r.stderr)
-	}
-	if got := answered.Load(); got >= 5 {
-		t.Errorf("%d answered: the interrupt did not stop the batch", got)
-	}
 }
