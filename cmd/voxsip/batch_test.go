@@ -16,6 +16,7 @@ import (
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 // pw is line n's password in batch tests.
@@ -382,7 +383,9 @@ func TestBatchFirstInterruptDrains(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, arrived, release, answered := gated(t)
 			creds := throwawayCreds(t)
-			sigs := make(chan os.Signal, 2)
+			// Unbuffered: the send below returns once the CLI has taken the interrupt, and the drain
+			// it starts at once beats the HTTP round trip that release lets finish.
+			sigs := make(chan os.Signal)
 			batch := writeFile(t, updateLines(tc.lines))
 			done := make(chan result, 1)
 			go func() {
@@ -390,8 +393,11 @@ func TestBatchFirstInterruptDrains(t *testing.T) {
 					"--concurrency", fmt.Sprint(tc.concurrency), "--json"}, secrets(tc.lines)...)
 			}()
 			waitN(t, arrived, tc.concurrency)
-			sigs <- os.Interrupt
-			time.Sleep(50 * time.Millisecond) // let the dispatcher see the interrupt (not a timing assertion)
+			select {
+			case sigs <- os.Interrupt:
+			case <-time.After(testutil.WaitLimit):
+				t.Fatal("the CLI never took the interrupt")
+			}
 			close(release)
 			r := await(t, done)
 			if r.code != 1 || !strings.Contains(r.stderr, "interrupted; the lines after line") {
