@@ -2,11 +2,8 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -52,9 +49,6 @@ func (v *paramValue) Type() string {
 }
 func (v *paramValue) Set(s string) error {
 	if err := v.of.op.Set(v.of.p, v.f.Name, s); err != nil {
-		if _, perr := strconv.ParseInt(s, 10, 64); v.f.Kind == reflect.Int64 && errors.Is(perr, strconv.ErrRange) {
-			return fmt.Errorf("--%s: %q is out of range (a 64-bit integer: at most %d)", flagName(v.f.Name), s, int64(math.MaxInt64))
-		}
 		return errors.New(strings.Replace(err.Error(), "parameter "+v.f.Name, "--"+flagName(v.f.Name), 1))
 	}
 	v.text = s

@@ -6,6 +6,7 @@ package params
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -186,7 +187,7 @@ func (f *Field) Parse(text string) (reflect.Value, error) {
 	case reflect.Int64:
 		n, err := strconv.ParseInt(text, 10, 64)
 		if errors.Is(err, strconv.ErrRange) {
-			return reflect.Value{}, fmt.Errorf("parameter %s: %q is out of range for a 64-bit integer", f.Name, text)
+			return reflect.Value{}, fmt.Errorf("parameter %s: %q is out of range (a 64-bit integer: at most %d)", f.Name, text, int64(math.MaxInt64))
 		}
 		if err != nil {
 			return reflect.Value{}, fmt.Errorf("parameter %s: %q is not an integer", f.Name, text)
