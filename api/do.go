@@ -52,12 +52,10 @@ func do[R any](ctx context.Context, c *Client, op operation, p secretValuer, sen
 	sc := scrubber{params: p}
 	// The auth editor has set the token by the time this runs (client editors run first): keep
 	// it to mask it in errors and to invalidate it if the API refuses it.
-	var authz string
 	var dispatched bool // record ran: the request was built and every editor succeeded
 	record := func(_ context.Context, req *http.Request) error {
 		dispatched = true
-		authz = req.Header.Get("Authorization")
-		sc.token = strings.TrimPrefix(authz, "Bearer ")
+		sc.token = strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
 		return nil
 	}
 	refreshed := false
@@ -79,10 +77,10 @@ func do[R any](ctx context.Context, c *Client, op operation, p secretValuer, sen
 		}
 		if errors.Is(err, CodeAuthorizationFailed) {
 			inv, canInvalidate := c.tokens.(invalidator)
-			if !canInvalidate || refreshed || authz == "" {
+			if !canInvalidate || refreshed || sc.token == "" {
 				return nil, giveUp(op, attempt, err)
 			}
-			inv.Invalidate(auth.NewToken(strings.TrimPrefix(authz, "Bearer "), time.Time{}))
+			inv.Invalidate(auth.NewToken(sc.token, time.Time{}))
 			refreshed = true
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -20,22 +21,13 @@ var secretParams = func() []string {
 	var out []string
 	for _, op := range params.All() {
 		for _, f := range op.Fields {
-			if f.Secret && !contains(out, f.Name) {
+			if f.Secret && !slices.Contains(out, f.Name) {
 				out = append(out, f.Name)
 			}
 		}
 	}
 	return out
 }()
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
 
 // secretValuer is implemented by every generated Params type: the values of its secret
 // parameters (format: password in openapi.yaml).
@@ -67,7 +59,7 @@ func (s *scrubber) prepare() {
 	if s.params != nil {
 		for _, v := range s.params.SecretValues() {
 			for _, f := range forms(v) {
-				if f != "" && !contains(s.secrets, f) {
+				if f != "" && !slices.Contains(s.secrets, f) {
 					s.secrets = append(s.secrets, f)
 				}
 			}

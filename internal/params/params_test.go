@@ -10,6 +10,7 @@ import (
 
 	"github.com/oapi-codegen/runtime"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -117,10 +118,10 @@ func TestSecretsFollowTheSpec(t *testing.T) {
 			}
 			if f.Secret {
 				secrets++
-				if shown[f.Name] != params.Mask || strings.Contains(string(js), v) || !contains(sv, v) {
+				if shown[f.Name] != params.Mask || strings.Contains(string(js), v) || !slices.Contains(sv, v) {
 					t.Errorf("%s: secret %s: EachMasked %q, JSON %s, SecretValues %q", op.ID, f.Name, shown[f.Name], js, sv)
 				}
-			} else if shown[f.Name] != v || !strings.Contains(string(js), v) || contains(sv, v) {
+			} else if shown[f.Name] != v || !strings.Contains(string(js), v) || slices.Contains(sv, v) {
 				t.Errorf("%s: %s is not secret but EachMasked %q, JSON %s, SecretValues %q", op.ID, f.Name, shown[f.Name], js, sv)
 			}
 		}
@@ -128,15 +129,6 @@ func TestSecretsFollowTheSpec(t *testing.T) {
 	if secrets == 0 {
 		t.Fatal("no parameter of the spec is format: password")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestSetAndFromValuesRefuseBadInput(t *testing.T) {

@@ -57,7 +57,7 @@ func Check(op *params.Op, p any) []Violation {
 		switch f.Kind {
 		case reflect.Int64:
 			if f.HasMin && v.Int() < f.Min {
-				reason := "must be at least " + itoa(f.Min)
+				reason := "must be at least " + strconv.FormatInt(f.Min, 10)
 				if f.Required && v.Int() == 0 {
 					reason = "required (" + reason + ")"
 				}
@@ -68,7 +68,7 @@ func Check(op *params.Op, p any) []Violation {
 			if f.MinLength > 0 && utf8.RuneCountInString(str) < f.MinLength {
 				reason := "must not be empty"
 				if f.MinLength > 1 {
-					reason = "must be at least " + itoa(int64(f.MinLength)) + " characters"
+					reason = "must be at least " + strconv.Itoa(f.MinLength) + " characters"
 				}
 				vs = append(vs, Violation{Params: []string{f.Name}, Reason: reason})
 			}
@@ -141,5 +141,3 @@ func (g *givenSet) add(i int) {
 }
 
 func (g *givenSet) has(i int) bool { return i < 128 && g.bits[i/64]&(1<<(i%64)) != 0 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
