@@ -17,6 +17,93 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ErrorCode.
+const (
+	ErrorCodeApplicationNotFound         ErrorCode = 558
+	ErrorCodeAuthorizationFailed         ErrorCode = 100
+	ErrorCodeConcurrentLimitExceeded     ErrorCode = 314
+	ErrorCodeFatalError                  ErrorCode = 1
+	ErrorCodeForbiddenCommand            ErrorCode = 104
+	ErrorCodeInternalError               ErrorCode = 2
+	ErrorCodeInvalidApplicationID        ErrorCode = 116
+	ErrorCodeInvalidApplicationName      ErrorCode = 107
+	ErrorCodeInvalidArguments            ErrorCode = 101
+	ErrorCodeInvalidProxy                ErrorCode = 274
+	ErrorCodeInvalidRegistrationID       ErrorCode = 275
+	ErrorCodeInvalidRuleID               ErrorCode = 147
+	ErrorCodeInvalidRuleName             ErrorCode = 156
+	ErrorCodeInvalidUserID               ErrorCode = 117
+	ErrorCodeInvalidUsername             ErrorCode = 273
+	ErrorCodeMissingCmd                  ErrorCode = 102
+	ErrorCodeRateLimitExceeded           ErrorCode = 340
+	ErrorCodeRepeatLater                 ErrorCode = 416
+	ErrorCodeRequiredIsEmpty             ErrorCode = 134
+	ErrorCodeSIPRegistrationIsPersistent ErrorCode = 394
+	ErrorCodeSessionTimeout              ErrorCode = 135
+	ErrorCodeTooManySIPRegistrations     ErrorCode = 272
+	ErrorCodeTryLater                    ErrorCode = 162
+	ErrorCodeUnknownCommand              ErrorCode = 103
+	ErrorCodeUserNotBoundToApplication   ErrorCode = 393
+)
+
+// Valid indicates whether the value is a known member of the ErrorCode enum.
+func (e ErrorCode) Valid() bool {
+	switch e {
+	case ErrorCodeApplicationNotFound:
+		return true
+	case ErrorCodeAuthorizationFailed:
+		return true
+	case ErrorCodeConcurrentLimitExceeded:
+		return true
+	case ErrorCodeFatalError:
+		return true
+	case ErrorCodeForbiddenCommand:
+		return true
+	case ErrorCodeInternalError:
+		return true
+	case ErrorCodeInvalidApplicationID:
+		return true
+	case ErrorCodeInvalidApplicationName:
+		return true
+	case ErrorCodeInvalidArguments:
+		return true
+	case ErrorCodeInvalidProxy:
+		return true
+	case ErrorCodeInvalidRegistrationID:
+		return true
+	case ErrorCodeInvalidRuleID:
+		return true
+	case ErrorCodeInvalidRuleName:
+		return true
+	case ErrorCodeInvalidUserID:
+		return true
+	case ErrorCodeInvalidUsername:
+		return true
+	case ErrorCodeMissingCmd:
+		return true
+	case ErrorCodeRateLimitExceeded:
+		return true
+	case ErrorCodeRepeatLater:
+		return true
+	case ErrorCodeRequiredIsEmpty:
+		return true
+	case ErrorCodeSIPRegistrationIsPersistent:
+		return true
+	case ErrorCodeSessionTimeout:
+		return true
+	case ErrorCodeTooManySIPRegistrations:
+		return true
+	case ErrorCodeTryLater:
+		return true
+	case ErrorCodeUnknownCommand:
+		return true
+	case ErrorCodeUserNotBoundToApplication:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIError An error reported by the Management API.
 type APIError struct {
 	// Code The Voximplant error code, for example 100 (authorization failed) or 101 (invalid arguments).
@@ -44,7 +131,7 @@ type AccountInfo struct {
 // CreateSIPRegistrationResult The body of a successful CreateSipRegistration.
 type CreateSIPRegistrationResult struct {
 	// AccountInfo The account's state after a purchase.
-	AccountInfo AccountInfo `json:"account_info"`
+	AccountInfo *AccountInfo `json:"account_info,omitempty"`
 
 	// Result Returns 1 if the request has been completed successfully
 	Result int `json:"result"`
@@ -52,6 +139,9 @@ type CreateSIPRegistrationResult struct {
 	// SIPRegistrationID The new registration's ID
 	SIPRegistrationID int64 `json:"sip_registration_id"`
 }
+
+// ErrorCode The Voximplant error codes that matter for SIP registrations, as the official clients' APIErrorCode enum names them. It is not exhaustive: the service may answer with any other code, so APIError.code stays a plain integer. x-voxsip-code-text is each code's meaning (the same order as enum), and x-voxsip-temporary lists the codes by which the API asks to try again later.
+type ErrorCode int
 
 // ErrorResponse The body of a refused request, whatever the HTTP status.
 type ErrorResponse struct {

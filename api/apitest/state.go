@@ -406,7 +406,7 @@ func (st *state) create(a args, now time.Time, accountID int64) (any, *apiError)
 	return generated.CreateSIPRegistrationResult{
 		Result:            1,
 		SIPRegistrationID: r.SIPRegistrationID,
-		AccountInfo:       generated.AccountInfo{AccountID: accountID, Frozen: ptr(false)},
+		AccountInfo:       &generated.AccountInfo{AccountID: accountID, Frozen: ptr(false)},
 	}, nil
 }
 
