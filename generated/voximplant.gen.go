@@ -104,6 +104,83 @@ func (e ErrorCode) Valid() bool {
 	}
 }
 
+// Text is the code's meaning as openapi.yaml gives it (x-voxsip-code-text), or "" for a code the
+// spec does not list.
+func (e ErrorCode) Text() string {
+	switch e {
+	case 1:
+		return "fatal error"
+	case 2:
+		return "internal error"
+	case 100:
+		return "authorization failed"
+	case 101:
+		return "invalid arguments"
+	case 102:
+		return "missing 'cmd' parameter"
+	case 103:
+		return "unknown command"
+	case 104:
+		return "forbidden command"
+	case 107:
+		return "invalid application name"
+	case 116:
+		return "the 'application_id' parameter is invalid"
+	case 117:
+		return "the 'user_id' parameter is invalid"
+	case 134:
+		return "required parameter is empty"
+	case 135:
+		return "session timeout"
+	case 147:
+		return "the 'rule_id' parameter is invalid"
+	case 156:
+		return "the 'rule_name' parameter is invalid"
+	case 162:
+		return "try later"
+	case 272:
+		return "maximum number of SIP registrations exceeded"
+	case 273:
+		return "the 'username' parameter is invalid"
+	case 274:
+		return "the 'proxy' parameter is invalid"
+	case 275:
+		return "the 'registration_id' parameter is invalid"
+	case 314:
+		return "concurrent resource limit exceeded"
+	case 340:
+		return "rate limit exceeded"
+	case 393:
+		return "the user is not bound to the application"
+	case 394:
+		return "the SIP registration is persistent"
+	case 416:
+		return "repeat later"
+	case 558:
+		return "application is not found"
+	}
+	return ""
+}
+
+// Temporary reports whether the API asks to try again later with this code (x-voxsip-temporary
+// in openapi.yaml).
+func (e ErrorCode) Temporary() bool {
+	switch e {
+	case 162, 314, 340, 416:
+		return true
+	}
+	return false
+}
+
+// Error describes the code, e.g. "Voximplant error 340 (rate limit exceeded)", so that a code is
+// an error itself: errors.Is(err, code) matches an API error that carries it.
+func (e ErrorCode) Error() string {
+	if t := e.Text(); t != "" {
+		return "Voximplant error " + strconv.Itoa(int(e)) + " (" + t + ")"
+	}
+	return "Voximplant error " + strconv.Itoa(int(e))
+}
+
 // APIError An error reported by the Management API.
 type APIError struct {
 	// Code The Voximplant error code, for example 100 (authorization failed) or 101 (invalid arguments).
@@ -506,6 +583,8 @@ type OperationInfo struct {
 	// Idempotent is x-voxsip-idempotent: false when sending the request twice may do the work
 	// twice, so that only a request the server provably did not act on may be retried.
 	Idempotent bool
+	// Roles are x-voxsip-roles: the account roles allowed to call the operation.
+	Roles []string
 	// Params lists the query parameters in the spec's order.
 	Params []ParamInfo
 	// Rules are the operation's x-voxsip-rules.
@@ -523,6 +602,7 @@ var Operations = []OperationInfo{
 		Path:       "/BindSipRegistration",
 		Summary:    "Bind SIP registration",
 		Idempotent: true,
+		Roles:      []string{"Owner", "Admin", "Developer"},
 		Params: []ParamInfo{
 			{
 				Name: "sip_registration_id", GoName: "SIPRegistrationID",
@@ -589,6 +669,7 @@ var Operations = []OperationInfo{
 		Path:       "/CreateSipRegistration",
 		Summary:    "Create SIP registration",
 		Idempotent: false,
+		Roles:      []string{"Owner", "Admin", "Accountant"},
 		Params: []ParamInfo{
 			{
 				Name: "sip_username", GoName: "SIPUsername",
@@ -678,6 +759,7 @@ var Operations = []OperationInfo{
 		Path:       "/DeleteSipRegistration",
 		Summary:    "Delete SIP registration",
 		Idempotent: true,
+		Roles:      []string{"Owner", "Admin"},
 		Params: []ParamInfo{
 			{
 				Name: "sip_registration_id", GoName: "SIPRegistrationID",
@@ -695,6 +777,7 @@ var Operations = []OperationInfo{
 		Path:       "/GetSipRegistrations",
 		Summary:    "Get SIP registrations",
 		Idempotent: true,
+		Roles:      []string{"Owner", "Admin", "Developer", "Supervisor", "Accountant", "Support"},
 		Params: []ParamInfo{
 			{
 				Name: "sip_registration_id", GoName: "SIPRegistrationID",
@@ -808,6 +891,7 @@ var Operations = []OperationInfo{
 		Path:       "/UpdateSipRegistration",
 		Summary:    "Update SIP registration",
 		Idempotent: true,
+		Roles:      []string{"Owner", "Admin", "Developer"},
 		Params: []ParamInfo{
 			{
 				Name: "sip_registration_id", GoName: "SIPRegistrationID",
