@@ -138,12 +138,12 @@ func TestUpdateRulesFromTheReference(t *testing.T) {
 		want []Violation
 	}{
 		{"valid: a rule_id alone", &generated.UpdateSIPRegistrationParams{SIPRegistrationID: 1, RuleID: i(2)}, nil},
-		{"nil", nil, []Violation{{[]string{"sip_registration_id"}, "required (must be at least 1)"}}},
+		{"nil", nil, []Violation{{Params: []string{"sip_registration_id"}, Reason: "required (must be at least 1)"}}},
 		{"two alternatives and a missing application", &generated.UpdateSIPRegistrationParams{
 			SIPRegistrationID: 1, RuleID: i(1), RuleName: s("r"), UserName: s("u"),
 		}, []Violation{
-			{[]string{"rule_id", "rule_name"}, "alternatives: give at most one"},
-			{[]string{"rule_name", "user_name", "application_id", "application_name"}, "rule_name, user_name need application_id or application_name"},
+			{Params: []string{"rule_id", "rule_name"}, Reason: "alternatives: give at most one"},
+			{Params: []string{"rule_name", "user_name", "application_id", "application_name"}, Reason: "rule_name, user_name need application_id or application_name"},
 		}},
 	}
 	for _, tt := range tests {
@@ -155,7 +155,7 @@ func TestUpdateRulesFromTheReference(t *testing.T) {
 			t.Errorf("%s: Check = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	if got := (Violation{[]string{"a", "b"}, "why"}).String(); got != "a, b: why" {
+	if got := (Violation{Params: []string{"a", "b"}, Reason: "why"}).String(); got != "a, b: why" {
 		t.Errorf("String() = %q", got)
 	}
 }

@@ -1,7 +1,6 @@
 package testutil
 
 import (
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -10,20 +9,26 @@ import (
 )
 
 // SampleValue returns a value for f, as text, that fits its schema (type, minimum, minLength,
-// pattern): what tests send when they need "some valid value" of a parameter read from the spec.
+// pattern, enum): what tests send when they need "some valid value" of a parameter read from the
+// spec.
 func SampleValue(f *params.Field) string {
-	switch f.Kind {
-	case reflect.Int64:
+	switch f.Type {
+	case "integer":
 		n := int64(7)
 		if f.HasMin && n < f.Min {
 			n = f.Min
 		}
 		return strconv.FormatInt(n, 10)
-	case reflect.Bool:
+	case "number":
+		return "7.5"
+	case "boolean":
 		if f.Default == "true" {
 			return "false" // the value that differs from the default
 		}
 		return "true"
+	}
+	if len(f.Enum) > 0 {
+		return f.Enum[len(f.Enum)-1]
 	}
 	if f.Pattern == "" {
 		return "value of " + f.Name + strings.Repeat("x", f.MinLength)
