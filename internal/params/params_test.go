@@ -153,7 +153,9 @@ func TestSetAndFromValuesRefuseBadInput(t *testing.T) {
 }
 
 // freeString reports whether f takes any string (no pattern, no enum).
-func freeString(f params.Field) bool { return f.Type == "string" && f.Pattern == "" && len(f.Enum) == 0 }
+func freeString(f params.Field) bool {
+	return f.Type == "string" && f.Pattern == "" && len(f.Enum) == 0
+}
 
 func parseQuery(q string) (map[string][]string, error) { return url.ParseQuery(q) }
 
