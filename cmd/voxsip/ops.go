@@ -74,14 +74,11 @@ var (
 	opGet = params.For[api.GetSIPRegistrationsParams]()
 )
 
-// hasSecret reports whether op has a secret (password) parameter.
+// hasSecret returns the secret parameter that --password-stdin and --password-file fill: the one
+// openapi.yaml marks x-voxsip-cli-password, else the one named password (never merely the first
+// secret), and whether op has one.
 func hasSecret(op *params.Op) (string, bool) {
-	for _, f := range op.Fields {
-		if f.Secret {
-			return f.Name, true
-		}
-	}
-	return "", false
+	return op.PasswordParam, op.PasswordParam != ""
 }
 
 // opCommand is a command for one write operation: flags from the spec, a password from stdin or
