@@ -3169,6 +3169,9 @@ type Client struct {
 	// A list of callbacks for modifying requests which are generated before sending over
 	// the network.
 	RequestEditors []RequestEditorFn
+
+	// resolved holds Server and the operations' URLs under it, resolved once (voxsip).
+	resolved atomic.Pointer[serverURLs]
 }
 
 // ClientOption allows setting custom parameters during construction
@@ -3260,7 +3263,11 @@ type ClientInterface interface {
 //
 // Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
 func (c *Client) BindSIPRegistration(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewBindSIPRegistrationRequest(c.Server, params)
+	urls, err := c.serverURLs()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newBindSIPRegistrationRequest(urls, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3277,7 +3284,11 @@ func (c *Client) BindSIPRegistration(ctx context.Context, params *BindSIPRegistr
 //
 // Corresponds with POST /CreateSipRegistration (the `CreateSIPRegistration` operationId).
 func (c *Client) CreateSIPRegistration(ctx context.Context, params *CreateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateSIPRegistrationRequest(c.Server, params)
+	urls, err := c.serverURLs()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newCreateSIPRegistrationRequest(urls, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3294,7 +3305,11 @@ func (c *Client) CreateSIPRegistration(ctx context.Context, params *CreateSIPReg
 //
 // Corresponds with POST /DeleteSipRegistration (the `DeleteSIPRegistration` operationId).
 func (c *Client) DeleteSIPRegistration(ctx context.Context, params *DeleteSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteSIPRegistrationRequest(c.Server, params)
+	urls, err := c.serverURLs()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newDeleteSIPRegistrationRequest(urls, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3311,7 +3326,11 @@ func (c *Client) DeleteSIPRegistration(ctx context.Context, params *DeleteSIPReg
 //
 // Corresponds with POST /GetSipRegistrations (the `GetSIPRegistrations` operationId).
 func (c *Client) GetSIPRegistrations(ctx context.Context, params *GetSIPRegistrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetSIPRegistrationsRequest(c.Server, params)
+	urls, err := c.serverURLs()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newGetSIPRegistrationsRequest(urls, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3328,7 +3347,11 @@ func (c *Client) GetSIPRegistrations(ctx context.Context, params *GetSIPRegistra
 //
 // Corresponds with POST /UpdateSipRegistration (the `UpdateSIPRegistration` operationId).
 func (c *Client) UpdateSIPRegistration(ctx context.Context, params *UpdateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateSIPRegistrationRequest(c.Server, params)
+	urls, err := c.serverURLs()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newUpdateSIPRegistrationRequest(urls, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3341,12 +3364,18 @@ func (c *Client) UpdateSIPRegistration(ctx context.Context, params *UpdateSIPReg
 
 // NewBindSIPRegistrationRequest constructs an http.Request for the BindSIPRegistration method
 func NewBindSIPRegistrationRequest(server string, params *BindSIPRegistrationParams) (*http.Request, error) {
-	var err error
-
-	queryURL, err := resolveStaticPath(&lastBindSIPRegistrationURL, server, "./BindSipRegistration")
+	urls, err := resolveServer(server)
 	if err != nil {
 		return nil, err
 	}
+	return newBindSIPRegistrationRequest(urls, params)
+}
+
+// newBindSIPRegistrationRequest is NewBindSIPRegistrationRequest under a resolved server.
+func newBindSIPRegistrationRequest(urls *serverURLs, params *BindSIPRegistrationParams) (*http.Request, error) {
+
+	opURL := *urls.opBindSIPRegistration
+	queryURL := &opURL
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
@@ -3449,22 +3478,25 @@ func NewBindSIPRegistrationRequest(server string, params *BindSIPRegistrationPar
 		queryURL.RawQuery = rawQuery.String()
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req := newBodylessRequest(http.MethodPost, queryURL)
 
 	return req, nil
 }
 
 // NewCreateSIPRegistrationRequest constructs an http.Request for the CreateSIPRegistration method
 func NewCreateSIPRegistrationRequest(server string, params *CreateSIPRegistrationParams) (*http.Request, error) {
-	var err error
-
-	queryURL, err := resolveStaticPath(&lastCreateSIPRegistrationURL, server, "./CreateSipRegistration")
+	urls, err := resolveServer(server)
 	if err != nil {
 		return nil, err
 	}
+	return newCreateSIPRegistrationRequest(urls, params)
+}
+
+// newCreateSIPRegistrationRequest is NewCreateSIPRegistrationRequest under a resolved server.
+func newCreateSIPRegistrationRequest(urls *serverURLs, params *CreateSIPRegistrationParams) (*http.Request, error) {
+
+	opURL := *urls.opCreateSIPRegistration
+	queryURL := &opURL
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
@@ -3599,22 +3631,25 @@ func NewCreateSIPRegistrationRequest(server string, params *CreateSIPRegistratio
 		queryURL.RawQuery = rawQuery.String()
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req := newBodylessRequest(http.MethodPost, queryURL)
 
 	return req, nil
 }
 
 // NewDeleteSIPRegistrationRequest constructs an http.Request for the DeleteSIPRegistration method
 func NewDeleteSIPRegistrationRequest(server string, params *DeleteSIPRegistrationParams) (*http.Request, error) {
-	var err error
-
-	queryURL, err := resolveStaticPath(&lastDeleteSIPRegistrationURL, server, "./DeleteSipRegistration")
+	urls, err := resolveServer(server)
 	if err != nil {
 		return nil, err
 	}
+	return newDeleteSIPRegistrationRequest(urls, params)
+}
+
+// newDeleteSIPRegistrationRequest is NewDeleteSIPRegistrationRequest under a resolved server.
+func newDeleteSIPRegistrationRequest(urls *serverURLs, params *DeleteSIPRegistrationParams) (*http.Request, error) {
+
+	opURL := *urls.opDeleteSIPRegistration
+	queryURL := &opURL
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
@@ -3643,22 +3678,25 @@ func NewDeleteSIPRegistrationRequest(server string, params *DeleteSIPRegistratio
 		queryURL.RawQuery = rawQuery.String()
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req := newBodylessRequest(http.MethodPost, queryURL)
 
 	return req, nil
 }
 
 // NewGetSIPRegistrationsRequest constructs an http.Request for the GetSIPRegistrations method
 func NewGetSIPRegistrationsRequest(server string, params *GetSIPRegistrationsParams) (*http.Request, error) {
-	var err error
-
-	queryURL, err := resolveStaticPath(&lastGetSIPRegistrationsURL, server, "./GetSipRegistrations")
+	urls, err := resolveServer(server)
 	if err != nil {
 		return nil, err
 	}
+	return newGetSIPRegistrationsRequest(urls, params)
+}
+
+// newGetSIPRegistrationsRequest is NewGetSIPRegistrationsRequest under a resolved server.
+func newGetSIPRegistrationsRequest(urls *serverURLs, params *GetSIPRegistrationsParams) (*http.Request, error) {
+
+	opURL := *urls.opGetSIPRegistrations
+	queryURL := &opURL
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
@@ -3851,22 +3889,25 @@ func NewGetSIPRegistrationsRequest(server string, params *GetSIPRegistrationsPar
 		queryURL.RawQuery = rawQuery.String()
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req := newBodylessRequest(http.MethodPost, queryURL)
 
 	return req, nil
 }
 
 // NewUpdateSIPRegistrationRequest constructs an http.Request for the UpdateSIPRegistration method
 func NewUpdateSIPRegistrationRequest(server string, params *UpdateSIPRegistrationParams) (*http.Request, error) {
-	var err error
-
-	queryURL, err := resolveStaticPath(&lastUpdateSIPRegistrationURL, server, "./UpdateSipRegistration")
+	urls, err := resolveServer(server)
 	if err != nil {
 		return nil, err
 	}
+	return newUpdateSIPRegistrationRequest(urls, params)
+}
+
+// newUpdateSIPRegistrationRequest is NewUpdateSIPRegistrationRequest under a resolved server.
+func newUpdateSIPRegistrationRequest(urls *serverURLs, params *UpdateSIPRegistrationParams) (*http.Request, error) {
+
+	opURL := *urls.opUpdateSIPRegistration
+	queryURL := &opURL
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
@@ -4005,72 +4046,75 @@ func NewUpdateSIPRegistrationRequest(server string, params *UpdateSIPRegistratio
 		queryURL.RawQuery = rawQuery.String()
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req := newBodylessRequest(http.MethodPost, queryURL)
 
 	return req, nil
 }
 
-// parsedServer is a server URL and its parse.
-type parsedServer struct {
-	raw string
-	u   *url.URL
+// serverURLs is a server URL and the URL of each operation under it, resolved once. It is never
+// modified once built: a builder copies the URL it starts from.
+type serverURLs struct {
+	server                  string
+	base                    *url.URL
+	opBindSIPRegistration   *url.URL
+	opCreateSIPRegistration *url.URL
+	opDeleteSIPRegistration *url.URL
+	opGetSIPRegistrations   *url.URL
+	opUpdateSIPRegistration *url.URL
 }
 
-// lastServer caches the last server URL a request builder parsed: a client sends every request
-// to the same server, so the builders parse it once. The cached *url.URL is never modified
-// (URL.Parse returns a new URL), so sharing it is safe.
-var lastServer atomic.Pointer[parsedServer]
-
-// parseServerURL is url.Parse(server), cached.
-func parseServerURL(server string) (*url.URL, error) {
-	if last := lastServer.Load(); last != nil && last.raw == server {
-		return last.u, nil
-	}
-	u, err := url.Parse(server)
+// resolveServer parses server and resolves every operation's path under it, as the stock
+// builders do on each request (url.Parse(server), then Parse("./Path")).
+func resolveServer(server string) (*serverURLs, error) {
+	base, err := url.Parse(server)
 	if err != nil {
 		return nil, err
 	}
-	lastServer.Store(&parsedServer{raw: server, u: u})
-	return u, nil
+	urls := &serverURLs{server: server, base: base}
+	if urls.opBindSIPRegistration, err = base.Parse("./BindSipRegistration"); err != nil {
+		return nil, err
+	}
+	if urls.opCreateSIPRegistration, err = base.Parse("./CreateSipRegistration"); err != nil {
+		return nil, err
+	}
+	if urls.opDeleteSIPRegistration, err = base.Parse("./DeleteSipRegistration"); err != nil {
+		return nil, err
+	}
+	if urls.opGetSIPRegistrations, err = base.Parse("./GetSipRegistrations"); err != nil {
+		return nil, err
+	}
+	if urls.opUpdateSIPRegistration, err = base.Parse("./UpdateSipRegistration"); err != nil {
+		return nil, err
+	}
+	return urls, nil
 }
 
-// lastBindSIPRegistrationURL caches the URL of BindSIPRegistration under the last server it was built for.
-var lastBindSIPRegistrationURL atomic.Pointer[parsedServer]
-
-// lastCreateSIPRegistrationURL caches the URL of CreateSIPRegistration under the last server it was built for.
-var lastCreateSIPRegistrationURL atomic.Pointer[parsedServer]
-
-// lastDeleteSIPRegistrationURL caches the URL of DeleteSIPRegistration under the last server it was built for.
-var lastDeleteSIPRegistrationURL atomic.Pointer[parsedServer]
-
-// lastGetSIPRegistrationsURL caches the URL of GetSIPRegistrations under the last server it was built for.
-var lastGetSIPRegistrationsURL atomic.Pointer[parsedServer]
-
-// lastUpdateSIPRegistrationURL caches the URL of UpdateSIPRegistration under the last server it was built for.
-var lastUpdateSIPRegistrationURL atomic.Pointer[parsedServer]
-
-// resolveStaticPath returns a new URL for path (an operation's path without parameters, as
-// "./Op") under server: what url.Parse(server) then .Parse(path) give. cache keeps the last
-// result, so that a client building every request for one server resolves it once.
-func resolveStaticPath(cache *atomic.Pointer[parsedServer], server, path string) (*url.URL, error) {
-	if last := cache.Load(); last != nil && last.raw == server {
-		out := *last.u
-		return &out, nil
+// serverURLs returns the client's resolved URLs, resolving them again when Server has changed.
+func (c *Client) serverURLs() (*serverURLs, error) {
+	if urls := c.resolved.Load(); urls != nil && urls.server == c.Server {
+		return urls, nil
 	}
-	serverURL, err := parseServerURL(server)
+	urls, err := resolveServer(c.Server)
 	if err != nil {
 		return nil, err
 	}
-	u, err := serverURL.Parse(path)
-	if err != nil {
-		return nil, err
+	c.resolved.Store(urls)
+	return urls, nil
+}
+
+// newBodylessRequest is http.NewRequest(method, u.String(), nil) without formatting u and
+// parsing it back: the same fields, around u itself.
+func newBodylessRequest(method string, u *url.URL) *http.Request {
+	u.Host = strings.TrimSuffix(u.Host, ":") // as http.NewRequest removes an empty port
+	return &http.Request{
+		Method:     method,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header),
+		Host:       u.Host,
 	}
-	cache.Store(&parsedServer{raw: server, u: u})
-	out := *u
-	return &out, nil
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
