@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"net/http"
 
 	"github.com/voxsip/voxsip/generated"
 )
@@ -39,13 +38,8 @@ type (
 // Ptr returns a pointer to v, for optional parameters: api.Ptr("sip.example.com").
 func Ptr[T any](v T) *T { return &v }
 
-var (
-	opCreate = opFor[CreateSIPRegistrationParams]()
-	opGet    = opFor[GetSIPRegistrationsParams]()
-	opUpdate = opFor[UpdateSIPRegistrationParams]()
-	opBind   = opFor[BindSIPRegistrationParams]()
-	opDelete = opFor[DeleteSIPRegistrationParams]()
-)
+// opGet is GetSipRegistrations, whose id the page walk names in its errors.
+var opGet = opFor[GetSIPRegistrationsParams]()
 
 // Success checks of each result shape.
 func resultIsOne(r *generated.ResultOne) string {
@@ -89,9 +83,7 @@ func pageOK(r *GetSIPRegistrationsResult) string {
 // Allowed roles: Owner, Admin, Accountant. API reference:
 // https://voximplant.com/docs/references/httpapi/sipregistration#createsipregistration
 func (c *Client) CreateSIPRegistration(ctx context.Context, p *CreateSIPRegistrationParams) (*CreateSIPRegistrationResult, error) {
-	return do(ctx, c, opCreate, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
-		return c.gen.CreateSIPRegistration(ctx, p, edit)
-	}, createdOK)
+	return call(ctx, c, p, createdOK)
 }
 
 // GetSIPRegistrations returns one page of the account's SIP registrations (POST
@@ -105,9 +97,7 @@ func (c *Client) GetSIPRegistrations(ctx context.Context, p *GetSIPRegistrations
 	if p == nil {
 		p = &GetSIPRegistrationsParams{}
 	}
-	return do(ctx, c, opGet, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
-		return c.gen.GetSIPRegistrations(ctx, p, edit)
-	}, pageOK)
+	return call(ctx, c, p, pageOK)
 }
 
 // DefaultPageSize is the page size AllSIPRegistrations asks for when p.Count is nil.
@@ -189,9 +179,7 @@ func (c *Client) AllSIPRegistrations(ctx context.Context, p *GetSIPRegistrations
 // Allowed roles: Owner, Admin, Developer. API reference:
 // https://voximplant.com/docs/references/httpapi/sipregistration#updatesipregistration
 func (c *Client) UpdateSIPRegistration(ctx context.Context, p *UpdateSIPRegistrationParams) error {
-	_, err := do(ctx, c, opUpdate, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
-		return c.gen.UpdateSIPRegistration(ctx, p, edit)
-	}, resultIsOne)
+	_, err := call(ctx, c, p, resultIsOne)
 	return err
 }
 
@@ -204,9 +192,7 @@ func (c *Client) UpdateSIPRegistration(ctx context.Context, p *UpdateSIPRegistra
 // Allowed roles: Owner, Admin, Developer. API reference:
 // https://voximplant.com/docs/references/httpapi/sipregistration#bindsipregistration
 func (c *Client) BindSIPRegistration(ctx context.Context, p *BindSIPRegistrationParams) error {
-	_, err := do(ctx, c, opBind, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
-		return c.gen.BindSIPRegistration(ctx, p, edit)
-	}, resultIsOne)
+	_, err := call(ctx, c, p, resultIsOne)
 	return err
 }
 
@@ -216,31 +202,29 @@ func (c *Client) BindSIPRegistration(ctx context.Context, p *BindSIPRegistration
 //
 // API reference: https://voximplant.com/docs/references/httpapi/sipregistration#deletesipregistration
 func (c *Client) DeleteSIPRegistration(ctx context.Context, p *DeleteSIPRegistrationParams) error {
-	_, err := do(ctx, c, opDelete, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
-		return c.gen.DeleteSIPRegistration(ctx, p, edit)
-	}, resultIsOne)
+	_, err := call(ctx, c, p, resultIsOne)
 	return err
 }
 
 // ValidateCreateSIPRegistration checks p against the API's parameter rules, as
 // CreateSIPRegistration does before sending, and returns a *ValidationError or nil.
-func ValidateCreateSIPRegistration(p *CreateSIPRegistrationParams) error { return opCreate.validate(p) }
+func ValidateCreateSIPRegistration(p *CreateSIPRegistrationParams) error { return Validate(p) }
 
 // ValidateGetSIPRegistrations checks p as GetSIPRegistrations does before sending.
 func ValidateGetSIPRegistrations(p *GetSIPRegistrationsParams) error {
 	if p == nil {
 		return nil
 	}
-	return opGet.validate(p)
+	return Validate(p)
 }
 
 // ValidateUpdateSIPRegistration checks p against the API's parameter rules, as
 // UpdateSIPRegistration does before sending, and returns a *ValidationError or nil. Use it to
 // check input early (a dry run, a form) without a client.
-func ValidateUpdateSIPRegistration(p *UpdateSIPRegistrationParams) error { return opUpdate.validate(p) }
+func ValidateUpdateSIPRegistration(p *UpdateSIPRegistrationParams) error { return Validate(p) }
 
 // ValidateBindSIPRegistration checks p as BindSIPRegistration does before sending.
-func ValidateBindSIPRegistration(p *BindSIPRegistrationParams) error { return opBind.validate(p) }
+func ValidateBindSIPRegistration(p *BindSIPRegistrationParams) error { return Validate(p) }
 
 // ValidateDeleteSIPRegistration checks p as DeleteSIPRegistration does before sending.
-func ValidateDeleteSIPRegistration(p *DeleteSIPRegistrationParams) error { return opDelete.validate(p) }
+func ValidateDeleteSIPRegistration(p *DeleteSIPRegistrationParams) error { return Validate(p) }

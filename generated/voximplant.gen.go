@@ -1152,6 +1152,9 @@ func (p *BindSIPRegistrationParams) Validate() []Violation {
 // SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
 // masking wherever they might be echoed.
 func (p *BindSIPRegistrationParams) SecretValues() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	return out
 }
@@ -1223,8 +1226,12 @@ func (p *BindSIPRegistrationParams) SetParam(name, text string) error {
 	return noParam("BindSipRegistration", name)
 }
 
-// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it.
+// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it
+// (never for a nil p).
 func (p *BindSIPRegistrationParams) ParamText(name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
 	switch name {
 	case "sip_registration_id":
 		if p.SIPRegistrationID == nil {
@@ -1280,6 +1287,9 @@ func (p *BindSIPRegistrationParams) ParamText(name string) (string, bool) {
 
 // HasParam reports whether p gives the named parameter (a required one always).
 func (p *BindSIPRegistrationParams) HasParam(name string) bool {
+	if p == nil {
+		return false
+	}
 	switch name {
 	case "sip_registration_id":
 		return p.SIPRegistrationID != nil
@@ -1303,6 +1313,9 @@ func (p *BindSIPRegistrationParams) HasParam(name string) bool {
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
 func (p *BindSIPRegistrationParams) EachParam(fn func(name, text string)) {
+	if p == nil {
+		return
+	}
 	if p.SIPRegistrationID != nil {
 		v := *p.SIPRegistrationID
 		fn("sip_registration_id", strconv.FormatInt(int64(v), 10))
@@ -1439,6 +1452,9 @@ func (p *CreateSIPRegistrationParams) Validate() []Violation {
 // SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
 // masking wherever they might be echoed.
 func (p *CreateSIPRegistrationParams) SecretValues() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	if p.Password != nil {
 		out = append(out, string(*p.Password))
@@ -1529,8 +1545,12 @@ func (p *CreateSIPRegistrationParams) SetParam(name, text string) error {
 	return noParam("CreateSipRegistration", name)
 }
 
-// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it.
+// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it
+// (never for a nil p).
 func (p *CreateSIPRegistrationParams) ParamText(name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
 	switch name {
 	case "sip_username":
 		v := p.SIPUsername
@@ -1604,6 +1624,9 @@ func (p *CreateSIPRegistrationParams) ParamText(name string) (string, bool) {
 
 // HasParam reports whether p gives the named parameter (a required one always).
 func (p *CreateSIPRegistrationParams) HasParam(name string) bool {
+	if p == nil {
+		return false
+	}
 	switch name {
 	case "sip_username":
 		return true
@@ -1635,6 +1658,9 @@ func (p *CreateSIPRegistrationParams) HasParam(name string) bool {
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
 func (p *CreateSIPRegistrationParams) EachParam(fn func(name, text string)) {
+	if p == nil {
+		return
+	}
 	{
 		v := p.SIPUsername
 		fn("sip_username", string(v))
@@ -1820,6 +1846,9 @@ func (p *DeleteSIPRegistrationParams) Validate() []Violation {
 // SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
 // masking wherever they might be echoed.
 func (p *DeleteSIPRegistrationParams) SecretValues() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	return out
 }
@@ -1848,8 +1877,12 @@ func (p *DeleteSIPRegistrationParams) SetParam(name, text string) error {
 	return noParam("DeleteSipRegistration", name)
 }
 
-// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it.
+// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it
+// (never for a nil p).
 func (p *DeleteSIPRegistrationParams) ParamText(name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
 	switch name {
 	case "sip_registration_id":
 		v := p.SIPRegistrationID
@@ -1860,6 +1893,9 @@ func (p *DeleteSIPRegistrationParams) ParamText(name string) (string, bool) {
 
 // HasParam reports whether p gives the named parameter (a required one always).
 func (p *DeleteSIPRegistrationParams) HasParam(name string) bool {
+	if p == nil {
+		return false
+	}
 	switch name {
 	case "sip_registration_id":
 		return true
@@ -1869,6 +1905,9 @@ func (p *DeleteSIPRegistrationParams) HasParam(name string) bool {
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
 func (p *DeleteSIPRegistrationParams) EachParam(fn func(name, text string)) {
+	if p == nil {
+		return
+	}
 	{
 		v := p.SIPRegistrationID
 		fn("sip_registration_id", strconv.FormatInt(int64(v), 10))
@@ -1946,6 +1985,9 @@ func (p *GetSIPRegistrationsParams) Validate() []Violation {
 // SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
 // masking wherever they might be echoed.
 func (p *GetSIPRegistrationsParams) SecretValues() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	return out
 }
@@ -2061,8 +2103,12 @@ func (p *GetSIPRegistrationsParams) SetParam(name, text string) error {
 	return noParam("GetSipRegistrations", name)
 }
 
-// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it.
+// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it
+// (never for a nil p).
 func (p *GetSIPRegistrationsParams) ParamText(name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
 	switch name {
 	case "sip_registration_id":
 		if p.SIPRegistrationID == nil {
@@ -2172,6 +2218,9 @@ func (p *GetSIPRegistrationsParams) ParamText(name string) (string, bool) {
 
 // HasParam reports whether p gives the named parameter (a required one always).
 func (p *GetSIPRegistrationsParams) HasParam(name string) bool {
+	if p == nil {
+		return false
+	}
 	switch name {
 	case "sip_registration_id":
 		return p.SIPRegistrationID != nil
@@ -2213,6 +2262,9 @@ func (p *GetSIPRegistrationsParams) HasParam(name string) bool {
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
 func (p *GetSIPRegistrationsParams) EachParam(fn func(name, text string)) {
+	if p == nil {
+		return
+	}
 	if p.SIPRegistrationID != nil {
 		v := *p.SIPRegistrationID
 		fn("sip_registration_id", strconv.FormatInt(int64(v), 10))
@@ -2476,6 +2528,9 @@ func (p *UpdateSIPRegistrationParams) Validate() []Violation {
 // SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
 // masking wherever they might be echoed.
 func (p *UpdateSIPRegistrationParams) SecretValues() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	if p.Password != nil {
 		out = append(out, string(*p.Password))
@@ -2567,8 +2622,12 @@ func (p *UpdateSIPRegistrationParams) SetParam(name, text string) error {
 	return noParam("UpdateSipRegistration", name)
 }
 
-// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it.
+// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it
+// (never for a nil p).
 func (p *UpdateSIPRegistrationParams) ParamText(name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
 	switch name {
 	case "sip_registration_id":
 		v := p.SIPRegistrationID
@@ -2645,6 +2704,9 @@ func (p *UpdateSIPRegistrationParams) ParamText(name string) (string, bool) {
 
 // HasParam reports whether p gives the named parameter (a required one always).
 func (p *UpdateSIPRegistrationParams) HasParam(name string) bool {
+	if p == nil {
+		return false
+	}
 	switch name {
 	case "sip_registration_id":
 		return true
@@ -2676,6 +2738,9 @@ func (p *UpdateSIPRegistrationParams) HasParam(name string) bool {
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
 func (p *UpdateSIPRegistrationParams) EachParam(fn func(name, text string)) {
+	if p == nil {
+		return
+	}
 	{
 		v := p.SIPRegistrationID
 		fn("sip_registration_id", strconv.FormatInt(int64(v), 10))
@@ -4129,6 +4194,24 @@ func (c *Client) applyEditors(ctx context.Context, req *http.Request, additional
 		}
 	}
 	return nil
+}
+
+// Send calls the operation p is for (p.OperationID()): one entry point for code that handles
+// every operation of the spec alike (voxsip).
+func (c *Client) Send(ctx context.Context, p OperationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	switch p := p.(type) {
+	case *BindSIPRegistrationParams:
+		return c.BindSIPRegistration(ctx, p, reqEditors...)
+	case *CreateSIPRegistrationParams:
+		return c.CreateSIPRegistration(ctx, p, reqEditors...)
+	case *DeleteSIPRegistrationParams:
+		return c.DeleteSIPRegistration(ctx, p, reqEditors...)
+	case *GetSIPRegistrationsParams:
+		return c.GetSIPRegistrations(ctx, p, reqEditors...)
+	case *UpdateSIPRegistrationParams:
+		return c.UpdateSIPRegistration(ctx, p, reqEditors...)
+	}
+	return nil, fmt.Errorf("generated: Send: no operation takes %T", p)
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/voxsip/voxsip/generated"
 	"github.com/voxsip/voxsip/internal/params"
 )
 
@@ -45,7 +46,7 @@ func SampleValue(f *params.Field) string {
 // ValidParams returns a pointer to a new Params struct of op that passes the operation's rules
 // with as few parameters as possible: the required ones, and the first of RequireAny of each
 // rule that applies without a condition.
-func ValidParams(op *params.Op) any {
+func ValidParams(op *params.Op) generated.OperationParams {
 	p := op.New()
 	for i := range op.Fields {
 		if f := &op.Fields[i]; f.Required {
