@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/generated"
 	"github.com/voxsip/voxsip/internal/params"
 )
 
@@ -20,57 +21,68 @@ import (
 type operation struct {
 	op *params.Op
 	// verb is the past tense shown for a success: "updated", "created", "deleted".
-	verb     string
-	validate func(p any) error
+	verb string
 	// send calls the API and returns the registration's id (the new one for create) and, for
 	// --json, the result object (nil: {"ok":true,"sip_registration_id":id}).
 	send func(ctx context.Context, cl *api.Client, p any) (int64, any, error)
+	// body: the result is the response body (json.RawMessage), printed as it came.
+	body bool
+}
+
+// validate checks p (a pointer to the operation's Params) against the spec's rules.
+func (o operation) validate(p any) error {
+	gp, err := o.op.Of(p)
+	if err != nil {
+		return err
+	}
+	return api.Validate(gp)
+}
+
+// typed is the operation whose Params struct is P, sent by send with p typed: the one place
+// that asserts a command's params to their type.
+func typed[P any, PP interface {
+	*P
+	generated.OperationParams
+}](verb string, send func(ctx context.Context, cl *api.Client, p PP) (int64, any, error)) operation {
+	op := params.For[P, PP]()
+	return operation{op: op, verb: verb, send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
+		q, ok := p.(PP)
+		if !ok {
+			return 0, nil, fmt.Errorf("%s: parameters of type %T", op.ID, p)
+		}
+		return send(ctx, cl, q)
+	}}
+}
+
+// generic is any operation of the spec sent through api.Client.Call: its result is the body.
+func generic(op *params.Op) operation {
+	return operation{op: op, verb: op.ID, body: true, send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
+		gp, err := op.Of(p)
+		if err != nil {
+			return 0, nil, err
+		}
+		body, err := cl.Call(ctx, gp)
+		return 0, body, err
+	}}
 }
 
 var (
-	opCreate = operation{
-		op:       params.For[api.CreateSIPRegistrationParams](),
-		verb:     "created",
-		validate: func(p any) error { return api.ValidateCreateSIPRegistration(p.(*api.CreateSIPRegistrationParams)) },
-		send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
-			r, err := cl.CreateSIPRegistration(ctx, p.(*api.CreateSIPRegistrationParams))
-			if err != nil {
-				return 0, nil, err
-			}
-			return r.SIPRegistrationID, r, nil
-		},
-	}
-	opUpdate = operation{
-		op:       params.For[api.UpdateSIPRegistrationParams](),
-		verb:     "updated",
-		validate: func(p any) error { return api.ValidateUpdateSIPRegistration(p.(*api.UpdateSIPRegistrationParams)) },
-		send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
-			q := p.(*api.UpdateSIPRegistrationParams)
-			return q.SIPRegistrationID, nil, cl.UpdateSIPRegistration(ctx, q)
-		},
-	}
-	opBind = operation{
-		op:       params.For[api.BindSIPRegistrationParams](),
-		verb:     "bound",
-		validate: func(p any) error { return api.ValidateBindSIPRegistration(p.(*api.BindSIPRegistrationParams)) },
-		send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
-			q := p.(*api.BindSIPRegistrationParams)
-			var id int64
-			if q.SIPRegistrationID != nil {
-				id = *q.SIPRegistrationID
-			}
-			return id, nil, cl.BindSIPRegistration(ctx, q)
-		},
-	}
-	opDelete = operation{
-		op:       params.For[api.DeleteSIPRegistrationParams](),
-		verb:     "deleted",
-		validate: func(p any) error { return api.ValidateDeleteSIPRegistration(p.(*api.DeleteSIPRegistrationParams)) },
-		send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
-			q := p.(*api.DeleteSIPRegistrationParams)
-			return q.SIPRegistrationID, nil, cl.DeleteSIPRegistration(ctx, q)
-		},
-	}
+	opCreate = typed("created", func(ctx context.Context, cl *api.Client, p *api.CreateSIPRegistrationParams) (int64, any, error) {
+		r, err := cl.CreateSIPRegistration(ctx, p)
+		if err != nil {
+			return 0, nil, err
+		}
+		return r.SIPRegistrationID, r, nil
+	})
+	opUpdate = typed("updated", func(ctx context.Context, cl *api.Client, p *api.UpdateSIPRegistrationParams) (int64, any, error) {
+		return p.SIPRegistrationID, nil, cl.UpdateSIPRegistration(ctx, p)
+	})
+	opBind = typed("bound", func(ctx context.Context, cl *api.Client, p *api.BindSIPRegistrationParams) (int64, any, error) {
+		return p.GetSIPRegistrationID(), nil, cl.BindSIPRegistration(ctx, p)
+	})
+	opDelete = typed("deleted", func(ctx context.Context, cl *api.Client, p *api.DeleteSIPRegistrationParams) (int64, any, error) {
+		return p.SIPRegistrationID, nil, cl.DeleteSIPRegistration(ctx, p)
+	})
 	opGet = params.For[api.GetSIPRegistrationsParams]()
 )
 
@@ -168,6 +180,9 @@ func (oc *opCommand) run() error {
 			res = map[string]any{"ok": true, "sip_registration_id": id}
 		}
 		return printJSON(c.stdout, res)
+	}
+	if o.body {
+		return printBody(c.stdout, res)
 	}
 	if id != 0 {
 		fmt.Fprintf(c.stdout, "%s SIP registration %d\n", o.verb, id)
