@@ -306,4 +306,3 @@ func (c *cli) deleteCmd() *cobra.Command {
   voxsip delete --batch ids.jsonl   # lines like {"sip_registration_id": 1}`, true)
 	return cmd
 }
-
