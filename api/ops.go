@@ -9,29 +9,48 @@ import (
 )
 
 // The parameter and result types are the generated types themselves (aliases), so a parameter
-// added to openapi.yaml reaches users with go generate alone. Optional parameters are pointers:
-// nil leaves a field alone (or does not filter), Ptr("") sends the empty string (clears a field).
+// added to openapi.yaml reaches users with go generate alone; `go doc generated.X` lists every
+// field with the spec's description. Optional fields are pointers: nil leaves a field alone (or
+// does not filter), Ptr("") sends the empty string (clears a field). Each Params type also has
+// nil-safe getters (p.GetProxy() is "" when Proxy is nil), Validate, SetParam and ParamText by
+// API name, and SecretValues; its JSON (MarshalJSON) masks the password.
 type (
-	// CreateSIPRegistrationParams are the parameters of CreateSipRegistration.
+	// CreateSIPRegistrationParams are the parameters of CreateSipRegistration: SIPUsername and
+	// Proxy (required), AuthUser, OutboundProxy, Password (secret), IsPersistent, and the
+	// binding pairs ApplicationID/ApplicationName, RuleID/RuleName, UserID/UserName.
 	CreateSIPRegistrationParams = generated.CreateSIPRegistrationParams
-	// CreateSIPRegistrationResult is what CreateSipRegistration returns: the new
-	// SIPRegistrationID and the account's state after the purchase.
+	// CreateSIPRegistrationResult is what CreateSipRegistration returns: Result (1), the new
+	// SIPRegistrationID and AccountInfo, the account's state after the purchase (optional).
 	CreateSIPRegistrationResult = generated.CreateSIPRegistrationResult
-	// AccountInfo is the account's state after a purchase.
+	// AccountInfo is the account's state after a purchase: AccountID, Frozen, Balance and
+	// Currency.
 	AccountInfo = generated.AccountInfo
-	// GetSIPRegistrationsParams are the filters and paging of GetSipRegistrations.
+	// GetSIPRegistrationsParams are the filters and paging of GetSipRegistrations: Count and
+	// Offset page; SIPRegistrationID, SIPUsername, Proxy, Deactivated, Successful, IsPersistent,
+	// InProgress, IsBoundToApplication, StatusCode and the ";"-separated lists ApplicationID,
+	// ApplicationName, RuleID, RuleName, UserID and UserName filter.
 	GetSIPRegistrationsParams = generated.GetSIPRegistrationsParams
 	// GetSIPRegistrationsResult is one page of GetSipRegistrations: Result holds the page, Count
 	// the number of registrations that match on all pages.
 	GetSIPRegistrationsResult = generated.GetSIPRegistrationsResult
 	// SIPRegistration is a registration as GetSipRegistrations returns it (never with its
-	// password). Fields that are always present are values; optional ones are pointers.
+	// password): SIPRegistrationID, SIPUsername, Proxy, LastUpdated, Deactivated,
+	// NextSubscriptionRenewal, PurchaseDate, SubscriptionPrice and IsPersistent are always
+	// present (values); AuthUser, OutboundProxy, Successful, StatusCode, ErrorMessage and the
+	// binding ApplicationID/ApplicationName, RuleID/RuleName, UserID/UserName are optional
+	// (pointers).
 	SIPRegistration = generated.SIPRegistration
-	// UpdateSIPRegistrationParams are the parameters of UpdateSipRegistration.
+	// UpdateSIPRegistrationParams are the parameters of UpdateSipRegistration:
+	// SIPRegistrationID (required), then what to change: SIPUsername, Proxy, AuthUser,
+	// OutboundProxy, Password (secret) and the binding pairs ApplicationID/ApplicationName,
+	// RuleID/RuleName, UserID/UserName.
 	UpdateSIPRegistrationParams = generated.UpdateSIPRegistrationParams
-	// BindSIPRegistrationParams are the parameters of BindSipRegistration.
+	// BindSIPRegistrationParams are the parameters of BindSipRegistration: SIPRegistrationID
+	// (required unless Bind is false), Bind (false unbinds), and the binding pairs
+	// ApplicationID/ApplicationName, RuleID/RuleName, UserID/UserName.
 	BindSIPRegistrationParams = generated.BindSIPRegistrationParams
-	// DeleteSIPRegistrationParams are the parameters of DeleteSipRegistration.
+	// DeleteSIPRegistrationParams are the parameters of DeleteSipRegistration:
+	// SIPRegistrationID (required).
 	DeleteSIPRegistrationParams = generated.DeleteSIPRegistrationParams
 )
 
