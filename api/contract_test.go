@@ -74,7 +74,7 @@ func TestContractEveryParameter(t *testing.T) {
 	ctx := context.Background()
 	send := func(t *testing.T, op *params.Op, p any) {
 		t.Helper()
-		if _, given := op.Value(p, "sip_registration_id"); given {
+		if _, given := op.Text(p, "sip_registration_id"); given {
 			// Operations on one registration need one that exists.
 			created, err := c.CreateSIPRegistration(ctx, &api.CreateSIPRegistrationParams{SIPUsername: "u", Proxy: "p"})
 			if err != nil {

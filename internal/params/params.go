@@ -8,8 +8,6 @@ package params
 import (
 	"fmt"
 	"net/url"
-	"reflect"
-	"strconv"
 
 	"github.com/voxsip/voxsip/generated"
 )
@@ -108,47 +106,6 @@ func (op *Op) Text(p any, name string) (string, bool) {
 		return "", false
 	}
 	return gp.ParamText(name)
-}
-
-// Value returns the named parameter's value in p and whether it is given, as a reflect.Value of
-// an int64 (integers), float64 (numbers), bool or string.
-//
-// Deprecated: use Text, which needs no reflect; Value is kept for callers not yet moved.
-func (op *Op) Value(p any, name string) (reflect.Value, bool) {
-	f, ok := op.Lookup(name)
-	if !ok {
-		return reflect.Value{}, false
-	}
-	text, ok := op.Text(p, name)
-	if !ok {
-		return reflect.Value{}, false
-	}
-	switch f.Type {
-	case "integer":
-		n, _ := strconv.ParseInt(text, 10, 64)
-		return reflect.ValueOf(n), true
-	case "number":
-		x, _ := strconv.ParseFloat(text, 64)
-		return reflect.ValueOf(x), true
-	case "boolean":
-		return reflect.ValueOf(text == "true"), true
-	}
-	return reflect.ValueOf(text), true
-}
-
-// Format returns v (from Value) as it goes on the wire.
-//
-// Deprecated: use Text.
-func Format(v reflect.Value) string {
-	switch v.Kind() {
-	case reflect.Int64:
-		return strconv.FormatInt(v.Int(), 10)
-	case reflect.Float64:
-		return strconv.FormatFloat(v.Float(), 'f', -1, 64)
-	case reflect.Bool:
-		return strconv.FormatBool(v.Bool())
-	}
-	return v.String()
 }
 
 // Each calls fn for every parameter p sets (the required ones always), in the spec's order,

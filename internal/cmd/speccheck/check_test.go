@@ -44,7 +44,7 @@ func TestShapes(t *testing.T) {
 	intEnum := schema("integer", "")
 	intEnum.Enum = []any{1.0, 2.0}
 	fraction := schema("integer", "")
-	fraction.Min = openapi3.Float64Ptr(1.5)
+	fraction.Min = openapi3.Ptr(1.5)
 	lengthOnInt := schema("integer", "int64")
 	lengthOnInt.MinLength = 2
 	enum := schema("string", "")
@@ -52,7 +52,7 @@ func TestShapes(t *testing.T) {
 	list := schema("string", "")
 	list.Pattern = "^[0-9]+(;[0-9]+)*$"
 	minNum := schema("number", "double")
-	minNum.Min = openapi3.Float64Ptr(0.5)
+	minNum.Min = openapi3.Ptr(0.5)
 	for _, tc := range []struct {
 		name, in string
 		schema   *openapi3.Schema
