@@ -236,3 +236,42 @@ func TestBuildersFollowTheServer(t *testing.T) {
 		}
 	}
 }
+
+// PasswordParam, what the CLI's password flags fill, is the parameter the spec marks
+// x-voxsip-cli-password, else the secret named password, never merely the first secret.
+func TestPasswordParamFollowsTheSpec(t *testing.T) {
+	doc := testutil.LoadSpec(t)
+	found := 0
+	for _, item := range doc.Paths.Map() {
+		for _, specOp := range item.Operations() {
+			op, ok := params.ByID(specOp.OperationID)
+			if !ok {
+				t.Fatalf("%s is not in the generated table", specOp.OperationID)
+			}
+			want := ""
+			for _, ref := range specOp.Parameters {
+				p := ref.Value
+				if p.Name == "password" && p.Schema.Value.Format == "password" && want == "" {
+					want = p.Name
+				}
+			}
+			for _, ref := range specOp.Parameters {
+				if ref.Value.Extensions["x-voxsip-cli-password"] == true {
+					want = ref.Value.Name
+				}
+			}
+			if op.PasswordParam != want {
+				t.Errorf("%s: PasswordParam %q, want %q", op.ID, op.PasswordParam, want)
+			}
+			if want != "" {
+				found++
+				if f, _ := op.Lookup(want); !f.Secret {
+					t.Errorf("%s: PasswordParam %s is not a secret", op.ID, want)
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no operation has a CLI password")
+	}
+}
