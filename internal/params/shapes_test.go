@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oapi-codegen/runtime"
-
 	"github.com/voxsip/voxsip/internal/params/internal/shapes"
 )
 
@@ -29,28 +27,14 @@ func shapesQuery(t *testing.T, p *shapes.ShapesParams) string {
 	return req.URL.RawQuery
 }
 
-// shapesStyled is the query the stock builder would make: runtime.StyleParamWithOptions on each
-// set field, in the spec's order.
+// shapesStyled is the query the stock builder would make (see runtimeStyled).
 func shapesStyled(t *testing.T, p *shapes.ShapesParams) string {
 	t.Helper()
-	var parts []string
-	s := reflect.ValueOf(p).Elem()
-	for _, f := range shapesOp.Params {
-		v := s.FieldByName(f.GoName)
-		if v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				continue
-			}
-			v = v.Elem()
-		}
-		frag, err := runtime.StyleParamWithOptions("form", true, f.Name, v.Interface(),
-			runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: f.Type, Format: f.Format})
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts = append(parts, frag)
+	fields := make([]styleField, len(shapesOp.Params))
+	for i, f := range shapesOp.Params {
+		fields[i] = styleField{f.Name, f.GoName, f.Type, f.Format}
 	}
-	return strings.Join(parts, "&")
+	return runtimeStyled(t, p, fields)
 }
 
 // setAll fills every parameter of the fixture from n, x, s and b, each as its shape allows.
