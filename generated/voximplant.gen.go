@@ -1001,7 +1001,9 @@ var rulesUpdateSIPRegistration = []RuleInfo{
 // Violation is one broken parameter rule: the parameters involved, by their API names, and what
 // is wrong.
 type Violation struct {
+	// Params are the API names of the parameters at fault, e.g. "user_id", "application_id".
 	Params []string
+	// Reason says what is wrong, e.g. "must be at least 1".
 	Reason string
 }
 

@@ -255,7 +255,9 @@ var rulesShapes = []RuleInfo{
 // Violation is one broken parameter rule: the parameters involved, by their API names, and what
 // is wrong.
 type Violation struct {
+	// Params are the API names of the parameters at fault, e.g. "user_id", "application_id".
 	Params []string
+	// Reason says what is wrong, e.g. "must be at least 1".
 	Reason string
 }
 
