@@ -56,6 +56,9 @@ func do[R any](ctx context.Context, c *Client, op operation, p secretValuer, sen
 	record := func(_ context.Context, req *http.Request) error {
 		dispatched = true
 		sc.token = strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+		if !op.Idempotent {
+			preventReplay(req)
+		}
 		return nil
 	}
 	refreshed := false
