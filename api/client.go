@@ -18,6 +18,10 @@ import (
 // Version is the version of this module, sent in the User-Agent header.
 const Version = "0.1.0"
 
+// errPrefix starts every error message of the library (and of package auth's): one prefix, so
+// that a reader sees at once where an error comes from.
+const errPrefix = "voxsip:"
+
 // DefaultBaseURL is the Management API's address.
 const DefaultBaseURL = "https://api.voximplant.com/platform_api"
 
