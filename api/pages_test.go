@@ -215,4 +215,3 @@ func TestAllSIPRegistrations(t *testing.T) {
 		}
 	})
 }
-
