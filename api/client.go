@@ -13,6 +13,7 @@ import (
 
 	"github.com/voxsip/voxsip/auth"
 	"github.com/voxsip/voxsip/generated"
+	"github.com/voxsip/voxsip/internal/redact"
 )
 
 // Version is the version of this module, sent in the User-Agent header.
@@ -69,7 +70,7 @@ type options struct {
 func WithCredentials(c *auth.Credentials) Option {
 	return func(o *options) error {
 		if c == nil {
-			return errors.New("api: WithCredentials: nil credentials")
+			return errors.New(errPrefix + " WithCredentials: nil credentials")
 		}
 		o.creds = c
 		o.credOpts++
@@ -81,7 +82,7 @@ func WithCredentials(c *auth.Credentials) Option {
 func WithCredentialsFile(path string) Option {
 	return func(o *options) error {
 		if path == "" {
-			return errors.New("api: WithCredentialsFile: empty path")
+			return errors.New(errPrefix + " WithCredentialsFile: empty path")
 		}
 		o.credsFile = path
 		o.credOpts++
@@ -95,7 +96,7 @@ func WithCredentialsFile(path string) Option {
 func WithTokenSource(ts auth.TokenSource) Option {
 	return func(o *options) error {
 		if ts == nil {
-			return errors.New("api: WithTokenSource: nil token source")
+			return errors.New(errPrefix + " WithTokenSource: nil token source")
 		}
 		o.tokens = ts
 		o.credOpts++
@@ -120,23 +121,14 @@ func WithBaseURL(base string) Option {
 	return func(o *options) error {
 		u, err := url.Parse(base)
 		if err != nil {
-			return errors.New("api: WithBaseURL: not a valid URL" + urlProblem(err))
+			return errors.New(errPrefix + " WithBaseURL: not a valid URL" + urlProblem(err))
 		}
 		if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-			return fmt.Errorf("api: WithBaseURL: %q is not an absolute http(s) URL without user info, query or fragment", safeURL(u))
+			return fmt.Errorf(errPrefix+" WithBaseURL: %q is not an absolute http(s) URL without user info, query or fragment", redact.URL(u))
 		}
 		o.baseURL = base
 		return nil
 	}
-}
-
-// safeURL shows u without user info, query or fragment.
-func safeURL(u *url.URL) string {
-	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
-	if u.User != nil {
-		shown.Host = "***@" + u.Host
-	}
-	return shown.String()
 }
 
 // urlProblem names what url.Parse disliked without quoting the input (which may hold secrets).
@@ -164,7 +156,7 @@ func urlProblem(err error) string {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) error {
 		if hc == nil {
-			return errors.New("api: WithHTTPClient: nil client")
+			return errors.New(errPrefix + " WithHTTPClient: nil client")
 		}
 		o.http = hc
 		return nil
@@ -176,10 +168,10 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(o *options) error {
 		if p.MaxAttempts < 1 {
-			return fmt.Errorf("api: WithRetryPolicy: MaxAttempts %d, want at least 1", p.MaxAttempts)
+			return fmt.Errorf(errPrefix+" WithRetryPolicy: MaxAttempts %d, want at least 1", p.MaxAttempts)
 		}
 		if p.BaseDelay < 0 || p.MaxDelay < 0 {
-			return errors.New("api: WithRetryPolicy: negative delay")
+			return errors.New(errPrefix + " WithRetryPolicy: negative delay")
 		}
 		o.retry = p
 		return nil
@@ -206,7 +198,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 	}
 	if o.credOpts > 1 {
-		return nil, errors.New("api: more than one of WithCredentials, WithCredentialsFile and WithTokenSource given; pick one")
+		return nil, errors.New(errPrefix + " more than one of WithCredentials, WithCredentialsFile and WithTokenSource given; pick one")
 	}
 
 	tokens := o.tokens
@@ -224,10 +216,10 @@ func NewClient(opts ...Option) (*Client, error) {
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("api: %w", err)
+			return nil, err // auth's errors carry the prefix
 		}
 		if tokens, err = auth.NewTokenSource(creds, o.authOpts...); err != nil {
-			return nil, fmt.Errorf("api: %w", err)
+			return nil, err
 		}
 	}
 
@@ -252,7 +244,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		generated.WithRequestEditorFn(setHeaders),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("api: %w", err)
+		return nil, fmt.Errorf("%s %w", errPrefix, err)
 	}
 	return &Client{
 		base:   base,
@@ -295,7 +287,7 @@ func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 func (c *Client) String() string {
 	shown := "(invalid URL)"
 	if u, err := url.Parse(strings.TrimSuffix(c.base, "/")); err == nil {
-		shown = safeURL(u)
+		shown = redact.URL(u)
 	}
 	return "api.Client{" + shown + "}"
 }

@@ -232,3 +232,41 @@ func TestCloseIdleConnectionsLeavesTheDefaultTransportAlone(t *testing.T) {
 		t.Errorf("%d connections for two requests through http.DefaultClient, want 1: the client closed the default transport's idle connection", n)
 	}
 }
+
+// Every error of packages api and auth starts with the same prefix, once: an option refused, a
+// credentials file that cannot be read, a request refused before or after sending, and retries
+// that ran out.
+func TestOnePrefixForEveryError(t *testing.T) {
+	const prefix = "voxsip: "
+	errs := map[string]error{"ErrNoCredentials": api.ErrNoCredentials, "ErrOutcomeUnknown": api.ErrOutcomeUnknown}
+	for name, opt := range map[string]api.Option{
+		"WithCredentials(nil)":      api.WithCredentials(nil),
+		"WithCredentialsFile(\"\")": api.WithCredentialsFile(""),
+		"WithTokenSource(nil)":      api.WithTokenSource(nil),
+		"WithBaseURL(ftp)":          api.WithBaseURL("ftp://x"),
+		"WithHTTPClient(nil)":       api.WithHTTPClient(nil),
+		"WithRetryPolicy(0)":        api.WithRetryPolicy(api.RetryPolicy{}),
+		"missing file":              api.WithCredentialsFile(filepath.Join(t.TempDir(), "none.json")),
+	} {
+		_, errs[name] = api.NewClient(opt)
+	}
+	_, errs["two credential options"] = api.NewClient(api.WithTokenSource(fixedToken{}), api.WithCredentials(testCreds(t)))
+	_, errs["auth.NewSigner(nil)"] = auth.NewSigner(nil)
+	_, errs["auth.NewCachingSource(nil)"] = auth.NewCachingSource(nil)
+	_, errs["auth.ParseCredentials"] = auth.ParseCredentials([]byte(`{}`))
+	c, srv, _ := setup(t)
+	errs["validation"] = c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{})
+	srv.Enqueue(apitest.Error(101, "Invalid arguments"))
+	errs["API error"] = c.UpdateSIPRegistration(context.Background(), one)
+	srv.Enqueue(apitest.Status(503, nil, "busy"), apitest.Status(503, nil, "busy"), apitest.Status(503, nil, "busy"))
+	errs["attempts"] = c.UpdateSIPRegistration(context.Background(), one)
+	for name, err := range errs {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, prefix) || strings.Contains(msg[len(prefix):], prefix) {
+			t.Errorf("%s: %q does not start with %q exactly once", name, msg, prefix)
+		}
+	}
+}

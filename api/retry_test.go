@@ -36,7 +36,7 @@ func TestIsRetryable(t *testing.T) {
 		{"context.Canceled", context.Canceled, false},
 		{"context.Canceled in a url.Error", urlErr(context.Canceled), false},
 		{"bare context.DeadlineExceeded (the call's own deadline)", context.DeadlineExceeded, false},
-		{"wrapped context.DeadlineExceeded", fmt.Errorf("voximplant: x: %w", context.DeadlineExceeded), false},
+		{"wrapped context.DeadlineExceeded", fmt.Errorf("voxsip: x: %w", context.DeadlineExceeded), false},
 		{"url.Error with Timeout (http.Client.Timeout awaiting headers)", urlErr(attemptTimeout{"while awaiting headers"}), true},
 		{"timeout while reading the body (no url.Error)", fmt.Errorf("reading the response: %w", attemptTimeout{"while reading body"}), true},
 		{"TLS alert inside net.OpError", urlErr(&net.OpError{Op: "remote error", Err: tls.AlertError(42)}), false},

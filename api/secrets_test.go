@@ -188,7 +188,7 @@ func TestLoggerOneLinePerAttempt(t *testing.T) {
 			t.Errorf("line %d = %q, want it to contain %q", i+1, lines[i], want)
 		}
 	}
-	if !strings.Contains(lines[0], `error="voximplant: UpdateSipRegistration: unexpected HTTP status`) {
+	if !strings.Contains(lines[0], `error="voxsip: UpdateSipRegistration: unexpected HTTP status`) {
 		t.Errorf("the failed attempt's line lacks the error: %q", lines[0])
 	}
 }
