@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -25,6 +26,10 @@ const errPrefix = "voxsip:"
 
 // DefaultBaseURL is the Management API's address.
 const DefaultBaseURL = "https://api.voximplant.com/platform_api"
+
+// EnvBaseURL is the environment variable NewClient reads the API's address from when no
+// WithBaseURL option (or WithBaseURL("")) is given, as the CLI does.
+const EnvBaseURL = "VOXIMPLANT_BASE_URL"
 
 // DefaultTimeout bounds each attempt when the client makes its own *http.Client.
 const DefaultTimeout = 30 * time.Second
@@ -113,22 +118,47 @@ func WithAuthOptions(opts ...auth.Option) Option {
 	}
 }
 
-// WithBaseURL sets the API's address, DefaultBaseURL by default; point it at an apitest.Server
-// in tests. It must be an absolute http or https URL without user info, query or fragment (the
-// API authenticates with tokens, and a query could hold secrets). Errors never show the user
-// info or the query.
+// WithBaseURL sets the API's address; point it at an apitest.Server or `voxsip serve` in tests.
+// It must be an absolute http or https URL without user info, query or fragment (the API
+// authenticates with tokens, and a query could hold secrets). Errors never show the user info or
+// the query. An empty base is no option at all: the address comes from VOXIMPLANT_BASE_URL if
+// set, else DefaultBaseURL.
 func WithBaseURL(base string) Option {
 	return func(o *options) error {
-		u, err := url.Parse(base)
-		if err != nil {
-			return errors.New(errPrefix + " WithBaseURL: not a valid URL" + urlProblem(err))
+		if base == "" {
+			o.baseURL = ""
+			return nil
 		}
-		if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-			return fmt.Errorf(errPrefix+" WithBaseURL: %q is not an absolute http(s) URL without user info, query or fragment", redact.URL(u))
+		if err := checkBaseURL(base, "WithBaseURL"); err != nil {
+			return err
 		}
 		o.baseURL = base
 		return nil
 	}
+}
+
+// checkBaseURL checks a base URL that came from, and names its source in the error.
+func checkBaseURL(base, from string) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return errors.New(errPrefix + " " + from + ": not a valid URL" + urlProblem(err))
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return fmt.Errorf("%s %s: %q is not an absolute http(s) URL without user info, query or fragment", errPrefix, from, redact.URL(u))
+	}
+	return nil
+}
+
+// baseURL is the API's address: the WithBaseURL option, else VOXIMPLANT_BASE_URL, else
+// DefaultBaseURL.
+func baseURL(fromOption string) (string, error) {
+	if fromOption != "" {
+		return fromOption, nil
+	}
+	if env := os.Getenv(EnvBaseURL); env != "" {
+		return env, checkBaseURL(env, EnvBaseURL)
+	}
+	return DefaultBaseURL, nil
 }
 
 // urlProblem names what url.Parse disliked without quoting the input (which may hold secrets).
@@ -187,15 +217,23 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// NewClient returns a client. Credentials come from WithCredentials, WithCredentialsFile or
-// WithTokenSource (at most one), else from the file named by VOXIMPLANT_CREDENTIALS; with none
-// of them NewClient returns an error wrapping ErrNoCredentials.
+// NewClient returns a client. Options win over the environment, as in the CLI:
+//
+//   - credentials come from WithCredentials, WithCredentialsFile or WithTokenSource (at most
+//     one), else from the file named by VOXIMPLANT_CREDENTIALS; with none of them NewClient
+//     returns ErrNoCredentials;
+//   - the API's address comes from WithBaseURL, else from VOXIMPLANT_BASE_URL, else it is
+//     DefaultBaseURL.
 func NewClient(opts ...Option) (*Client, error) {
-	o := options{baseURL: DefaultBaseURL, retry: DefaultRetryPolicy()}
+	o := options{retry: DefaultRetryPolicy()}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
 		}
+	}
+	base, err := baseURL(o.baseURL)
+	if err != nil {
+		return nil, err
 	}
 	if o.credOpts > 1 {
 		return nil, errors.New(errPrefix + " more than one of WithCredentials, WithCredentialsFile and WithTokenSource given; pick one")
@@ -204,7 +242,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	tokens := o.tokens
 	if tokens == nil {
 		creds := o.creds
-		var err error
 		switch {
 		case creds != nil:
 		case o.credsFile != "":
@@ -232,7 +269,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-	base := o.baseURL
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}

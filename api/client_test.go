@@ -270,3 +270,52 @@ func TestOnePrefixForEveryError(t *testing.T) {
 		}
 	}
 }
+
+// With no options NewClient reads VOXIMPLANT_CREDENTIALS and VOXIMPLANT_BASE_URL, as the CLI
+// does; options win over the environment, and WithBaseURL("") is no option at all.
+func TestNewClientReadsTheEnvironment(t *testing.T) {
+	srv := newFake()
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "credentials.json")
+	if err := os.WriteFile(path, srv.CredentialsJSON(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "not this one", http.StatusTeapot)
+	}))
+	t.Cleanup(down.Close)
+	t.Setenv(auth.EnvCredentials, path)
+
+	update := func(t *testing.T, opts ...api.Option) error {
+		t.Helper()
+		c, err := api.NewClient(append(opts, api.WithRetryPolicy(api.NoRetries()))...)
+		if err != nil {
+			return err
+		}
+		defer c.CloseIdleConnections()
+		return c.UpdateSIPRegistration(context.Background(), one)
+	}
+	t.Setenv(api.EnvBaseURL, srv.URL)
+	if err := update(t); err != nil {
+		t.Errorf("no options, both variables set: %v", err)
+	}
+	if err := update(t, api.WithBaseURL("")); err != nil {
+		t.Errorf(`WithBaseURL(""): %v, want the variable's address`, err)
+	}
+	t.Setenv(api.EnvBaseURL, down.URL)
+	if err := update(t, api.WithBaseURL(srv.URL)); err != nil {
+		t.Errorf("WithBaseURL over the variable: %v", err)
+	}
+	if err := update(t); err == nil || !strings.Contains(err.Error(), "418") {
+		t.Errorf("the variable's server answers 418, got %v", err)
+	}
+	t.Setenv(api.EnvBaseURL, "https://user:pw@api.example/x")
+	if _, err := api.NewClient(); err == nil || !strings.Contains(err.Error(), api.EnvBaseURL) || strings.Contains(err.Error(), "pw") {
+		t.Errorf("a bad VOXIMPLANT_BASE_URL: err = %v, want it named, without its user info", err)
+	}
+	t.Setenv(api.EnvBaseURL, "")
+	c, err := api.NewClient(api.WithBaseURL(""))
+	if err != nil || c.String() != "api.Client{"+api.DefaultBaseURL+"}" {
+		t.Errorf("neither option nor variable: %v, %v; want DefaultBaseURL", c, err)
+	}
+}
