@@ -151,7 +151,8 @@ func (c *Client) BindSIPRegistration(ctx context.Context, p *BindSIPRegistration
 // retried like Update: a second delete of the same id cannot delete anything else (it reports
 // that the registration does not exist).
 //
-// API reference: https://voximplant.com/docs/references/httpapi/sipregistration#deletesipregistration
+// Allowed roles: Owner, Admin. API reference:
+// https://voximplant.com/docs/references/httpapi/sipregistration#deletesipregistration
 func (c *Client) DeleteSIPRegistration(ctx context.Context, p *DeleteSIPRegistrationParams) error {
 	_, err := do(ctx, c, opDelete, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
 		return c.gen.DeleteSIPRegistration(ctx, p, edit)
