@@ -11,42 +11,23 @@ import (
 
 // JSEncodeURIComponent escapes as JavaScript's encodeURIComponent: A-Z a-z 0-9 - _ . ! ~ * ' ( )
 // stay as they are.
-func JSEncodeURIComponent(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.!~*'()", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
-}
+func JSEncodeURIComponent(s string) string { return percentEscape(s, "-_.!~*'()", false) }
 
 // JavaURLEncoder escapes as java.net.URLEncoder: '*' stays, space is '+', '~' is escaped.
-func JavaURLEncoder(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		switch {
-		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.*", c) >= 0:
-			b.WriteByte(c)
-		case c == ' ':
-			b.WriteByte('+')
-		default:
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
-}
+func JavaURLEncoder(s string) string { return percentEscape(s, "-_.*", true) }
 
 // PythonQuotePlus escapes as urllib.parse.quote_plus: _.-~ stay, space is '+'.
-func PythonQuotePlus(s string) string {
+func PythonQuotePlus(s string) string { return percentEscape(s, "_.-~", true) }
+
+// percentEscape escapes every byte of s as %XX but ASCII letters, digits and the bytes of safe,
+// and a space as '+' when plusForSpace.
+func percentEscape(s, safe string, plusForSpace bool) string {
 	var b strings.Builder
 	for _, c := range []byte(s) {
 		switch {
-		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.-~", c) >= 0:
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(safe, c) >= 0:
 			b.WriteByte(c)
-		case c == ' ':
+		case c == ' ' && plusForSpace:
 			b.WriteByte('+')
 		default:
 			fmt.Fprintf(&b, "%%%02X", c)
