@@ -197,14 +197,16 @@ func decode(layer []unit) ([]unit, bool) {
 	return out, changed
 }
 
+// jsonSimple are the one-character JSON escapes and what they stand for.
+var jsonSimple = map[rune]rune{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
 // jsonEscape decodes the JSON escape at the start of us (a surrogate pair as one rune); n is
 // how many units it took, 0 for none. Hex digits and 'u' may be of either case (folded).
 func jsonEscape(us []unit) (out []unit, n int) {
 	if len(us) < 2 {
 		return nil, 0
 	}
-	simple := map[rune]rune{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
-	if r, ok := simple[us[1].r]; ok {
+	if r, ok := jsonSimple[us[1].r]; ok {
 		return []unit{{r, us[0].start, us[1].end}}, 2
 	}
 	r, ok := hex4(us)
