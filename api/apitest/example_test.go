@@ -90,7 +90,7 @@ func Example_failureSeenByTheCodeUnderTest() {
 	ctx := context.Background()
 
 	srv.EnqueueFor("UpdateSipRegistration", apitest.Error(340, "Rate limit exceeded")) // the next update gets this
-	err = registerPhone(ctx, client, 10, "bob") // the code under test
+	err = registerPhone(ctx, client, 10, "bob")                                        // the code under test
 	fmt.Println("rate limited:", errors.Is(err, api.CodeRateLimitExceeded))
 	fmt.Println("bound:", srv.Registrations()[0].UserName != nil, "after", len(srv.Requests()), "request")
 

@@ -267,3 +267,40 @@ func TestCreateRetriedWhenHTTP2ProvesNothingDone(t *testing.T) {
 		}
 	}
 }
+
+// Over HTTP/1.1 as well: a server that reads a Create on a kept-alive connection and closes it
+// without an answer gets it once (net/http resends on a fresh connection only requests that look
+// idempotent), and the error says the outcome is unknown.
+func TestCreateOnceOnTheWireOverHTTP1(t *testing.T) {
+	var mu sync.Mutex
+	creates := 0
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/CreateSipRegistration" {
+			mu.Lock()
+			creates++
+			mu.Unlock()
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		io.WriteString(w, `{"result":[],"count":0}`)
+	}))
+	t.Cleanup(hs.Close)
+	c, err := api.NewClient(api.WithBaseURL(hs.URL), api.WithCredentials(testCreds(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.SetTimeForTest(c, nil, (&sleeps{}).sleep)
+	t.Cleanup(c.CloseIdleConnections)
+	if _, err := c.GetSIPRegistrations(context.Background(), nil); err != nil { // a connection to reuse
+		t.Fatal(err)
+	}
+	_, err = c.CreateSIPRegistration(context.Background(), h2Create)
+	mu.Lock()
+	defer mu.Unlock()
+	if creates != 1 || !errors.Is(err, api.ErrOutcomeUnknown) {
+		t.Errorf("%d Create requests, err = %v; want 1 and ErrOutcomeUnknown", creates, err)
+	}
+}
