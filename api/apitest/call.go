@@ -1,6 +1,8 @@
 package apitest
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -26,7 +29,10 @@ type call struct {
 	r      *http.Request
 	method string     // the API method, from the path or the cmd parameter
 	vals   url.Values // every parameter, every occurrence (one given twice is refused)
-	first  url.Values // each parameter once: the canonical request's query
+
+	// validate: the parameters as the service reads them, and what it ignored.
+	first    url.Values // each parameter once: the canonical request's query
+	warnings []string   // unknown parameters, ignored
 
 	// route: the operation of the spec.
 	op    *paramcodec.Op
@@ -37,8 +43,7 @@ type call struct {
 	claims claims.Claims
 	kid    string
 
-	// validate: the decoded parameters.
-	params any
+	params any // the decoded parameters
 }
 
 // failure ends a call's pipeline: an API error in the envelope at HTTP 200, or (status not 0)
@@ -64,7 +69,8 @@ func (s *Server) readCall(r *http.Request) (*call, *failure) {
 	case r.URL.Path == BasePath || r.URL.Path == BasePath+"/":
 		viaCmd = true
 	case strings.HasPrefix(r.URL.Path, BasePath+"/"):
-		c.method = strings.TrimPrefix(r.URL.Path, BasePath+"/")
+		// The older reference pages end the method with a slash.
+		c.method = strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, BasePath+"/"), "/")
 	default:
 		return c, httpFailure(http.StatusNotFound, "apitest: not found: the API is under "+BasePath+"/, the admin endpoints under "+AdminPath)
 	}
@@ -79,10 +85,6 @@ func (s *Server) readCall(r *http.Request) (*call, *failure) {
 		if fail := c.takeCmd(); fail != nil {
 			return c, fail
 		}
-	}
-	c.first = url.Values{}
-	for name, vs := range c.vals {
-		c.first.Set(name, vs[0])
 	}
 	return c, nil
 }
@@ -108,18 +110,19 @@ func parseForm(q string) (url.Values, error) {
 }
 
 // gatherParams collects every parameter of r, from the query string and from an
-// application/x-www-form-urlencoded or multipart/form-data body, keeping every occurrence (so
-// that one given twice, anywhere, can be refused).
+// application/x-www-form-urlencoded, multipart/form-data or application/json body, keeping
+// every occurrence (so that one given twice, anywhere, can be refused).
 func gatherParams(r *http.Request) (url.Values, error) {
 	vals, err := parseForm(r.URL.RawQuery)
 	if err != nil {
 		return nil, fmt.Errorf("the query string is malformed: %w", err)
 	}
 	body := http.MaxBytesReader(nil, r.Body, maxBody)
+	add := func(name, value string) { vals[name] = append(vals[name], value) }
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
 		if err := expectEmpty(body); err != nil {
-			return nil, fmt.Errorf("%w: a request body needs a Content-Type: application/x-www-form-urlencoded or multipart/form-data", err)
+			return nil, fmt.Errorf("%w: a request body needs a Content-Type", err)
 		}
 		return vals, nil
 	}
@@ -127,22 +130,59 @@ func gatherParams(r *http.Request) (url.Values, error) {
 	if err != nil {
 		return nil, fmt.Errorf("Content-Type %q: %w", ct, err)
 	}
-	add := func(name, value string) { vals[name] = append(vals[name], value) }
 	switch mediaType {
 	case "application/x-www-form-urlencoded":
 		err = readForm(body, add)
 	case "multipart/form-data":
 		err = readMultipart(body, mparams["boundary"], add)
+	case "application/json":
+		err = readJSON(body, add)
 	default:
 		if err := expectEmpty(body); err != nil {
 			return nil, fmt.Errorf("%w: unsupported Content-Type %q: send parameters in the query string, "+
-				"application/x-www-form-urlencoded or multipart/form-data", err, mediaType)
+				"application/x-www-form-urlencoded, multipart/form-data or a JSON object", err, mediaType)
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
 	return vals, nil
+}
+
+// readJSON reads a JSON object body as parameters (the reference pages' curl examples send
+// '{}' with the parameters in the query string): strings, numbers and booleans as their text,
+// null as absent; an empty body is no parameters.
+func readJSON(body io.Reader, add func(name, value string)) error {
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return fmt.Errorf("reading the body: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
+		return fmt.Errorf("the JSON body is not an object: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("the JSON body has data after its object")
+	}
+	for name, v := range obj {
+		switch v := v.(type) {
+		case nil:
+		case string:
+			add(name, v)
+		case json.Number:
+			add(name, v.String())
+		case bool:
+			add(name, strconv.FormatBool(v))
+		default:
+			return fmt.Errorf("the JSON body's %q is not a string, number or boolean", name)
+		}
+	}
+	return nil
 }
 
 // errBodyNotEmpty is a body where none can be read.
@@ -204,21 +244,16 @@ func readMultipart(body io.Reader, boundary string, add func(name, value string)
 	}
 }
 
-// route finds the call's operation in the spec and builds the canonical request (the shape
-// openapi.yaml describes, each parameter once in the query string) that validation reads.
+// route finds the call's operation in the spec by its method.
 func (s *Server) route(c *call) *failure {
 	unknown := apiFailure(generated.ErrorCodeUnknownCommand, fmt.Sprintf("Unknown command %q", c.method))
 	if c.method == "" {
 		return unknown
 	}
-	canonical, err := http.NewRequestWithContext(c.r.Context(), http.MethodPost, s.URL+"/"+url.PathEscape(c.method)+"?"+c.first.Encode(), nil)
+	canonical, err := s.canonicalRequest(c)
 	if err != nil {
 		return unknown
 	}
-	if a := c.r.Header.Get("Authorization"); a != "" {
-		canonical.Header.Set("Authorization", normalizeAuthorization(a))
-	}
-	canonical.Header.Set("User-Agent", c.r.UserAgent())
 	route, pathParams, err := s.router.FindRoute(canonical)
 	if err != nil {
 		return unknown

@@ -13,24 +13,41 @@ func (st *state) get(a args) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	var match []generated.SIPRegistration
-	for _, r := range st.list() {
-		if f.keep(&r) {
-			match = append(match, r)
-		}
-	}
 	offset, count := int64(0), int64(DefaultPageSize)
 	if v := a.int("offset"); v != nil {
 		offset = *v
 	}
 	if v := a.int("count"); v != nil {
-		count = *v
+		count = min(*v, MaxPageSize)
 	}
-	page := []generated.SIPRegistration{}
-	if n := int64(len(match)); offset < n {
-		page = match[offset : offset+min(count, n-offset)] // not offset+count: it may overflow
+	ids := st.order
+	if id := a.int("sip_registration_id"); id != nil { // one registration at most
+		ids = nil
+		if st.regs[*id] != nil {
+			ids = []int64{*id}
+		}
 	}
-	return generated.GetSIPRegistrationsResult{Result: page, Count: int64(len(match))}, nil
+	page := make([]generated.SIPRegistration, 0, min(count, int64(len(ids))))
+	if len(f.tests) == 0 { // no filter: the page is a slice of the index
+		n := int64(len(ids))
+		start := min(offset, n)
+		for _, id := range ids[start : start+min(count, n-start)] {
+			page = append(page, st.regs[id].SIPRegistration)
+		}
+		return generated.GetSIPRegistrationsResult{Result: page, Count: n}, nil
+	}
+	matched := int64(0)
+	for _, id := range ids {
+		r := &st.regs[id].SIPRegistration
+		if !f.keep(r) {
+			continue
+		}
+		if matched >= offset && int64(len(page)) < count {
+			page = append(page, *r)
+		}
+		matched++
+	}
+	return generated.GetSIPRegistrationsResult{Result: page, Count: matched}, nil
 }
 
 // filter is GetSipRegistrations' filters, parsed once.
@@ -76,11 +93,9 @@ var nameListFilters = map[string]func(r *generated.SIPRegistration) *string{
 	"proxy":            func(r *generated.SIPRegistration) *string { return &r.Proxy },
 }
 
+// newFilter parses the filters a Get gives, except sip_registration_id, which get looks up.
 func newFilter(a args) (*filter, *apiError) {
 	f := &filter{}
-	if v := a.int("sip_registration_id"); v != nil {
-		f.tests = append(f.tests, func(r *generated.SIPRegistration) bool { return r.SIPRegistrationID == *v })
-	}
 	if v := a.str("sip_username"); v != nil {
 		f.tests = append(f.tests, func(r *generated.SIPRegistration) bool { return r.SIPUsername == *v })
 	}

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type Request struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	// UserAgent is the request's User-Agent header.
 	UserAgent string `json:"user_agent"`
+	// Warnings says what the server ignored (unknown parameters), as in the X-Apitest-Warning
+	// headers of its answer.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // String prints the request with the password masked.
@@ -38,6 +42,9 @@ func (r Request) String() string {
 		})
 	}
 	fmt.Fprintf(&b, " (iss=%d)", r.Issuer)
+	for _, w := range r.Warnings {
+		fmt.Fprintf(&b, " warning: %s;", w)
+	}
 	return b.String()
 }
 
@@ -51,6 +58,7 @@ func (s *Server) Requests() []Request {
 	s.mu.Unlock()
 	for i := range reqs { // the caller may change what it gets; the log stays as it was
 		reqs[i].Params = cloneParams(reqs[i].Operation, reqs[i].Params)
+		reqs[i].Warnings = slices.Clone(reqs[i].Warnings)
 	}
 	return reqs
 }

@@ -79,3 +79,20 @@ func WithLogSize(n int) Option { return func(s *Server) { s.log = newRing(n) } }
 // WithTLS serves HTTPS with a fresh self-signed certificate for 127.0.0.1, ::1 and localhost
 // (see [Server.CertificatePEM]; [Server.Client] trusts it).
 func WithTLS() Option { return func(s *Server) { s.tls = true } }
+
+// WithStrict makes the server refuse an unknown parameter with code 101 instead of ignoring it
+// (with a warning) as the service does: to catch a client's typos, such as userName for
+// user_name.
+func WithStrict() Option { return func(s *Server) { s.strict = true } }
+
+// WithRole gives the key of the server's credentials these roles (e.g. "Developer"): an
+// operation whose x-voxsip-roles in openapi.yaml includes none of them is refused with code
+// 104 (forbidden command; which code the service uses is a guess). Without WithRole every
+// operation is allowed.
+func WithRole(roles ...string) Option {
+	return func(s *Server) { s.roles = append(s.roles, roles...) }
+}
+
+// WithReadTimeout bounds how long a request, headers and body, may take to arrive
+// (DefaultReadTimeout by default): a client that trickles its body is cut off after d.
+func WithReadTimeout(d time.Duration) Option { return func(s *Server) { s.readTime = d } }

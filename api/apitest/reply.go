@@ -14,6 +14,7 @@ import (
 
 // reply writes an accepted call's outcome.
 func (s *Server) reply(w http.ResponseWriter, r *http.Request, c *call, out outcome) {
+	warn(w, c)
 	switch {
 	case out.reply != nil:
 		out.reply.serve(s, w, r, c.input)
@@ -31,6 +32,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, c *call, out outc
 
 // refuse writes a failure: the API's envelope, or an HTTP answer outside the API.
 func (s *Server) refuse(w http.ResponseWriter, c *call, f *failure) {
+	warn(w, c)
 	switch f.status {
 	case 0:
 		s.writeError(w, c.input, int(f.code), f.msg)
@@ -43,6 +45,16 @@ func (s *Server) refuse(w http.ResponseWriter, c *call, f *failure) {
 		fallthrough
 	default:
 		http.Error(w, f.msg, f.status)
+	}
+}
+
+// WarningHeader carries, one per header line, what the server ignored in a request (an unknown
+// parameter) where the service ignores it silently.
+const WarningHeader = "X-Apitest-Warning"
+
+func warn(w http.ResponseWriter, c *call) {
+	for _, msg := range c.warnings {
+		w.Header().Add(WarningHeader, msg)
 	}
 }
 

@@ -37,6 +37,10 @@ const AdminPath = "/_apitest/"
 // DefaultAccountID is the account of the credentials a Server hands out, unless WithAccountID.
 const DefaultAccountID = 1000001
 
+// DefaultReadTimeout is how long a request (headers and body) may take to arrive, unless
+// WithReadTimeout: a client that trickles its body is cut off after it.
+const DefaultReadTimeout = 10 * time.Second
+
 // DefaultLogSize is how many accepted requests a Server keeps, unless WithLogSize.
 const DefaultLogSize = 1000
 
@@ -66,12 +70,17 @@ type Server struct {
 	onRequest func(Request)
 	tls       bool
 	certPEM   []byte
-	seed      Seed // the state it starts from and ResetState returns to
+	seed      Seed          // the state it starts from and ResetState returns to
+	strict    bool          // refuse unknown parameters (WithStrict)
+	roles     []string      // the roles of the key; nil: every operation (WithRole)
+	readTime  time.Duration // the longest a request may take to arrive (WithReadTimeout)
 
-	mu      sync.Mutex
-	state   *state
+	mu      sync.Mutex // guards log and replies
 	log     ring
 	replies map[string][]Reply // by operation; "" for any operation
+
+	stateMu sync.RWMutex // guards state: Get reads under a read lock
+	state   *state
 }
 
 var (
@@ -121,7 +130,8 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 	}
 	s.http = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.readTime,
+		ReadTimeout:       s.readTime,                 // a body that trickles is cut off
 		ErrorLog:          log.New(io.Discard, "", 0), // TLS handshake noise from probing clients
 	}
 	go func() {
@@ -142,6 +152,7 @@ func configure(opts []Option) *Server {
 		log:       newRing(DefaultLogSize),
 		replies:   map[string][]Reply{},
 		handlers:  copyMap(handlers),
+		readTime:  DefaultReadTimeout,
 	}
 	for _, o := range opts {
 		o(s)
@@ -303,8 +314,8 @@ func (s *Server) AccountID() int64 { return s.accountID }
 // Registrations returns the registrations the server holds, sorted by id, as
 // GetSipRegistrations would return them.
 func (s *Server) Registrations() []generated.SIPRegistration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
 	return s.state.list()
 }
 
@@ -315,8 +326,8 @@ func (s *Server) Seed(sd Seed) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
 	s.state = st
 	return nil
 }
@@ -328,9 +339,11 @@ func (s *Server) ResetState() {
 	if err != nil {
 		panic(err) // it was accepted when the server started
 	}
+	s.stateMu.Lock()
+	s.state = st
+	s.stateMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.state = st
 	s.log.clear()
 	clear(s.replies)
 }

@@ -1,8 +1,8 @@
 package apitest
 
 import (
-	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -18,6 +18,7 @@ type registration struct {
 // state is everything a Server keeps between requests. The Server's mutex guards it.
 type state struct {
 	regs   map[int64]*registration
+	order  []int64 // the ids of regs, ascending: Get pages through it
 	lastID int64
 	apps   directory
 	rules  directory
@@ -34,12 +35,24 @@ func invalid(format string, args ...any) *apiError {
 
 // list returns the registrations sorted by id, as copies.
 func (st *state) list() []generated.SIPRegistration {
-	out := make([]generated.SIPRegistration, 0, len(st.regs))
-	for _, r := range st.regs {
-		out = append(out, r.SIPRegistration)
+	out := make([]generated.SIPRegistration, 0, len(st.order))
+	for _, id := range st.order {
+		out = append(out, st.regs[id].SIPRegistration)
 	}
-	slices.SortFunc(out, func(a, b generated.SIPRegistration) int { return cmp.Compare(a.SIPRegistrationID, b.SIPRegistrationID) })
 	return out
+}
+
+// insert stores r, keeping order sorted (a new id is the largest, so this appends).
+func (st *state) insert(r *registration) {
+	id := r.SIPRegistrationID
+	st.regs[id] = r
+	if n := len(st.order); n == 0 || st.order[n-1] < id {
+		st.order = append(st.order, id)
+	} else {
+		i, _ := slices.BinarySearch(st.order, id)
+		st.order = slices.Insert(st.order, i, id)
+	}
+	st.lastID = max(st.lastID, id)
 }
 
 // bind sets the application, rule and user pairs a request gives on r ("" for a name clears
@@ -100,18 +113,21 @@ func (st *state) unbindUserElsewhere(r *generated.SIPRegistration, now time.Time
 func (st *state) lookup(a args) (*registration, *apiError) {
 	id := a.int("sip_registration_id")
 	if id == nil {
-		return nil, invalid("sip_registration_id is required")
+		return nil, refusal(generated.ErrorCodeRequiredIsEmpty, "Required parameter 'sip_registration_id' is empty")
 	}
 	r := st.regs[*id]
 	if r == nil {
-		return nil, invalid("SIP registration %d not found", *id)
+		return nil, refusal(generated.ErrorCodeInvalidRegistrationID, "SIP registration %d not found", *id)
 	}
 	return r, nil
 }
 
 func (st *state) create(a args, now time.Time, accountID int64) (any, *apiError) {
 	if st.max > 0 && len(st.regs) >= st.max {
-		return nil, &apiError{Code: int(generated.ErrorCodeTooManySIPRegistrations), Msg: "The maximum number of SIP registrations is exceeded"}
+		return nil, refusal(generated.ErrorCodeTooManySIPRegistrations, "The maximum number of SIP registrations is exceeded")
+	}
+	if st.lastID == math.MaxInt64 { // ids never wrap
+		return nil, refusal(generated.ErrorCodeTooManySIPRegistrations, "No SIP registration id is left for this account")
 	}
 	r := generated.SIPRegistration{
 		SIPRegistrationID: st.lastID + 1,
@@ -135,8 +151,7 @@ func (st *state) create(a args, now time.Time, accountID int64) (any, *apiError)
 		return nil, err
 	}
 	stampNew(&r, now)
-	st.lastID = r.SIPRegistrationID
-	st.regs[r.SIPRegistrationID] = &registration{SIPRegistration: r, password: nonEmpty(a.str("password"))}
+	st.insert(&registration{SIPRegistration: r, password: nonEmpty(a.str("password"))})
 	st.unbindUserElsewhere(&r, now)
 	return generated.CreateSIPRegistrationResult{
 		Result:            1,
@@ -213,7 +228,7 @@ func (st *state) unbind(a args, now time.Time) (any, *apiError) {
 		return nil, err
 	}
 	if !u.app.given() && !u.rule.given() && !u.user.given() && a.int("sip_registration_id") == nil {
-		return nil, invalid("bind=false needs sip_registration_id or what to unbind")
+		return nil, refusal(generated.ErrorCodeRequiredIsEmpty, "Required parameter 'sip_registration_id' is empty: bind=false without it needs what to unbind")
 	}
 	for _, r := range targets {
 		before := r.SIPRegistration
@@ -287,6 +302,9 @@ func (st *state) delete(a args) (any, *apiError) {
 		return nil, err
 	}
 	delete(st.regs, r.SIPRegistrationID)
+	if i, ok := slices.BinarySearch(st.order, r.SIPRegistrationID); ok {
+		st.order = slices.Delete(st.order, i, i+1)
+	}
 	return generated.ResultOne{Result: 1}, nil
 }
 

@@ -97,7 +97,8 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg, _ = getOne(t, c, id)
-	if i64(reg.ApplicationID) != "7" || str(reg.UserName) != "carol" || reg.ApplicationName != nil {
+	// Bound by id, the application gets a name from the directory the fake keeps.
+	if i64(reg.ApplicationID) != "7" || str(reg.UserName) != "carol" || str(reg.ApplicationName) != "application7" || reg.UserID == nil {
 		t.Errorf("after bind: application %s/%s user %s", i64(reg.ApplicationID), str(reg.ApplicationName), str(reg.UserName))
 	}
 	if err := c.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{SIPRegistrationID: api.Ptr(id), Bind: api.Ptr(false)}); err != nil {
@@ -126,8 +127,8 @@ func TestLifecycle(t *testing.T) {
 		},
 	} {
 		var apiErr *api.Error
-		if err := call(); !errors.As(err, &apiErr) || !errors.Is(err, api.CodeInvalidArguments) || !strings.Contains(err.Error(), "not found") {
-			t.Errorf("%s of the deleted id: %v, want an *api.Error 101 saying not found", name, err)
+		if err := call(); !errors.As(err, &apiErr) || !errors.Is(err, api.ErrorCode(generated.ErrorCodeInvalidRegistrationID)) || !strings.Contains(err.Error(), "not found") {
+			t.Errorf("%s of the deleted id: %v, want an *api.Error 275 saying not found", name, err)
 		}
 	}
 	if regs := srv.Registrations(); len(regs) != 1 || regs[0].SIPRegistrationID != 2 {
@@ -224,10 +225,10 @@ func TestFilters(t *testing.T) {
 		{"is_bound_to_application", "true", []int64{1, 2}},
 		{"is_bound_to_application", "false", []int64{3, 4}},
 		{"rule_id", "20", []int64{1}},
-		{"rule_id", "any", []int64{1}},
+		{"rule_id", "any", []int64{1, 3}}, // 3 is bound by name: the fake's directory gave it an id
 		{"rule_name", "in;out", []int64{1, 3}},
-		{"user_id", "30;31", []int64{1}},
-		{"user_id", "any", []int64{1}},
+		{"user_id", "30;99", []int64{1}},
+		{"user_id", "any", []int64{1, 3}},
 		{"user_name", "erin", []int64{3}},
 		{"proxy", "a.example;c.example", []int64{1, 3, 4}},
 		{"in_progress", "true", []int64{4}},
@@ -321,8 +322,8 @@ func TestBindings(t *testing.T) {
 	}
 	// Nothing named and no id: refused.
 	err := c.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{Bind: api.Ptr(false)})
-	if !errors.Is(err, api.CodeInvalidArguments) {
-		t.Errorf("bind=false with nothing: %v, want code 101", err)
+	if !errors.Is(err, api.ErrorCode(generated.ErrorCodeRequiredIsEmpty)) {
+		t.Errorf("bind=false with nothing: %v, want code 134", err)
 	}
 	// Create with a user takes it from its previous registration.
 	bind(api.BindSIPRegistrationParams{SIPRegistrationID: api.Ptr(int64(1)), ApplicationID: api.Ptr(int64(5)), UserID: api.Ptr(int64(9))})
@@ -350,16 +351,20 @@ func TestSeededDirectory(t *testing.T) {
 		_, err := c.CreateSIPRegistration(ctx, &p)
 		return err
 	}
-	for name, p := range map[string]api.CreateSIPRegistrationParams{
-		"unknown application id":   {ApplicationID: api.Ptr(int64(99))},
-		"unknown application name": {ApplicationName: api.Ptr("nope")},
-		"rule of another app":      {ApplicationID: api.Ptr(int64(10)), RuleID: api.Ptr(int64(21))},
-		"unknown rule name":        {ApplicationID: api.Ptr(int64(10)), RuleName: api.Ptr("out")},
-		"user of another app":      {ApplicationID: api.Ptr(int64(11)), UserName: api.Ptr("bob")},
-		"unknown user":             {ApplicationID: api.Ptr(int64(10)), UserID: api.Ptr(int64(31))},
+	for name, tc := range map[string]struct {
+		p    api.CreateSIPRegistrationParams
+		code generated.ErrorCode
+	}{
+		"unknown application id":   {api.CreateSIPRegistrationParams{ApplicationID: api.Ptr(int64(99))}, generated.ErrorCodeInvalidApplicationID},
+		"unknown application name": {api.CreateSIPRegistrationParams{ApplicationName: api.Ptr("nope")}, generated.ErrorCodeInvalidApplicationName},
+		"rule of another app":      {api.CreateSIPRegistrationParams{ApplicationID: api.Ptr(int64(10)), RuleID: api.Ptr(int64(21))}, generated.ErrorCodeInvalidRuleID},
+		"unknown rule name":        {api.CreateSIPRegistrationParams{ApplicationID: api.Ptr(int64(10)), RuleName: api.Ptr("out")}, generated.ErrorCodeInvalidRuleName},
+		"user name of another app": {api.CreateSIPRegistrationParams{ApplicationID: api.Ptr(int64(11)), UserName: api.Ptr("bob")}, generated.ErrorCodeInvalidUserID},
+		"user id of another app":   {api.CreateSIPRegistrationParams{ApplicationID: api.Ptr(int64(11)), UserID: api.Ptr(int64(30))}, generated.ErrorCodeUserNotBoundToApplication},
+		"unknown user":             {api.CreateSIPRegistrationParams{ApplicationID: api.Ptr(int64(10)), UserID: api.Ptr(int64(31))}, generated.ErrorCodeInvalidUserID},
 	} {
-		if err := create(p); !errors.Is(err, api.CodeInvalidArguments) || !strings.Contains(err.Error(), "not") {
-			t.Errorf("%s: %v, want code 101", name, err)
+		if err := create(tc.p); !errors.Is(err, api.ErrorCode(tc.code)) || !strings.Contains(err.Error(), "not") {
+			t.Errorf("%s: %v, want code %d", name, err, tc.code)
 		}
 	}
 	if len(srv.Registrations()) != 0 {
@@ -381,8 +386,8 @@ func TestSeededDirectory(t *testing.T) {
 		t.Errorf("third create with a limit of 2: %v, want code 272", err)
 	}
 	// Unknown names are refused when unbinding too.
-	if err := c.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{Bind: api.Ptr(false), ApplicationName: api.Ptr("nope")}); !errors.Is(err, api.CodeInvalidArguments) {
-		t.Errorf("unbinding an unknown application: %v, want code 101", err)
+	if err := c.BindSIPRegistration(ctx, &api.BindSIPRegistrationParams{Bind: api.Ptr(false), ApplicationName: api.Ptr("nope")}); !errors.Is(err, api.ErrorCode(generated.ErrorCodeInvalidApplicationName)) {
+		t.Errorf("unbinding an unknown application: %v, want code 107", err)
 	}
 	// Without seeds, anything goes and is kept as sent.
 	_, free, _ := clocked(t)
@@ -479,16 +484,16 @@ func TestUnbindWithoutIDOrTargetIsRefusedEvenWithOneRegistration(t *testing.T) {
 	for _, ids := range [][]int64{{5}, {5, 6}} {
 		var regs []generated.SIPRegistration
 		for _, id := range ids {
-			regs = append(regs, generated.SIPRegistration{SIPRegistrationID: id, IsPersistent: true, ApplicationName: api.Ptr("app"), UserName: api.Ptr("u")})
+			regs = append(regs, generated.SIPRegistration{SIPRegistrationID: id, IsPersistent: true, ApplicationName: api.Ptr("app"), UserName: api.Ptr(fmt.Sprint("u", id))})
 		}
 		srv := start(t, apitest.WithRegistrations(regs...))
 		c := newClient(t, srv)
 		err := c.BindSIPRegistration(context.Background(), &api.BindSIPRegistrationParams{Bind: api.Ptr(false)})
-		if !errors.Is(err, api.CodeInvalidArguments) {
-			t.Errorf("%d registrations: err = %v, want code 101", len(ids), err)
+		if !errors.Is(err, api.ErrorCode(generated.ErrorCodeRequiredIsEmpty)) {
+			t.Errorf("%d registrations: err = %v, want code 134", len(ids), err)
 		}
 		for _, r := range srv.Registrations() {
-			if str(r.ApplicationName) != "app" || str(r.UserName) != "u" {
+			if str(r.ApplicationName) != "app" || str(r.UserName) != fmt.Sprint("u", r.SIPRegistrationID) {
 				t.Errorf("%d registrations: %d was unbound: application %s, user %s", len(ids), r.SIPRegistrationID, str(r.ApplicationName), str(r.UserName))
 			}
 		}
