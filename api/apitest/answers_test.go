@@ -62,6 +62,9 @@ func TestAnswersLikeTheAPI(t *testing.T) {
 			before := len(srv.Requests())
 			status, _, body := tc.call.do(t, srv)
 			code, msg := apiErr(body)
+			if code != 0 && (!generated.ErrorCode(code).Valid() || len(msg) > 160 || strings.Contains(msg, "Schema")) {
+				t.Errorf("code %d msg %q: want a code from the spec's list and a short sentence", code, msg)
+			}
 			if status != http.StatusOK || code != tc.code || !strings.Contains(msg, tc.msg) {
 				t.Errorf("HTTP %d %s; want HTTP 200 with code %d and a msg containing %q", status, body, tc.code, tc.msg)
 			}
