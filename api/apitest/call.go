@@ -122,7 +122,7 @@ func gatherParams(r *http.Request) (url.Values, error) {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
 		if err := expectEmpty(body); err != nil {
-			return nil, fmt.Errorf("%w: a request body needs a Content-Type", err)
+			return nil, bodyRefused(err, "a request body needs a Content-Type")
 		}
 		return vals, nil
 	}
@@ -139,8 +139,7 @@ func gatherParams(r *http.Request) (url.Values, error) {
 		err = readJSON(body, add)
 	default:
 		if err := expectEmpty(body); err != nil {
-			return nil, fmt.Errorf("%w: unsupported Content-Type %q: send parameters in the query string, "+
-				"application/x-www-form-urlencoded, multipart/form-data or a JSON object", err, mediaType)
+			return nil, bodyRefused(err, fmt.Sprintf("unsupported Content-Type %q (send a form, multipart or JSON)", mediaType))
 		}
 	}
 	if err != nil {
@@ -183,6 +182,14 @@ func readJSON(body io.Reader, add func(name, value string)) error {
 		}
 	}
 	return nil
+}
+
+// bodyRefused words expectEmpty's error: why the body cannot be read, or the failure reading it.
+func bodyRefused(err error, why string) error {
+	if errors.Is(err, errBodyNotEmpty) {
+		return errors.New(why)
+	}
+	return err
 }
 
 // errBodyNotEmpty is a body where none can be read.
