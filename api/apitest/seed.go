@@ -110,6 +110,13 @@ func lineAt(data []byte, offset int64) int {
 func itemLines(data []byte) map[string][]int {
 	lines := map[string][]int{}
 	dec := json.NewDecoder(bytes.NewReader(data))
+	var at int64
+	line := 1
+	lineOf := func(offset int64) int { // offsets only grow: count each newline once
+		line += bytes.Count(data[at:offset], []byte("\n"))
+		at = offset
+		return line
+	}
 	dec.Token() // {
 	for dec.More() {
 		key, _ := dec.Token()
@@ -121,7 +128,7 @@ func itemLines(data []byte) map[string][]int {
 			for start < int64(len(data)) && bytes.IndexByte([]byte(" \t\r\n,"), data[start]) >= 0 {
 				start++
 			}
-			lines[fmt.Sprint(key)] = append(lines[fmt.Sprint(key)], lineAt(data, start))
+			lines[fmt.Sprint(key)] = append(lines[fmt.Sprint(key)], lineOf(start))
 			var skip json.RawMessage
 			dec.Decode(&skip)
 		}
