@@ -154,12 +154,19 @@ func (s *Server) adminEnqueue(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) adminSeed(w http.ResponseWriter, r *http.Request) {
-	var sd Seed
-	if !adminDecode(w, r, &sd) {
-		return
+	data, err := io.ReadAll(io.LimitReader(r.Body, MaxSeedBytes+1))
+	if err == nil && len(data) > MaxSeedBytes {
+		err = fmt.Errorf("larger than %d MiB", MaxSeedBytes>>20)
 	}
-	if err := s.Seed(sd); err != nil {
-		adminFail(w, http.StatusBadRequest, err)
+	var sd Seed
+	if err == nil {
+		sd, err = ParseSeed(data) // as strict as a seed file: lines, trailing data, dates
+	}
+	if err == nil {
+		err = s.Seed(sd)
+	}
+	if err != nil {
+		adminFail(w, http.StatusBadRequest, fmt.Errorf("body: %w", err))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
