@@ -72,9 +72,9 @@ func (s *Server) normalize(c *call) *failure {
 	for _, name := range names {
 		f, known := c.op.Lookup(name)
 		if !known && name != accountParam {
-			c.warnings = append(c.warnings, fmt.Sprintf("unknown parameter %q ignored", name))
+			c.warnings = append(c.warnings, fmt.Sprintf("unknown parameter %+q ignored", name))
 			if s.strict {
-				return invalidArgs(fmt.Sprintf("unknown parameter %q", name))
+				return invalidArgs(fmt.Sprintf("unknown parameter %+q", name))
 			}
 			continue
 		}
