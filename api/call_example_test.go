@@ -18,7 +18,7 @@ func ExampleValidate() {
 	p.ApplicationName = api.Ptr("pbx")
 	fmt.Println(api.Validate(p))
 	// Output:
-	// voximplant: UpdateSipRegistration: invalid parameters: user_name, application_id, application_name: user_name need application_id or application_name
+	// voxsip: UpdateSipRegistration: invalid parameters: user_name, application_id, application_name: user_name need application_id or application_name
 	// <nil>
 }
 
