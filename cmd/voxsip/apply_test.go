@@ -130,7 +130,7 @@ func TestMakePlan(t *testing.T) {
 			}
 			var got []string
 			for _, s := range p.Steps {
-				got = append(got, s.Action+" "+s.Key)
+				got = append(got, s.Action+" "+s.Key.String())
 			}
 			if !reflect.DeepEqual(got, tt.actions) {
 				t.Errorf("plan %q, want %q", got, tt.actions)

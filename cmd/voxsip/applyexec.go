@@ -72,13 +72,13 @@ func (c *cli) report(p *plan, results []stepResult, asJSON bool) error {
 		case r.done:
 			done++
 		case r.err != nil:
-			what := s.Action + " " + s.Key
+			what := s.Action + " " + s.Key.String()
 			if errors.Is(r.err, api.ErrOutcomeUnknown) {
 				what += " (outcome unknown: check with 'voxsip list')"
 			}
 			failed = append(failed, what)
 		default:
-			notTried = append(notTried, s.Action+" "+s.Key)
+			notTried = append(notTried, s.Action+" "+s.Key.String())
 		}
 	}
 	if done == total {

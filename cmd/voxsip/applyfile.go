@@ -25,9 +25,7 @@ type desired struct {
 	password *string                          // resolved
 }
 
-func (d *desired) key() string { return identity(d.p.SIPUsername, d.p.Proxy) }
-
-func identity(user, proxy string) string { return user + "@" + proxy }
+func (d *desired) key() regKey { return regKey{d.p.SIPUsername, d.p.Proxy} }
 
 // maxApplyFile caps an apply file: tens of thousands of registrations fit in a few MiB.
 const maxApplyFile = 16 << 20
@@ -105,20 +103,15 @@ func parseApplyFile(data []byte, dir string, getenv func(string) (string, bool))
 	secret, _ := hasSecret(opCreate.op)
 	var out []*desired
 	var errs []error
-	firstLine := map[string]int{}
 	for _, item := range list.Content {
 		d, err := parseEntry(item, secret, dir, getenv)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if first, ok := firstLine[d.key()]; ok {
-			errs = append(errs, fmt.Errorf("line %d: %s is in the file twice (first on line %d)", d.line, d.key(), first))
-			continue
-		}
-		firstLine[d.key()] = d.line
 		out = append(out, d)
 	}
+	errs = append(errs, checkUnique(out))
 	return out, errors.Join(errs...)
 }
 

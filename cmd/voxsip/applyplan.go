@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/voxsip/voxsip/api"
@@ -14,6 +15,34 @@ import (
 
 // The second stage of apply: the plan, a pure function of the file and the registrations on
 // the service.
+
+// regKey identifies a registration for apply: its sip_username and proxy, compared as a pair.
+// Never joined into one string to compare: "bob" at "sip.example.com@x" would then be the
+// same registration as "bob@sip" at "example.com@x" or "bob@sip.example.com" at "x".
+type regKey struct{ SIPUsername, Proxy string }
+
+func keyOf(r api.SIPRegistration) regKey { return regKey{r.SIPUsername, r.Proxy} }
+
+// String shows the key to people: user@proxy, control characters escaped.
+func (k regKey) String() string { return printable(k.joined()) }
+
+// joined is user@proxy as it is, for JSON output.
+func (k regKey) joined() string { return k.SIPUsername + "@" + k.Proxy }
+
+// checkUnique refuses a file that names one registration twice: which entry would win is
+// anyone's guess.
+func checkUnique(want []*desired) error {
+	var errs []error
+	firstLine := map[regKey]int{}
+	for _, d := range want {
+		if first, ok := firstLine[d.key()]; ok {
+			errs = append(errs, fmt.Errorf("line %d: %s is in the file twice (first on line %d)", d.line, d.key(), first))
+			continue
+		}
+		firstLine[d.key()] = d.line
+	}
+	return errors.Join(errs...)
+}
 
 // Plan actions.
 const (
@@ -34,7 +63,7 @@ type change struct {
 // step is one entry of a plan.
 type step struct {
 	Action       string
-	Key          string
+	Key          regKey
 	ID           int64
 	Changes      []change
 	SendPassword bool
@@ -72,20 +101,18 @@ func (p *plan) changes() int { return p.count(actCreate) + p.count(actUpdate) + 
 // makePlan compares the desired registrations with the service's and says what to do. It is a
 // pure function of its inputs.
 func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*plan, error) {
-	byKey := map[string][]api.SIPRegistration{}
+	if err := checkUnique(want); err != nil {
+		return nil, err
+	}
+	byKey := map[regKey][]api.SIPRegistration{}
 	for _, r := range have {
-		k := identity(r.SIPUsername, r.Proxy)
-		byKey[k] = append(byKey[k], r)
+		byKey[keyOf(r)] = append(byKey[keyOf(r)], r)
 	}
 	var errs []error
 	out := &plan{}
-	wanted := map[string]bool{}
+	wanted := map[regKey]bool{}
 	for _, d := range want {
 		k := d.key()
-		if wanted[k] {
-			errs = append(errs, fmt.Errorf("line %d: %s is in the file twice", d.line, k))
-			continue
-		}
 		wanted[k] = true
 		matches := byKey[k]
 		switch len(matches) {
@@ -117,7 +144,7 @@ func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*pl
 	}
 	var rest []api.SIPRegistration
 	for _, r := range have {
-		if !wanted[identity(r.SIPUsername, r.Proxy)] {
+		if !wanted[keyOf(r)] {
 			rest = append(rest, r)
 		}
 	}
@@ -127,7 +154,7 @@ func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*pl
 		if opt.prune {
 			a = actDelete
 		}
-		out.Steps = append(out.Steps, step{Action: a, Key: identity(r.SIPUsername, r.Proxy), ID: r.SIPRegistrationID})
+		out.Steps = append(out.Steps, step{Action: a, Key: keyOf(r), ID: r.SIPRegistrationID})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -197,21 +224,39 @@ func diff(d *desired, cur api.SIPRegistration, opt planOptions) (step, error) {
 
 // currentValue returns the registration's field with the API name, as text, if present.
 func currentValue(r api.SIPRegistration, name string) (string, bool) {
-	v := reflect.ValueOf(r)
-	t := v.Type()
-	for i := range t.NumField() {
-		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if tag != name {
-			continue
-		}
-		fv := v.Field(i)
-		if fv.Kind() == reflect.Pointer {
-			if fv.IsNil() {
-				return "", false
-			}
-			fv = fv.Elem()
-		}
-		return fmt.Sprint(fv.Interface()), true
+	if get, ok := registrationFields[name]; ok {
+		return get(&r)
 	}
 	return "", false
+}
+
+// registrationFields reads the fields of a registration that an apply file can set (the
+// parameters of CreateSipRegistration that GetSipRegistrations returns), by API name, as text.
+// TestRegistrationFieldsFollowTheSpec keeps it complete.
+var registrationFields = map[string]func(r *api.SIPRegistration) (string, bool){
+	"sip_username":     func(r *api.SIPRegistration) (string, bool) { return r.SIPUsername, true },
+	"proxy":            func(r *api.SIPRegistration) (string, bool) { return r.Proxy, true },
+	"is_persistent":    func(r *api.SIPRegistration) (string, bool) { return strconv.FormatBool(r.IsPersistent), true },
+	"auth_user":        func(r *api.SIPRegistration) (string, bool) { return optional(r.AuthUser) },
+	"outbound_proxy":   func(r *api.SIPRegistration) (string, bool) { return optional(r.OutboundProxy) },
+	"application_id":   func(r *api.SIPRegistration) (string, bool) { return optionalInt(r.ApplicationID) },
+	"application_name": func(r *api.SIPRegistration) (string, bool) { return optional(r.ApplicationName) },
+	"rule_id":          func(r *api.SIPRegistration) (string, bool) { return optionalInt(r.RuleID) },
+	"rule_name":        func(r *api.SIPRegistration) (string, bool) { return optional(r.RuleName) },
+	"user_id":          func(r *api.SIPRegistration) (string, bool) { return optionalInt(r.UserID) },
+	"user_name":        func(r *api.SIPRegistration) (string, bool) { return optional(r.UserName) },
+}
+
+func optional(s *string) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	return *s, true
+}
+
+func optionalInt(n *int64) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	return strconv.FormatInt(*n, 10), true
 }

@@ -60,7 +60,7 @@ func fromText(from *string) string {
 // printSteps prints the plan (and results, when applied) as JSON Lines.
 func (c *cli) printSteps(p *plan, results []stepResult) {
 	for i, s := range p.Steps {
-		m := map[string]any{"action": s.Action, "key": s.Key}
+		m := map[string]any{"action": s.Action, "key": s.Key.joined()}
 		if s.want != nil {
 			m["sip_username"], m["proxy"] = s.want.p.SIPUsername, s.want.p.Proxy
 		}

@@ -177,7 +177,9 @@ func unknownCommand(root *cobra.Command, msg string) string {
 	return out + "; see '" + help + "'"
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine makes s one printable line: runs of white space become one space, and control
+// characters (from a server's message, say) are escaped.
+func oneLine(s string) string { return printable(strings.Join(strings.Fields(s), " ")) }
 
 func (c *cli) rootCmd() *cobra.Command {
 	root := &cobra.Command{
