@@ -40,6 +40,9 @@ const exitCodesHelp = `Exit codes (every command):
   2  nothing was sent: a usage, validation, credentials or input error found before any request`
 
 func main() {
+	// A write to a closed pipe (voxsip ... | head) is an error that voxsip reports, naming what
+	// was sent and not written, rather than a SIGPIPE that kills it silently mid-batch.
+	signal.Ignore(syscall.SIGPIPE)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, sigs: sigs, tty: stderrIsTTY()}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	neturl "net/url"
@@ -166,18 +165,7 @@ func (oc *opCommand) run() error {
 	if err != nil {
 		return err
 	}
-	if oc.common.json {
-		if res == nil {
-			res = map[string]any{"ok": true, "sip_registration_id": id}
-		}
-		return printJSON(c.stdout, res)
-	}
-	if id != 0 {
-		fmt.Fprintf(c.stdout, "%s SIP registration %d\n", o.verb, id)
-	} else {
-		fmt.Fprintf(c.stdout, "%s\n", o.verb)
-	}
-	return nil
+	return c.printDone(o, oc.common.json, id, res)
 }
 
 func firstOf(set []string, pw passwordFlags, dryRun bool) string {
@@ -212,15 +200,6 @@ func (oc *opCommand) printDryRun() error {
 	}
 	fmt.Fprintln(oc.c.stdout, "dry run: the request is valid; nothing was sent")
 	return nil
-}
-
-func printJSON(w interface{ Write([]byte) (int, error) }, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
 }
 
 const passwordNote = `The SIP password is never a flag: use --password-stdin or --password-file.`

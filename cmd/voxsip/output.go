@@ -1,0 +1,71 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// What a single-operation command prints once the request succeeded.
+
+// printDone prints the outcome of a request that took effect: "<verb> SIP registration N", or
+// with --json the result object (see singleResult). The write is checked: when it fails, the
+// error says what took effect and its id, on standard error, so that nobody repeats it blindly.
+func (c *cli) printDone(o operation, asJSON bool, id int64, res any) error {
+	var err error
+	switch {
+	case asJSON:
+		var obj map[string]any
+		if obj, err = singleResult(id, res); err == nil {
+			err = printJSON(c.stdout, obj)
+		}
+	case id != 0:
+		_, err = fmt.Fprintf(c.stdout, "%s SIP registration %d\n", o.verb, id)
+	default:
+		_, err = fmt.Fprintf(c.stdout, "%s\n", o.verb)
+	}
+	if err == nil {
+		return nil
+	}
+	what := o.verb
+	if id != 0 {
+		what = fmt.Sprintf("%s SIP registration %d", o.verb, id)
+	}
+	return fmt.Errorf("%s, but writing that to standard output failed: %w", what, err)
+}
+
+// singleResult is the --json result of every single-operation command:
+// {"ok":true,"sip_registration_id":N} plus the fields of the operation's answer other than the
+// API's "result" flag (create adds "account_info").
+func singleResult(id int64, res any) (map[string]any, error) {
+	obj := map[string]any{}
+	if res != nil {
+		b, err := json.Marshal(res)
+		if err != nil {
+			return nil, err
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(b, &fields); err != nil {
+			return nil, fmt.Errorf("the answer is not a JSON object: %w", err)
+		}
+		for k, v := range fields {
+			obj[k] = v
+		}
+		delete(obj, "result")
+	}
+	obj["ok"] = true
+	if id != 0 {
+		obj["sip_registration_id"] = id
+	}
+	return obj, nil
+}
+
+// printJSON writes v as one line of JSON.
+func printJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
