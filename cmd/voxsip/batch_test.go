@@ -276,7 +276,9 @@ func TestBatchReusesConnections(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	if n := conns.Load(); n > 16+4 {
+	// The transport is capped at --concurrency connections, so the count cannot exceed it
+	// however loaded the machine is (no request races an idle connection with a new dial).
+	if n := conns.Load(); n < 1 || n > 16 {
 		t.Errorf("%d new connections for 400 requests at concurrency 16", n)
 	}
 }

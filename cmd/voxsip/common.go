@@ -148,7 +148,7 @@ func (cf *commonFlags) check() error {
 	return err
 }
 
-// client builds the API client a command uses, with an idle connection pool of at least conns
+// client builds the API client a command uses, with at most conns connections
 // and a transport that records that a request was sent (for the exit code).
 func (c *cli) client(cf *commonFlags, conns int) (*api.Client, error) {
 	return c.newClient(cf, conns, cf.timeout)
@@ -173,6 +173,9 @@ func (c *cli) newClient(cf *commonFlags, conns int, attemptTimeout time.Duration
 	if tlsConf != nil {
 		t.TLSClientConfig = tlsConf
 	}
+	// At most conns connections: a batch's senders each hold one, and the transport never dials
+	// an extra one that a request would race an idle connection for.
+	t.MaxConnsPerHost = conns
 	t.MaxIdleConnsPerHost = max(conns, api.DefaultMaxIdleConnsPerHost)
 	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
 	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent}, Timeout: attemptTimeout}
