@@ -150,6 +150,9 @@ func parseEntry(item *yaml.Node, secret, dir string, getenv func(string) (string
 			if !ok || pw == "" {
 				return nil, fmt.Errorf("line %d: %s: $%s is not set or empty", k.Line, name, v.Value)
 			}
+			if err := checkPassword(pw); err != nil {
+				return nil, fmt.Errorf("line %d: %s: $%s: %w", k.Line, name, v.Value, err)
+			}
 			d.password, d.pwSource = &pw, "$"+v.Value
 			continue
 		}

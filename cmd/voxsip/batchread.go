@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/voxsip/voxsip/internal/jsonerr"
 )
@@ -118,6 +119,10 @@ func scanLines(r io.Reader, drain bool, emit func(rawLine) bool) {
 // API's rules. Errors never quote the line (it may hold a password).
 func parseLine(o operation, raw []byte) (any, error) {
 	p := o.op.New()
+	if !utf8.Valid(raw) {
+		// JSON would turn the bytes into U+FFFD: a password would be sent altered.
+		return p, errors.New("not valid UTF-8")
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(p); err != nil {
@@ -125,6 +130,13 @@ func parseLine(o operation, raw []byte) (any, error) {
 	}
 	if dec.More() {
 		return p, errors.New("more than one JSON value on the line")
+	}
+	if name, ok := hasSecret(o.op); ok {
+		if v, set := o.op.Value(p, name); set {
+			if err := checkPassword(v.String()); err != nil {
+				return p, fmt.Errorf("%s: %w", name, err)
+			}
+		}
 	}
 	return p, o.validate(p)
 }
