@@ -35,7 +35,7 @@ result line per line is printed in input order ("line N ..." or, with --json, an
 early; so does a failed write of a result (a full disk, a closed pipe), with the results not
 written and the lines not sent named on standard error. Ctrl-C finishes the requests in flight
 and sends nothing new; a second Ctrl-C (or SIGTERM) stops at once and names the lines whose
-outcome is unknown.
+outcome is unknown. With --dry-run every line is checked and reported, and nothing is sent.
 
 --resume RESULTS skips the lines a previous run's --json results mark ok and redoes the others,
 except those marked "outcome_unknown" of an operation that is not idempotent (create): they are
@@ -52,6 +52,8 @@ type batchFlags struct {
 	resume      string
 	// acceptUnknown sends the lines whose outcome --resume says is unknown again.
 	acceptUnknown bool
+	// dryRun checks every line and sends none (the command's --dry-run).
+	dryRun bool
 }
 
 func (bf *batchFlags) register(cmd *cobra.Command) {
@@ -97,6 +99,7 @@ type outcome struct {
 	id      int64
 	err     error
 	unknown bool // the request may or may not have taken effect
+	checked bool // valid, not sent (--dry-run)
 }
 
 // errServiceDown stops a batch when the API cannot be reached.
@@ -153,13 +156,16 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 		}
 		in = f
 	}
-	// Each request's context has the --timeout deadline for all its attempts (send), which is
-	// never later than an attempt's own: a second timer per request would never fire first.
-	cl, err := c.newClient(cf, bf.concurrency, 0)
-	if err != nil {
-		return err
+	b := &batch{c: c, o: o, cf: cf, bf: bf, rs: rs}
+	if !bf.dryRun {
+		// Each request's context has the --timeout deadline for all its attempts (send), which
+		// is never later than an attempt's own: a second timer per request would never fire first.
+		cl, err := c.newClient(cf, bf.concurrency, 0)
+		if err != nil {
+			return err
+		}
+		defer cl.CloseIdleConnections()
+		b.cl = cl
 	}
-	defer cl.CloseIdleConnections()
-	b := &batch{c: c, o: o, cl: cl, cf: cf, bf: bf, rs: rs}
 	return b.run(in)
 }

@@ -17,7 +17,7 @@ import (
 
 // tally counts the results printed.
 type tally struct {
-	ok, skipped, failed, bad int
+	ok, skipped, failed, bad, checked int
 	unknown                  []int // lines whose outcome is unknown
 }
 
@@ -27,6 +27,8 @@ func (t *tally) add(r outcome) {
 		t.skipped++
 	case r.bad != nil:
 		t.bad++
+	case r.checked:
+		t.checked++
 	case r.err != nil:
 		t.failed++
 		if r.unknown {
@@ -79,7 +81,7 @@ func (b *batch) print(r outcome) error {
 		_, err := io.WriteString(b.c.stdout, b.text(r))
 		return err
 	}
-	if r.err == nil && r.bad == nil && r.skip == "" && !r.unknown {
+	if r.err == nil && r.bad == nil && r.skip == "" && !r.unknown && !r.checked {
 		// The common case, written without reflection: the bytes json.Marshal gives the
 		// map of resultJSON ({"line":N,"ok":true} plus "sip_registration_id" when known).
 		buf := append(b.out[:0], `{"line":`...)
@@ -120,6 +122,8 @@ func (b *batch) text(r outcome) string {
 		}
 	case r.skip != "":
 		outcome = "skipped: " + r.skip
+	case r.checked:
+		outcome = "valid (dry run: not sent)"
 	}
 	return fmt.Sprintf("line %d\tid %s\t%s\n", r.line, id, outcome)
 }
@@ -147,6 +151,9 @@ func resultJSON(r outcome, err error) map[string]any {
 	if r.unknown {
 		m["outcome_unknown"] = true
 	}
+	if r.checked {
+		m["dry_run"] = true
+	}
 	return m
 }
 
@@ -154,6 +161,9 @@ func resultJSON(r outcome, err error) map[string]any {
 // stopped early, if it did.
 func (b *batch) summary(cause error) error {
 	c, t := b.c, b.tally
+	if b.bf.dryRun && b.readErr == nil && cause == nil {
+		return b.dryRunSummary()
+	}
 	summary := fmt.Sprintf("%d lines: %d ok, %d failed, %d bad", t.ok+t.skipped+t.failed+t.bad, t.ok, t.failed, t.bad)
 	if t.skipped > 0 {
 		summary += fmt.Sprintf(", %d done before (--resume)", t.skipped)
@@ -186,6 +196,24 @@ func (b *batch) summary(cause error) error {
 		return nil
 	}
 	fmt.Fprintf(c.stderr, "voxsip: batch: %s\n", strings.Join(append([]string{summary}, problems...), "; "))
+	return errReported
+}
+
+// dryRunSummary ends a --dry-run batch: the counts, and an error when a line is bad.
+func (b *batch) dryRunSummary() error {
+	t := b.tally
+	summary := fmt.Sprintf("dry run: %d lines: %d valid, %d bad", t.checked+t.skipped+t.failed+t.bad, t.checked, t.bad)
+	if t.skipped > 0 {
+		summary += fmt.Sprintf(", %d done before (--resume)", t.skipped)
+	}
+	if t.failed > 0 {
+		summary += fmt.Sprintf(", %d held back (outcome unknown)", t.failed)
+	}
+	if t.bad+t.failed == 0 {
+		fmt.Fprintf(b.c.stderr, "batch: %s; nothing was sent\n", summary)
+		return nil
+	}
+	fmt.Fprintf(b.c.stderr, "voxsip: batch: %s; nothing was sent\n", summary)
 	return errReported
 }
 

@@ -145,7 +145,7 @@ func (b *batch) dispatch(stop context.Context, lines <-chan read, jobs chan<- jo
 		}
 		j := r.j
 		j.slot = slot
-		if j.bad != nil || j.skip != "" || j.held != nil {
+		if j.bad != nil || j.skip != "" || j.held != nil || b.bf.dryRun {
 			slot <- b.notSent(j)
 		} else if !b.wait(stop, tick, &first) || !give(stop, jobs, j) {
 			close(slot) // not sent: the printer passes over it
@@ -158,8 +158,12 @@ func (b *batch) dispatch(stop context.Context, lines <-chan read, jobs chan<- jo
 // notSent is the outcome of a line that is not sent.
 func (b *batch) notSent(j job) outcome {
 	r := outcome{job: j, id: registrationID(b.o, j.p)}
-	if j.held != nil && j.skip == "" && j.bad == nil {
+	switch {
+	case j.skip != "" || j.bad != nil:
+	case j.held != nil:
 		r.err, r.unknown = j.held, true
+	default:
+		r.checked = true // --dry-run
 	}
 	return r
 }

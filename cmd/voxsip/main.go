@@ -197,6 +197,7 @@ password_env in an apply file). Nothing voxsip prints holds a password, a token 
 output of 'voxsip token') or key material.
 
 ` + exitCodesHelp,
+		Version:       api.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -206,6 +207,7 @@ output of 'voxsip token') or key material.
 	root.SetOut(c.stdout)
 	root.SetErr(c.stderr)
 	root.SetFlagErrorFunc(flagError)
+	root.SetVersionTemplate("voxsip {{.Version}}\n") // --version, as 'voxsip version' prints it
 	root.SuggestionsMinimumDistance = 2
 	root.AddCommand(
 		c.listCmd(), c.createCmd(), c.updateCmd(), c.bindCmd(), c.deleteCmd(),
@@ -255,6 +257,10 @@ func flagError(cmd *cobra.Command, err error) error {
 	}
 	msg := badValue(err.Error())
 	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		if name == "password" && cmd.Flags().Lookup("password-stdin") != nil {
+			return &usageError{msg: msg + ": a password is never a flag (it would show in ps and the shell's history); " +
+				"use --password-stdin or --password-file"}
+		}
 		if s := closestFlag(cmd, name); s != "" {
 			msg += fmt.Sprintf(" (did you mean --%s?)", s)
 		}

@@ -248,7 +248,7 @@ func TestExitCodes(t *testing.T) {
 		want     int
 		wantText string
 	}{
-		{"success", append(base, "--id", "1"), "", nil, 0, ""},
+		{"success", append(base, "--id", "1", "--auth-user", "u"), "", nil, 0, ""},
 		{"no command", []string{}, "", nil, 0, ""},
 		{"rules broken", append(base, "--id", "1", "--user-id", "5"), "", nil, 2, "--user-id"},
 		{"alternatives", append(base, "--id", "1", "--rule-id", "1", "--rule-name", "r"), "", nil, 2, "--rule-id, --rule-name"},
@@ -257,13 +257,13 @@ func TestExitCodes(t *testing.T) {
 		{"empty stdin", append(base, "--id", "1", "--password-stdin"), "", nil, 2, "the password is empty"},
 		{"empty password file", append(base, "--id", "1", "--password-file", emptyPW), "", nil, 2, "the password is empty"},
 		{"password file is /dev/zero", append(base, "--id", "1", "--password-file", "/dev/zero"), "", nil, 2, "longer than 4096 bytes"},
-		{"no credentials", []string{"update", "--base-url", srv.URL, "--id", "1"}, "", func() { t.Setenv("VOXIMPLANT_CREDENTIALS", "") }, 2, "no credentials"},
-		{"credentials file missing", []string{"update", "--base-url", srv.URL, "--credentials", filepath.Join(dir, "nope.json"), "--id", "1"}, "", nil, 2, "no such file"},
-		{"credentials is a directory", []string{"update", "--base-url", srv.URL, "--credentials", dir, "--id", "1"}, "", nil, 2, "is a directory"},
+		{"no credentials", []string{"update", "--base-url", srv.URL, "--id", "1", "--auth-user", "u"}, "", func() { t.Setenv("VOXIMPLANT_CREDENTIALS", "") }, 2, "no credentials"},
+		{"credentials file missing", []string{"update", "--base-url", srv.URL, "--credentials", filepath.Join(dir, "nope.json"), "--id", "1", "--auth-user", "u"}, "", nil, 2, "no such file"},
+		{"credentials is a directory", []string{"update", "--base-url", srv.URL, "--credentials", dir, "--id", "1", "--auth-user", "u"}, "", nil, 2, "is a directory"},
 		{"bad base URL", []string{"update", "--credentials", creds, "--base-url", "ftp://x", "--id", "1"}, "", nil, 2, "absolute http or https URL"},
 		{"timeout 0", append(base, "--id", "1", "--timeout", "0"), "", nil, 2, "--timeout must be positive"},
-		{"API error", append(base, "--id", "1"), "", func() { srv.FailNext(394, "The SIP registration is persistent") }, 1, "error 394"},
-		{"network down", []string{"update", "--credentials", creds, "--base-url", closed.URL, "--id", "1", "--attempts", "1"}, "", nil, 1, "connection refused"},
+		{"API error", append(base, "--id", "1", "--auth-user", "u"), "", func() { srv.FailNext(394, "The SIP registration is persistent") }, 1, "error 394"},
+		{"network down", []string{"update", "--credentials", creds, "--base-url", closed.URL, "--id", "1", "--auth-user", "u", "--attempts", "1"}, "", nil, 1, "connection refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -319,7 +319,7 @@ func TestBaseURLSecretsAreNeverPrinted(t *testing.T) {
 		t.Errorf("%d requests sent", len(srv.Requests()))
 	}
 	t.Setenv(envBaseURL, srv.URL)
-	r := runCLI(t, nil, []string{"update", "--credentials", creds, "--id", "1", "--dry-run", "--base-url", "http://127.0.0.1:1/platform_api"})
+	r := runCLI(t, nil, []string{"update", "--credentials", creds, "--id", "1", "--auth-user", "u", "--dry-run", "--base-url", "http://127.0.0.1:1/platform_api"})
 	if r.code != 0 || !strings.Contains(r.stdout, "POST http://127.0.0.1:1/platform_api/UpdateSipRegistration") {
 		t.Errorf("dry run: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}

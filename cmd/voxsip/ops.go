@@ -95,6 +95,8 @@ type opCommand struct {
 	batch  *batchFlags
 	// prepare adjusts the params after the flags are parsed (bind's --unbind).
 	prepare func(p any)
+	// aliases reword the rules' conditions on parameters that are no flags (see flagWording).
+	aliases map[string]string
 }
 
 func (c *cli) opCmd(o operation, use, short, long, example string, withBatch bool, skip ...string) (*cobra.Command, *opCommand) {
@@ -122,10 +124,11 @@ func (oc *opCommand) run() error {
 	}
 	c, o, p := oc.c, oc.o, oc.flags.p
 	if oc.batch != nil && oc.batch.file != "" {
-		if len(oc.flags.set) > 0 || oc.pw.given() || oc.dryRun {
+		if len(oc.flags.set) > 0 || oc.pw.given() {
 			return usagef("--batch takes the parameters (and passwords) from the file: drop --%s",
-				firstOf(oc.flags.set, oc.pw, oc.dryRun))
+				firstOf(oc.flags.set, oc.pw, false))
 		}
+		oc.batch.dryRun = oc.dryRun
 		return c.runBatch(o, &oc.common, oc.batch)
 	}
 	if err := oc.common.check(); err != nil {
@@ -141,7 +144,10 @@ func (oc *opCommand) run() error {
 		}
 	}
 	if err := o.validate(p); err != nil {
-		return flagWording(o.op, err)
+		return flagWording(o.op, err, oc.aliases)
+	}
+	if err := checkSetsAField(o.op, oc.flags.set, oc.pw.given()); err != nil {
+		return err
 	}
 	if oc.dryRun {
 		return oc.printDryRun()
@@ -258,6 +264,7 @@ unbinds it instead (bind=false), and without --id unbinds a user from all regist
 		`  voxsip bind --id 1 --application-name pbx --rule-name inbound
   voxsip bind --id 1 --unbind`, false, "bind")
 	cmd.Flags().BoolVar(&unbind, "unbind", false, "unbind instead of bind (bind=false)")
+	oc.aliases = bindAliases
 	oc.prepare = func(p any) {
 		if unbind {
 			oc.o.op.Set(p, "bind", "false")
@@ -293,7 +300,7 @@ registration per line, with the API's field names.`,
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		p := of.p.(*api.GetSIPRegistrationsParams)
 		if err := api.ValidateGetSIPRegistrations(p); err != nil {
-			return flagWording(opGet, err)
+			return flagWording(opGet, err, nil)
 		}
 		cl, err := c.client(&common, 1)
 		if err != nil {
@@ -301,19 +308,21 @@ registration per line, with the API's field names.`,
 		}
 		defer cl.CloseIdleConnections()
 		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		if !common.json {
-			fmt.Fprintln(tw, "ID\tSIP_USERNAME\tPROXY\tAUTH_USER\tPERSISTENT\tSTATUS\tBOUND_TO")
-		}
 		n := 0
 		err = c.eachRegistration(cl, p, common.timeout, func(reg api.SIPRegistration) error {
 			n++
 			if common.json {
 				return printJSON(c.stdout, reg)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%t\t%s\t%s\n", reg.SIPRegistrationID, reg.SIPUsername, reg.Proxy,
-				deref(reg.AuthUser), reg.IsPersistent, status(reg), boundTo(reg))
+			if n == 1 {
+				fmt.Fprintln(tw, listHeader)
+			}
+			fmt.Fprintln(tw, listRow(reg))
 			return nil
 		})
+		if n == 0 && err == nil && !common.json {
+			fmt.Fprintln(tw, listHeader)
+		}
 		tw.Flush()
 		if err != nil {
 			return fmt.Errorf("after %d registrations: %w", n, err)

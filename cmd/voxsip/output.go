@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/internal/params"
 )
 
 // What a single-operation command prints once the request succeeded.
@@ -68,4 +71,29 @@ func printJSON(w io.Writer, v any) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// listHeader heads list's table; it is printed with the first row (or when there is none), never
+// before a failure.
+const listHeader = "ID\tSIP_USERNAME\tPROXY\tAUTH_USER\tPERSISTENT\tSTATUS\tBOUND_TO"
+
+// listRow is one registration in list's table: what the service sent, escaped so that no
+// control character reaches the terminal and no tab or newline forges a column or a row.
+func listRow(reg api.SIPRegistration) string {
+	return fmt.Sprintf("%d\t%s\t%s\t%s\t%t\t%s\t%s", reg.SIPRegistrationID, printable(reg.SIPUsername), printable(reg.Proxy),
+		printable(deref(reg.AuthUser)), reg.IsPersistent, printable(status(reg)), printable(boundTo(reg)))
+}
+
+// checkSetsAField refuses an update that would change nothing ('update --id 3' alone): it would
+// be sent and say "updated".
+func checkSetsAField(op *params.Op, set []string, password bool) error {
+	if !emptyClears(op) || password {
+		return nil
+	}
+	for _, name := range set {
+		if f, ok := op.Lookup(name); ok && !f.Required {
+			return nil
+		}
+	}
+	return usagef("nothing to update: give at least one field to change (see the flags in --help) or a password; nothing was sent")
 }
