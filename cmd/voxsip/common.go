@@ -43,7 +43,7 @@ func (cf *commonFlags) register(cmd *cobra.Command) {
 	cf.registerCredentials(cmd)
 	cmd.Flags().StringVar(&cf.baseURL, "base-url", "",
 		"Management API base `URL` (default $"+envBaseURL+", else "+api.DefaultBaseURL+")")
-	cmd.Flags().DurationVar(&cf.timeout, "timeout", 30*time.Second, "give up on a request after `D`, all attempts included")
+	cmd.Flags().DurationVar(&cf.timeout, "timeout", api.DefaultTimeout, "give up on a request after `D`, all attempts included")
 	cmd.Flags().IntVar(&cf.attempts, "attempts", api.DefaultRetryPolicy().MaxAttempts, "try a request at most `N` times (1 to 10; retries only what is safe to retry)")
 	cmd.Flags().BoolVar(&cf.json, "json", false, "print results as JSON (JSON Lines for lists and batches)")
 	cmd.Flags().StringVar(&cf.caCert, "ca-cert", "", "also trust the TLS certificates (PEM) in `FILE`, e.g. the one 'voxsip serve --tls' writes")

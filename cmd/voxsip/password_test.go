@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,5 +71,33 @@ func TestPasswordsSentAsGivenOrRefused(t *testing.T) {
 				t.Errorf("%d requests; want 5, each with the password whole", len(sent))
 			}
 		})
+	}
+}
+
+// TestPasswordByteOrderMark: a UTF-8 BOM (as Notepad writes) before a password is not sent as
+// part of it, and a BOM alone is an empty password.
+func TestPasswordByteOrderMark(t *testing.T) {
+	srv, creds := fake(t, seedIDs(1))
+	base := []string{"update", "--id", "1", "--credentials", creds, "--base-url", srv.URL}
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pwFile, []byte("\xEF\xBB\xBF"+sentinel+"\r\n"), 0o600)
+	if r := runCLI(t, nil, append(base, "--password-file", pwFile)); r.code != 0 {
+		t.Fatalf("exit %d, %q", r.code, r.stderr)
+	}
+	if got := srv.Requests()[0].Params.(*api.UpdateSIPRegistrationParams).Password; got == nil || *got != sentinel {
+		t.Errorf("sent password %q, want it without the BOM", deref(got))
+	}
+	r := runCLI(t, strings.NewReader("\xEF\xBB\xBF\n"), append(base, "--password-stdin"))
+	checkOneLine(t, "a BOM alone", r, exitNothing, "the password is empty")
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+func TestPasswordFromStdinIsCapped(t *testing.T) {
+	srv, creds := fake(t)
+	r := runCLI(t, io.LimitReader(zeroReader{}, 1<<30), []string{"update", "--credentials", creds, "--base-url", srv.URL, "--id", "1", "--password-stdin"})
+	if r.code != 2 || !strings.Contains(r.stderr, "longer than 4096 bytes") || len(srv.Requests()) != 0 {
+		t.Errorf("exit %d, stderr %q, %d requests", r.code, r.stderr, len(srv.Requests()))
 	}
 }
