@@ -18,7 +18,7 @@ import (
 // tally counts the results printed.
 type tally struct {
 	ok, skipped, failed, bad, checked int
-	unknown                  []int // lines whose outcome is unknown
+	unknown                           []int // lines whose outcome is unknown
 }
 
 func (t *tally) add(r outcome) {
