@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -31,5 +33,32 @@ func TestBatchLineCap(t *testing.T) {
 		if lines[i] != want[i] {
 			t.Errorf("line %d: %+v, want %+v", i+1, lines[i], want[i])
 		}
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// TestEndlessLineIsReadNoFurtherThanTheCap: a line with no end (/dev/zero) ends the input with
+// an error once maxDrain bytes of it are read, not later.
+func TestEndlessLineIsReadNoFurtherThanTheCap(t *testing.T) {
+	in := &countingReader{r: zeroReader{}}
+	var last rawLine
+	readLines(in, func(rl rawLine) bool { last = rl; return true })
+	var ne *errNoEnd
+	if !errors.As(last.err, &ne) || ne.line != 1 {
+		t.Fatalf("last line %+v, want errNoEnd on line 1", last)
+	}
+	if in.n < maxDrain || in.n > maxDrain+2*(maxLine+2) {
+		t.Errorf("read %d bytes, want about %d", in.n, maxDrain)
 	}
 }
