@@ -98,8 +98,13 @@ func (c *cli) apply(common *commonFlags, file string, dryRun bool, opt planOptio
 	if err != nil {
 		return fmt.Errorf("%s: %s; nothing was changed", file, strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
+	out := &checkedWriter{w: c.stdout}
+	c.stdout = out // every write below is checked: a plan nobody sees is not applied
 	if !common.json {
 		printPlan(c.stdout, p, opt)
+		if out.err != nil {
+			return fmt.Errorf("writing the plan to standard output failed: %w; nothing was changed", out.err)
+		}
 	}
 	if p.changes() == 0 {
 		if common.json {
@@ -117,9 +122,9 @@ func (c *cli) apply(common *commonFlags, file string, dryRun bool, opt planOptio
 		}
 		return nil
 	}
-	results := c.execute(cl, common, p)
+	results := c.execute(cl, common, p, out)
 	if common.json {
 		c.printSteps(p, results)
 	}
-	return c.report(p, results, common.json)
+	return c.report(p, results, common.json, out.err)
 }

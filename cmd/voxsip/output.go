@@ -97,3 +97,19 @@ func checkSetsAField(op *params.Op, set []string, password bool) error {
 	}
 	return usagef("nothing to update: give at least one field to change (see the flags in --help) or a password; nothing was sent")
 }
+
+// checkedWriter writes to w until a write fails, and remembers that error; later writes fail
+// with it, unsent.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (cw *checkedWriter) Write(p []byte) (int, error) {
+	if cw.err != nil {
+		return 0, cw.err
+	}
+	n, err := cw.w.Write(p)
+	cw.err = err
+	return n, err
+}

@@ -150,3 +150,23 @@ func TestSingleResultShape(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyChecksItsWrites: apply whose plan cannot be written changes nothing; with --json
+// (results printed at the end) a failed write names every change applied on stderr; both exit 1.
+func TestApplyChecksItsWrites(t *testing.T) {
+	file := writeFile(t, "registrations:\n  - {sip_username: a, proxy: p}\n")
+	for name, out := range brokenOutputs(t) {
+		srv, creds := fake(t)
+		args := []string{"apply", "-f", file, "--credentials", creds, "--base-url", srv.URL}
+		code, stderr := runToFile(t, out, args)
+		if code != exitFailed || len(srv.Registrations()) != 0 ||
+			!strings.Contains(stderr, "writing the plan to standard output failed") || !strings.Contains(stderr, "nothing was changed") {
+			t.Errorf("%s: exit %d, %d registrations, stderr %q", name, code, len(srv.Registrations()), stderr)
+		}
+		code, stderr = runToFile(t, out, append(args, "--json"))
+		if code != exitFailed || len(srv.Registrations()) != 1 ||
+			!strings.Contains(stderr, "writing to standard output failed") || !strings.Contains(stderr, "1 of 1 changes applied: create a@p (id 1)") {
+			t.Errorf("%s --json: exit %d, %d registrations, stderr %q", name, code, len(srv.Registrations()), stderr)
+		}
+	}
+}
