@@ -4,13 +4,11 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/voxsip/voxsip/api"
-	"github.com/voxsip/voxsip/internal/params"
 )
 
 // The second stage of apply: the plan, a pure function of the file and the registrations on
@@ -185,10 +183,10 @@ func diff(d *desired, cur api.SIPRegistration, opt planOptions) (step, error) {
 		if name == "sip_username" || name == "proxy" {
 			continue // the identity
 		}
-		v, _ := opCreate.op.Value(d.p, name)
-		to := params.Format(v)
+		to, _ := opCreate.op.Text(d.p, name)
+		f, _ := opCreate.op.Lookup(name)
 		from, present := currentValue(cur, name)
-		if present && from == to || !present && to == "" && v.Kind() == reflect.String {
+		if present && from == to || !present && to == "" && f.Type == "string" {
 			continue
 		}
 		if _, ok := opUpdate.op.Lookup(name); !ok {
@@ -207,8 +205,8 @@ func diff(d *desired, cur api.SIPRegistration, opt planOptions) (step, error) {
 	}
 	if bindingChanged {
 		for _, name := range d.set {
-			if v, ok := opCreate.op.Value(d.p, name); ok && slices.Contains(bindingParams, name) {
-				opUpdate.op.Set(up, name, params.Format(v))
+			if v, ok := opCreate.op.Text(d.p, name); ok && slices.Contains(bindingParams, name) {
+				opUpdate.op.Set(up, name, v)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/voxsip/voxsip/internal/jsonerr"
@@ -132,8 +133,8 @@ func parseLine(o operation, raw []byte) (any, error) {
 		return p, errors.New("more than one JSON value on the line")
 	}
 	if name, ok := hasSecret(o.op); ok {
-		if v, set := o.op.Value(p, name); set {
-			if err := checkPassword(v.String()); err != nil {
+		if v, set := o.op.Text(p, name); set {
+			if err := checkPassword(v); err != nil {
 				return p, fmt.Errorf("%s: %w", name, err)
 			}
 		}
@@ -146,8 +147,7 @@ func registrationID(o operation, p any) int64 {
 	if p == nil {
 		return 0
 	}
-	if v, ok := o.op.Value(p, "sip_registration_id"); ok {
-		return v.Int()
-	}
-	return 0
+	v, _ := o.op.Text(p, "sip_registration_id")
+	id, _ := strconv.ParseInt(v, 10, 64)
+	return id
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -40,16 +39,18 @@ type paramValue struct {
 
 func (v *paramValue) String() string { return v.text }
 func (v *paramValue) Type() string {
-	switch v.f.Kind {
-	case reflect.Int64:
+	switch v.f.Type {
+	case "integer":
 		return "int"
-	case reflect.Bool:
+	case "number":
+		return "float"
+	case "boolean":
 		return "bool"
 	}
 	return "string"
 }
 func (v *paramValue) Set(s string) error {
-	if s == "" && v.f.Kind == reflect.String && !emptyClears(v.of.op) && v.of.op != opGet {
+	if s == "" && v.f.Type == "string" && !emptyClears(v.of.op) && v.of.op != opGet {
 		return fmt.Errorf("--%s: an empty value is refused (%s clears nothing): leave the flag out", flagName(v.f.Name), v.of.op.ID)
 	}
 	if err := v.of.op.Set(v.of.p, v.f.Name, s); err != nil {
@@ -63,7 +64,7 @@ func (v *paramValue) Set(s string) error {
 }
 
 // IsBoolFlag lets --is-persistent stand alone for true.
-func (v *paramValue) IsBoolFlag() bool { return v.f.Kind == reflect.Bool }
+func (v *paramValue) IsBoolFlag() bool { return v.f.Type == "boolean" }
 
 // addOpFlags registers a flag for each non-secret parameter of op into p (a *XParams), except
 // those in skip.
@@ -74,13 +75,16 @@ func addOpFlags(cmd *cobra.Command, op *params.Op, p any, skip ...string) *opFla
 			continue // a secret flag would land in shell history and ps
 		}
 		usage := f.Description
+		if len(f.Enum) > 0 {
+			usage += " (one of " + strings.Join(f.Enum, ", ") + ")"
+		}
 		if f.Required {
 			usage += " (required)"
-		} else if f.Kind == reflect.String && f.MinLength == 0 && emptyClears(op) {
+		} else if f.Type == "string" && f.MinLength == 0 && len(f.Enum) == 0 && f.Pattern == "" && emptyClears(op) {
 			usage += " (an empty value clears it)"
 		}
 		fl := cmd.Flags().VarPF(&paramValue{of: of, f: f}, flagName(f.Name), "", usage)
-		if f.Kind == reflect.Bool {
+		if f.Type == "boolean" {
 			fl.NoOptDefVal = "true"
 		}
 	}

@@ -17,6 +17,10 @@ import (
 func (c *cli) printDone(o operation, asJSON bool, id int64, res any) error {
 	var err error
 	switch {
+	case o.body && asJSON: // an operation without a command of its own (call): its body as it came
+		err = printJSON(c.stdout, res)
+	case o.body:
+		err = printBody(c.stdout, res)
 	case asJSON:
 		var obj map[string]any
 		if obj, err = singleResult(id, res); err == nil {
