@@ -131,29 +131,10 @@ func parseEntry(item *yaml.Node, secret, dir string, getenv func(string) (string
 		if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
 			return nil, fmt.Errorf("line %d: %s must be a single value", k.Line, name)
 		}
-		switch name {
-		case secret:
-			return nil, fmt.Errorf("line %d: a %s in clear is refused: use %s_file: PATH or %s_env: VARIABLE", k.Line, secret, secret, secret)
-		case secret + "_file":
-			path := v.Value
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(dir, path)
+		if name == secret || name == secret+"_file" || name == secret+"_env" {
+			if err := d.setPassword(name, v.Value, secret, dir, getenv); err != nil {
+				return nil, fmt.Errorf("line %d: %w", k.Line, err)
 			}
-			pw, err := readPasswordFile(path)
-			if err != nil {
-				return nil, fmt.Errorf("line %d: %s: %w", k.Line, name, err)
-			}
-			d.password, d.pwSource = &pw, path
-			continue
-		case secret + "_env":
-			pw, ok := getenv(v.Value)
-			if !ok || pw == "" {
-				return nil, fmt.Errorf("line %d: %s: $%s is not set or empty", k.Line, name, v.Value)
-			}
-			if err := checkPassword(pw); err != nil {
-				return nil, fmt.Errorf("line %d: %s: $%s: %w", k.Line, name, v.Value, err)
-			}
-			d.password, d.pwSource = &pw, "$"+v.Value
 			continue
 		}
 		f, ok := opCreate.op.Lookup(name)
@@ -180,6 +161,35 @@ func parseEntry(item *yaml.Node, secret, dir string, getenv func(string) (string
 		return nil, err
 	}
 	return d, nil
+}
+
+// setPassword resolves an entry's password from name (secret_file or secret_env) and its
+// value; a password in clear (secret itself) is refused.
+func (d *desired) setPassword(name, value, secret, dir string, getenv func(string) (string, bool)) error {
+	switch name {
+	case secret:
+		return fmt.Errorf("a %s in clear is refused: use %s_file: PATH or %s_env: VARIABLE", secret, secret, secret)
+	case secret + "_file":
+		path := value
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		pw, err := readPasswordFile(path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		d.password, d.pwSource = &pw, path
+	case secret + "_env":
+		pw, ok := getenv(value)
+		if !ok || pw == "" {
+			return fmt.Errorf("%s: $%s is not set or empty", name, value)
+		}
+		if err := checkPassword(pw); err != nil {
+			return fmt.Errorf("%s: $%s: %w", name, value, err)
+		}
+		d.password, d.pwSource = &pw, "$"+value
+	}
+	return nil
 }
 
 // yamlProblem keeps yaml's line number and drops any quoted input.
