@@ -44,7 +44,8 @@ func ExampleNewServer() {
 	fmt.Println(errors.Is(err, api.CodeForbiddenCommand))
 
 	err = registerPhone(ctx, client, 12, "dave") // no such registration
-	fmt.Println(errors.Is(err, api.CodeInvalidArguments))
+	var apiErr *api.Error
+	fmt.Println(errors.As(err, &apiErr) && apiErr.Code == 275) // the service's "invalid registration id"
 	// Output:
 	// 10 phones bob
 	// 10 bob
