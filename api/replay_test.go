@@ -13,8 +13,10 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 // HTTP/2 frame types and flags the raw server below uses (RFC 9113 §6).
@@ -109,6 +111,11 @@ func (s *h2Server) serveConn(c *tls.Conn) {
 			closeConn, err = s.answer(c, stream, lastStream)
 			lastStream = stream
 			if closeConn {
+				// Read on until the client hangs up (or the deadline), rather than close with
+				// frames of the client unread: that would reset the connection, and the client
+				// could lose the GOAWAY.
+				c.SetReadDeadline(time.Now().Add(testutil.WaitLimit))
+				io.Copy(io.Discard, r)
 				return
 			}
 		}
