@@ -24,7 +24,12 @@ const MaxResponseBytes = 1 << 20
 // operation is an operation of openapi.yaml as the client sees it.
 type operation struct{ *params.Op }
 
-func opFor[T any]() operation { return operation{params.For[T]()} }
+func opFor[T any, PT interface {
+	*T
+	generated.OperationParams
+}]() operation {
+	return operation{params.For[T, PT]()}
+}
 
 // validate checks p against the operation's rules from openapi.yaml.
 func (op operation) validate(p any) error {

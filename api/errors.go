@@ -8,62 +8,45 @@ import (
 	"strings"
 	"time"
 
+	"github.com/voxsip/voxsip/generated"
 	"github.com/voxsip/voxsip/internal/rules"
 )
 
-// ErrorCode is a Voximplant Management API error code. It is an error itself, so that
-// errors.Is(err, api.CodeRateLimitExceeded) reports whether err is an [*Error] with that code.
-type ErrorCode int
+// ErrorCode is a Voximplant Management API error code: generated.ErrorCode, whose values, meanings
+// (Text) and Temporary set come from openapi.yaml (components/schemas/ErrorCode). It is an error
+// itself, so that errors.Is(err, api.CodeRateLimitExceeded) reports whether err is an [*Error]
+// with that code. Any int may arrive; the spec lists the codes that matter for SIP registrations.
+type ErrorCode = generated.ErrorCode
 
-// Error codes seen in the official clients (not exhaustive: any int may arrive).
+// The error codes openapi.yaml lists, as the official clients name them (each is the
+// generated.ErrorCode constant of the same name). A test holds this list to the spec.
 const (
-	CodeFatalError                  ErrorCode = 1
-	CodeInternalError               ErrorCode = 2
-	CodeAuthorizationFailed         ErrorCode = 100
-	CodeInvalidArguments            ErrorCode = 101
-	CodeUnknownCommand              ErrorCode = 103
-	CodeForbiddenCommand            ErrorCode = 104
-	CodeSessionTimeout              ErrorCode = 135
-	CodeTryLater                    ErrorCode = 162
-	CodeTooManySIPRegistrations     ErrorCode = 272
-	CodeConcurrentLimitExceeded     ErrorCode = 314
-	CodeRateLimitExceeded           ErrorCode = 340
-	CodeSIPRegistrationIsPersistent ErrorCode = 394
-	CodeRepeatLater                 ErrorCode = 416
+	CodeFatalError                  = generated.ErrorCodeFatalError
+	CodeInternalError               = generated.ErrorCodeInternalError
+	CodeAuthorizationFailed         = generated.ErrorCodeAuthorizationFailed
+	CodeInvalidArguments            = generated.ErrorCodeInvalidArguments
+	CodeMissingCmd                  = generated.ErrorCodeMissingCmd
+	CodeUnknownCommand              = generated.ErrorCodeUnknownCommand
+	CodeForbiddenCommand            = generated.ErrorCodeForbiddenCommand
+	CodeInvalidApplicationName      = generated.ErrorCodeInvalidApplicationName
+	CodeInvalidApplicationID        = generated.ErrorCodeInvalidApplicationID
+	CodeInvalidUserID               = generated.ErrorCodeInvalidUserID
+	CodeRequiredIsEmpty             = generated.ErrorCodeRequiredIsEmpty
+	CodeSessionTimeout              = generated.ErrorCodeSessionTimeout
+	CodeInvalidRuleID               = generated.ErrorCodeInvalidRuleID
+	CodeInvalidRuleName             = generated.ErrorCodeInvalidRuleName
+	CodeTryLater                    = generated.ErrorCodeTryLater
+	CodeTooManySIPRegistrations     = generated.ErrorCodeTooManySIPRegistrations
+	CodeInvalidUsername             = generated.ErrorCodeInvalidUsername
+	CodeInvalidProxy                = generated.ErrorCodeInvalidProxy
+	CodeInvalidRegistrationID       = generated.ErrorCodeInvalidRegistrationID
+	CodeConcurrentLimitExceeded     = generated.ErrorCodeConcurrentLimitExceeded
+	CodeRateLimitExceeded           = generated.ErrorCodeRateLimitExceeded
+	CodeUserNotBoundToApplication   = generated.ErrorCodeUserNotBoundToApplication
+	CodeSIPRegistrationIsPersistent = generated.ErrorCodeSIPRegistrationIsPersistent
+	CodeRepeatLater                 = generated.ErrorCodeRepeatLater
+	CodeApplicationNotFound         = generated.ErrorCodeApplicationNotFound
 )
-
-var codeText = map[ErrorCode]string{
-	CodeFatalError:                  "fatal error",
-	CodeInternalError:               "internal error",
-	CodeAuthorizationFailed:         "authorization failed",
-	CodeInvalidArguments:            "invalid arguments",
-	CodeUnknownCommand:              "unknown command",
-	CodeForbiddenCommand:            "forbidden command",
-	CodeSessionTimeout:              "session timeout",
-	CodeTryLater:                    "try later",
-	CodeTooManySIPRegistrations:     "maximum number of SIP registrations exceeded",
-	CodeConcurrentLimitExceeded:     "concurrent resource limit exceeded",
-	CodeRateLimitExceeded:           "rate limit exceeded",
-	CodeSIPRegistrationIsPersistent: "the SIP registration is persistent",
-	CodeRepeatLater:                 "repeat later",
-}
-
-// Error describes the code, e.g. "Voximplant error 340 (rate limit exceeded)".
-func (c ErrorCode) Error() string {
-	if t, ok := codeText[c]; ok {
-		return "Voximplant error " + strconv.Itoa(int(c)) + " (" + t + ")"
-	}
-	return "Voximplant error " + strconv.Itoa(int(c))
-}
-
-// Temporary reports whether the API asks to try again later (162, 314, 340, 416).
-func (c ErrorCode) Temporary() bool {
-	switch c {
-	case CodeTryLater, CodeConcurrentLimitExceeded, CodeRateLimitExceeded, CodeRepeatLater:
-		return true
-	}
-	return false
-}
 
 // Error is an error the Management API reported in the body ({"error": {"code": …, "msg": …}}),
 // whatever the HTTP status.
@@ -96,7 +79,7 @@ type ErrorDetail struct {
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "voximplant: %s: error %d", e.Op, int(e.Code))
-	if t, ok := codeText[e.Code]; ok {
+	if t := e.Code.Text(); t != "" {
 		b.WriteString(" (" + t + ")")
 	}
 	if e.Message != "" {

@@ -150,29 +150,28 @@ type args struct {
 }
 
 func (a args) str(name string) *string {
-	v, ok := a.op.Value(a.p, name)
+	s, ok := a.op.Text(a.p, name)
 	if !ok {
 		return nil
 	}
-	s := v.String()
 	return &s
 }
 
 func (a args) int(name string) *int64 {
-	v, ok := a.op.Value(a.p, name)
-	if !ok {
+	s, ok := a.op.Text(a.p, name)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if !ok || err != nil {
 		return nil
 	}
-	n := v.Int()
 	return &n
 }
 
 func (a args) bool(name string) *bool {
-	v, ok := a.op.Value(a.p, name)
+	s, ok := a.op.Text(a.p, name)
 	if !ok {
 		return nil
 	}
-	b := v.Bool()
+	b := s == "true"
 	return &b
 }
 
