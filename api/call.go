@@ -17,7 +17,7 @@ import (
 func call[R any, P generated.OperationParams](ctx context.Context, c *Client, p P, ok func(*R) string) (*R, error) {
 	op, known := params.ByID(p.OperationID())
 	if !known { // cannot happen for a generated Params type: the table lists them all
-		return nil, fmt.Errorf("voximplant: %s is not an operation of openapi.yaml", p.OperationID())
+		return nil, fmt.Errorf("%s %s is not an operation of openapi.yaml", errPrefix, p.OperationID())
 	}
 	return do(ctx, c, operation{op}, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
 		return c.gen.Send(ctx, p, edit)

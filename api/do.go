@@ -52,7 +52,7 @@ func do[R any](ctx context.Context, c *Client, op operation, p secretValuer, sen
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("voximplant: %s: %w", op.ID, err)
+		return nil, fmt.Errorf("%s %s: %w", errPrefix, op.ID, err)
 	}
 	sc := scrubber{params: p}
 	// The auth editor has set the token by the time this runs (client editors run first): keep
@@ -61,6 +61,9 @@ func do[R any](ctx context.Context, c *Client, op operation, p secretValuer, sen
 	record := func(_ context.Context, req *http.Request) error {
 		dispatched = true
 		sc.token = strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+		if !op.Idempotent {
+			preventReplay(req)
+		}
 		return nil
 	}
 	refreshed := false
@@ -100,7 +103,7 @@ func do[R any](ctx context.Context, c *Client, op operation, p secretValuer, sen
 			return nil, giveUp(op, attempt, fmt.Errorf("%w (no time left to retry before the context's deadline)", err))
 		}
 		if !c.sleep(d, ctx.Done()) {
-			return nil, giveUp(op, attempt, fmt.Errorf("voximplant: %s: %w while waiting to retry; last error: %w", op.ID, ctx.Err(), err))
+			return nil, giveUp(op, attempt, fmt.Errorf("%s %s: %w while waiting to retry; last error: %w", errPrefix, op.ID, ctx.Err(), err))
 		}
 	}
 }
@@ -147,9 +150,9 @@ func attemptOnce[R any](ctx context.Context, c *Client, op operation, send sendF
 		// The builder or a request editor (the token source) failed, whatever its error looks
 		// like (a token fetched over HTTP fails with a *url.Error too).
 		if !*dispatched {
-			return nil, 0, fmt.Errorf("voximplant: %s: %w", op.ID, &notSentError{sc.Error(err)})
+			return nil, 0, fmt.Errorf("%s %s: %w", errPrefix, op.ID, &notSentError{sc.Error(err)})
 		}
-		return nil, 0, fmt.Errorf("voximplant: %s: %w", op.ID, sc.Error(err))
+		return nil, 0, fmt.Errorf("%s %s: %w", errPrefix, op.ID, sc.Error(err))
 	}
 	r, err := judge(ctx, c, op.ID, resp, sc, ok)
 	return r, resp.StatusCode, err
@@ -178,7 +181,7 @@ func judge[R any](ctx context.Context, c *Client, op string, resp *http.Response
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w: %w", ctxErr, err)
 		}
-		return nil, fmt.Errorf("voximplant: %s: reading the response (HTTP %d): %w", op, resp.StatusCode, sc.Error(err))
+		return nil, fmt.Errorf("%s %s: reading the response (HTTP %d): %w", errPrefix, op, resp.StatusCode, sc.Error(err))
 	}
 	respErr := func(reason string) *ResponseError {
 		return &ResponseError{Op: op, StatusCode: resp.StatusCode, Reason: reason, Body: sc.snippet(body),

@@ -78,7 +78,7 @@ type ErrorDetail struct {
 // Error describes the refusal on one line: operation, code (and its meaning), message, status.
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "voximplant: %s: error %d", e.Op, int(e.Code))
+	fmt.Fprintf(&b, "%s %s: error %d", errPrefix, e.Op, int(e.Code))
 	if t := e.Code.Text(); t != "" {
 		b.WriteString(" (" + t + ")")
 	}
@@ -118,7 +118,7 @@ type ResponseError struct {
 
 // Error says what was wrong with the response, with its status and a quoted snippet.
 func (e *ResponseError) Error() string {
-	s := fmt.Sprintf("voximplant: %s: %s (HTTP %d", e.Op, e.Reason, e.StatusCode)
+	s := fmt.Sprintf("%s %s: %s (HTTP %d", errPrefix, e.Op, e.Reason, e.StatusCode)
 	if e.Body == "" {
 		return s + ", empty body)"
 	}
@@ -157,7 +157,7 @@ func (e *ValidationError) Error() string {
 	for i, v := range e.Violations {
 		parts[i] = strings.Join(v.Params, ", ") + ": " + v.Reason
 	}
-	return "voximplant: " + e.Op + ": invalid parameters: " + strings.Join(parts, "; ")
+	return errPrefix + " " + e.Op + ": invalid parameters: " + strings.Join(parts, "; ")
 }
 
 // Params returns the API names of all parameters at fault, without repeats.
@@ -196,8 +196,8 @@ type RedirectError struct {
 
 // Error says that a redirect was refused and where it pointed (masked).
 func (e *RedirectError) Error() string {
-	return fmt.Sprintf("voximplant: %s: refused to follow a redirect (HTTP %d) to %s; check the base URL",
-		e.Op, e.StatusCode, e.Location)
+	return fmt.Sprintf("%s %s: refused to follow a redirect (HTTP %d) to %s; check the base URL",
+		errPrefix, e.Op, e.StatusCode, e.Location)
 }
 
 // AttemptsError is returned when retries ran out: it says how many attempts were made and wraps
@@ -209,9 +209,9 @@ type AttemptsError struct {
 	Err error
 }
 
-// Error says how many attempts were made, then the last one's error.
+// Error says how many attempts were made, then the last one's error (under one prefix).
 func (e *AttemptsError) Error() string {
-	return fmt.Sprintf("giving up after %d attempts: %v", e.Attempts, e.Err)
+	return fmt.Sprintf("%s giving up after %d attempts: %s", errPrefix, e.Attempts, strings.TrimPrefix(e.Err.Error(), errPrefix+" "))
 }
 
 // Unwrap returns the last attempt's error.
@@ -221,7 +221,7 @@ func (e *AttemptsError) Unwrap() error { return e.Err }
 // (CreateSipRegistration) when the request may have reached the API and no answer says whether
 // it acted: a 5xx, a timeout, a connection reset after the request was written, an unreadable
 // body. Such a call is never retried; list the registrations before trying again.
-var ErrOutcomeUnknown = errors.New("the request may have taken effect")
+var ErrOutcomeUnknown = errors.New(errPrefix + " the request may have taken effect")
 
 // unknownOutcome marks err with ErrOutcomeUnknown and says what to do.
 type unknownOutcome struct {
@@ -240,4 +240,4 @@ func (e *unknownOutcome) Unwrap() []error { return []error{e.err, ErrOutcomeUnkn
 
 // ErrNoCredentials is returned by [NewClient] when no credential option is given and
 // VOXIMPLANT_CREDENTIALS is not set.
-var ErrNoCredentials = errors.New("api: no credentials: use WithCredentialsFile, WithCredentials or WithTokenSource, or set VOXIMPLANT_CREDENTIALS")
+var ErrNoCredentials = errors.New(errPrefix + " no credentials: use WithCredentialsFile, WithCredentials or WithTokenSource, or set VOXIMPLANT_CREDENTIALS")

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"iter"
 
 	"github.com/voxsip/voxsip/generated"
 )
@@ -119,68 +118,6 @@ func (c *Client) GetSIPRegistrations(ctx context.Context, p *GetSIPRegistrations
 	return call(ctx, c, p, pageOK)
 }
 
-// DefaultPageSize is the page size AllSIPRegistrations asks for when p.Count is nil.
-const DefaultPageSize = 100
-
-// AllSIPRegistrations walks every page of GetSIPRegistrations with p's filters, starting at
-// p.Offset (0 when nil) with pages of p.Count (DefaultPageSize when nil); p is not modified. It
-// yields each registration once (by id, even if registrations shift between pages), and stops at
-// the first error, which it yields once: a failed page, ctx ending, or a server that ignores
-// offset (a page that brings nothing new), so the walk never loops forever.
-//
-//	for reg, err := range client.AllSIPRegistrations(ctx, nil) {
-//		if err != nil { return err }
-//		fmt.Println(reg.SIPRegistrationID, reg.SIPUsername)
-//	}
-func (c *Client) AllSIPRegistrations(ctx context.Context, p *GetSIPRegistrationsParams) iter.Seq2[SIPRegistration, error] {
-	return func(yield func(SIPRegistration, error) bool) {
-		var q GetSIPRegistrationsParams
-		if p != nil {
-			q = *p
-		}
-		offset, count := int64(0), int64(DefaultPageSize)
-		if q.Offset != nil {
-			offset = *q.Offset
-		}
-		if q.Count != nil {
-			count = *q.Count
-		}
-		seen := map[int64]bool{}
-		for {
-			q.Offset, q.Count = &offset, &count
-			page, err := c.GetSIPRegistrations(ctx, &q)
-			if err != nil {
-				yield(SIPRegistration{}, err)
-				return
-			}
-			fresh := 0
-			for _, reg := range page.Result {
-				if seen[reg.SIPRegistrationID] {
-					continue
-				}
-				if err := ctx.Err(); err != nil {
-					yield(SIPRegistration{}, fmt.Errorf("voximplant: %s: %w", opGet.ID, err))
-					return
-				}
-				seen[reg.SIPRegistrationID] = true
-				fresh++
-				if !yield(reg, nil) {
-					return
-				}
-			}
-			offset += int64(len(page.Result))
-			if len(page.Result) == 0 || offset >= page.Count {
-				return
-			}
-			if fresh == 0 {
-				yield(SIPRegistration{}, fmt.Errorf("voximplant: %s: the page at offset %d brought no new registrations; "+
-					"the server seems to ignore offset, so the walk stops", opGet.ID, offset-int64(len(page.Result))))
-				return
-			}
-		}
-	}
-}
-
 // UpdateSIPRegistration updates a SIP registration (POST /UpdateSipRegistration).
 //
 // It checks the API's parameter rules first and returns a *ValidationError without any network
@@ -219,7 +156,8 @@ func (c *Client) BindSIPRegistration(ctx context.Context, p *BindSIPRegistration
 // retried like Update: a second delete of the same id cannot delete anything else (it reports
 // that the registration does not exist).
 //
-// API reference: https://voximplant.com/docs/references/httpapi/sipregistration#deletesipregistration
+// Allowed roles: Owner, Admin. API reference:
+// https://voximplant.com/docs/references/httpapi/sipregistration#deletesipregistration
 func (c *Client) DeleteSIPRegistration(ctx context.Context, p *DeleteSIPRegistrationParams) error {
 	_, err := call(ctx, c, p, resultIsOne)
 	return err

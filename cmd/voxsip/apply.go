@@ -385,7 +385,7 @@ func parseEntry(item *yaml.Node, secret, dir string, getenv func(string) (string
 	if err := api.ValidateCreateSIPRegistration(d.p); err != nil {
 		var ve *api.ValidationError
 		if errors.As(err, &ve) {
-			return nil, fmt.Errorf("line %d: %s", item.Line, strings.TrimPrefix(err.Error(), "voximplant: "))
+			return nil, fmt.Errorf("line %d: %s", item.Line, strings.TrimPrefix(err.Error(), "voxsip: "))
 		}
 		return nil, err
 	}

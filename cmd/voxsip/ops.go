@@ -13,6 +13,7 @@ import (
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/generated"
 	"github.com/voxsip/voxsip/internal/params"
+	"github.com/voxsip/voxsip/internal/redact"
 )
 
 // operation is what the generic single and batch runners know of one API operation.
@@ -206,7 +207,7 @@ func (oc *opCommand) printDryRun() error {
 	base, _ := oc.common.base()
 	url := strings.TrimSuffix(base, "/") + "/" + oc.o.op.ID
 	if u, err := neturl.Parse(url); err == nil {
-		url = safeURL(u)
+		url = redact.URL(u)
 	}
 	ps := maskedParams(oc.o.op, oc.flags.p)
 	if oc.common.json {
