@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-faster/jx"
@@ -169,7 +170,11 @@ type oneOfDecoder[R any] interface {
 // judge reads and closes resp and returns the decoded success body, or the error it describes.
 func judge[R any, PR oneOfDecoder[R]](ctx context.Context, c *Client, op string, resp *http.Response, sc *scrubber, ok func(*R) string) (*R, error) {
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	buf := bodies.Get().(*bytes.Buffer)
+	defer recycle(buf)
+	buf.Reset()
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	body := buf.Bytes()
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w: %w", ctxErr, err)
@@ -201,6 +206,17 @@ func judge[R any, PR oneOfDecoder[R]](ctx context.Context, c *Client, op string,
 		return nil, e
 	}
 	return success(&v, r, ok)
+}
+
+// bodies recycles the buffers that responses are read into: nothing keeps a body once judged
+// (decoded strings, messages and snippets are copies).
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// recycle returns buf to the pool unless a large body made it large.
+func recycle(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		bodies.Put(buf)
+	}
 }
 
 // verdict is what judging a response needs to word its errors.
