@@ -322,3 +322,47 @@ func Example_accessors() {
 	fmt.Printf("%q %v %d\n", reg.GetAuthUser(), reg.GetSuccessful(), reg.GetStatusCode())
 	// Output: "" false 0
 }
+
+// Every optional member of a response schema has a nil-safe accessor that returns the field's
+// value, and its zero value on a nil receiver or an absent field; required members have none.
+func TestAccessorsOfOptionalMembers(t *testing.T) {
+	doc := loadSpec(t)
+	for _, name := range responseSchemas(doc) {
+		s := doc.Components.Schemas[name]
+		full := decodedModels()[name]()
+		if err := decodeJX(full, []byte(mustJSON(sample(doc, s)))); err != nil {
+			t.Fatal(err)
+		}
+		pv := reflect.ValueOf(full)
+		st := pv.Elem().Type()
+		for i := range st.NumField() {
+			f := st.Field(i)
+			jsonName, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			get := pv.MethodByName("Get" + f.Name)
+			if slices.Contains(s.Required, jsonName) {
+				if get.IsValid() {
+					t.Errorf("%s.%s is required but has an accessor", name, jsonName)
+				}
+				continue
+			}
+			if !get.IsValid() {
+				t.Errorf("%s.%s is optional and has no Get%s", name, jsonName, f.Name)
+				continue
+			}
+			want := pv.Elem().Field(i)
+			if want.Kind() == reflect.Pointer && want.Elem().Kind() != reflect.Struct {
+				want = want.Elem()
+			}
+			if got := get.Call(nil)[0]; !reflect.DeepEqual(got.Interface(), want.Interface()) || got.IsZero() {
+				t.Errorf("%s.Get%s() = %v, want %v (not zero)", name, f.Name, got, want)
+			}
+			zero := reflect.New(st)
+			if got := zero.MethodByName("Get" + f.Name).Call(nil)[0]; !got.IsZero() {
+				t.Errorf("%s{}.Get%s() = %v, want the zero value", name, f.Name, got)
+			}
+			if got := reflect.Zero(pv.Type()).MethodByName("Get" + f.Name).Call(nil)[0]; !got.IsZero() {
+				t.Errorf("(*%s)(nil).Get%s() = %v, want the zero value", name, f.Name, got)
+			}
+		}
+	}
+}

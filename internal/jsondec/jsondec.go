@@ -42,15 +42,6 @@ func Null(d *jx.Decoder) (bool, error) {
 	return true, d.Null()
 }
 
-// Kind returns nil if the next value is of kind want (or null), else ErrType.
-func Kind(d *jx.Decoder, want jx.Type) error {
-	switch d.Next() {
-	case want, jx.Null:
-		return nil
-	}
-	return ErrType
-}
-
 // Int reads an integer of bits bits into *v as encoding/json does: a number token that
 // strconv.ParseInt takes (so no fraction or exponent), null leaves *v alone.
 func Int(d *jx.Decoder, bits int, v *int64) error {

@@ -82,55 +82,42 @@ func (g *gen) model(schemaName string) error {
 	return nil
 }
 
-// accessor writes GetX: the value of an optional field, or its zero value when r or the field is nil.
+// accessor writes GetX: the value of an optional field, or its zero value when r or the field
+// is nil (a pointer to a model is returned as it is).
 func (g *gen) accessor(typ string, f field) {
-	t, zero := expr(f.Type), "nil"
-	star, isPtr := f.Type.(*ast.StarExpr)
-	if isPtr {
-		if _, isStruct := g.types.decls[identName(star.X)]; !isStruct || g.isBasic(star.X) {
-			t = expr(star.X)
-		}
+	elem, deref := f.Type, false
+	if star, isPtr := f.Type.(*ast.StarExpr); isPtr && !g.isModel(identName(star.X)) {
+		elem, deref = star.X, true
 	}
-	if b, _, ok := g.types.underlying(derefIfBasic(f.Type, g)); ok {
-		zero = map[string]string{"string": `""`, "bool": "false"}[b]
-		if zero == "" {
-			zero = "0"
-		}
-	}
-	if _, isSlice := derefType(f.Type).(*ast.ArrayType); isSlice && isPtr {
-		t = expr(star.X)
-	}
+	zero := g.zero(elem)
 	g.p(``)
 	g.p(`// Get%s returns r.%s (%s), or %s when r or the field is nil.`, f.Go, f.Go, f.JSON, zero)
-	g.p(`func (r *%s) Get%s() %s {`, typ, f.Go, t)
-	switch {
-	case !isPtr:
-		g.p(`if r == nil { return %s }`, zero)
-		g.p(`return r.%s`, f.Go)
-	case t == expr(f.Type): // pointer to a struct: the pointer itself
-		g.p(`if r == nil { return nil }`)
-		g.p(`return r.%s`, f.Go)
-	default:
+	g.p(`func (r *%s) Get%s() %s {`, typ, f.Go, expr(elem))
+	if deref {
 		g.p(`if r == nil || r.%s == nil { return %s }`, f.Go, zero)
 		g.p(`return *r.%s`, f.Go)
+	} else {
+		g.p(`if r == nil { return %s }`, zero)
+		g.p(`return r.%s`, f.Go)
 	}
 	g.p(`}`)
 }
 
-func (g *gen) isBasic(e ast.Expr) bool { _, _, ok := g.types.underlying(e); return ok }
-
-func derefType(e ast.Expr) ast.Expr {
-	if s, ok := e.(*ast.StarExpr); ok {
-		return s.X
+// zero is the zero value of a field type, as Go source.
+func (g *gen) zero(e ast.Expr) string {
+	if basic, _, ok := g.types.underlying(e); ok {
+		switch basic {
+		case "string":
+			return `""`
+		case "bool":
+			return "false"
+		}
+		return "0"
 	}
-	return e
-}
-
-func derefIfBasic(e ast.Expr, g *gen) ast.Expr {
-	if d := derefType(e); g.isBasic(d) {
-		return d
+	if id, ok := e.(*ast.Ident); ok && g.isModel(id.Name) {
+		return id.Name + "{}"
 	}
-	return e
+	return "nil"
 }
 
 func identName(e ast.Expr) string {
