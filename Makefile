@@ -55,8 +55,8 @@ breaking-check:
 	./.ci/breaking-check --selftest
 	./.ci/breaking-check
 
-## evolve-check: in a copy of the tree, add a plain and a secret parameter to the spec, regenerate,
-## and run every test: a new parameter needs no Go change (and a secret never becomes a flag)
+## evolve-check: in a copy of the tree, add parameters of every shape and a second secret to the spec,
+## regenerate, test and send them through voxsip serve (no Go change); an object parameter fails go generate
 evolve-check:
 	./.ci/evolve-check
 

@@ -7,6 +7,7 @@ package voxsip
 
 import _ "embed"
 
+//go:generate go run ./internal/cmd/speccheck openapi.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config generated/config.yaml openapi.yaml
 //go:generate go run ./internal/cmd/decodegen openapi.yaml generated/voximplant.gen.go generated/decode.gen.go
 

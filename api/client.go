@@ -7,19 +7,29 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/voxsip/voxsip/auth"
 	"github.com/voxsip/voxsip/generated"
+	"github.com/voxsip/voxsip/internal/redact"
 )
 
 // Version is the version of this module, sent in the User-Agent header.
 const Version = "0.1.0"
 
+// errPrefix starts every error message of the library (and of package auth's): one prefix, so
+// that a reader sees at once where an error comes from.
+const errPrefix = "voxsip:"
+
 // DefaultBaseURL is the Management API's address.
 const DefaultBaseURL = "https://api.voximplant.com/platform_api"
+
+// EnvBaseURL is the environment variable NewClient reads the API's address from when no
+// WithBaseURL option (or WithBaseURL("")) is given, as the CLI does.
+const EnvBaseURL = "VOXIMPLANT_BASE_URL"
 
 // DefaultTimeout bounds each attempt when the client makes its own *http.Client.
 const DefaultTimeout = 30 * time.Second
@@ -65,7 +75,7 @@ type options struct {
 func WithCredentials(c *auth.Credentials) Option {
 	return func(o *options) error {
 		if c == nil {
-			return errors.New("api: WithCredentials: nil credentials")
+			return errors.New(errPrefix + " WithCredentials: nil credentials")
 		}
 		o.creds = c
 		o.credOpts++
@@ -77,7 +87,7 @@ func WithCredentials(c *auth.Credentials) Option {
 func WithCredentialsFile(path string) Option {
 	return func(o *options) error {
 		if path == "" {
-			return errors.New("api: WithCredentialsFile: empty path")
+			return errors.New(errPrefix + " WithCredentialsFile: empty path")
 		}
 		o.credsFile = path
 		o.credOpts++
@@ -91,7 +101,7 @@ func WithCredentialsFile(path string) Option {
 func WithTokenSource(ts auth.TokenSource) Option {
 	return func(o *options) error {
 		if ts == nil {
-			return errors.New("api: WithTokenSource: nil token source")
+			return errors.New(errPrefix + " WithTokenSource: nil token source")
 		}
 		o.tokens = ts
 		o.credOpts++
@@ -108,31 +118,47 @@ func WithAuthOptions(opts ...auth.Option) Option {
 	}
 }
 
-// WithBaseURL sets the API's address, DefaultBaseURL by default; point it at an apitest.Server
-// in tests. It must be an absolute http or https URL without user info, query or fragment (the
-// API authenticates with tokens, and a query could hold secrets). Errors never show the user
-// info or the query.
+// WithBaseURL sets the API's address; point it at an apitest.Server or `voxsip serve` in tests.
+// It must be an absolute http or https URL without user info, query or fragment (the API
+// authenticates with tokens, and a query could hold secrets). Errors never show the user info or
+// the query. An empty base is no option at all: the address comes from VOXIMPLANT_BASE_URL if
+// set, else DefaultBaseURL.
 func WithBaseURL(base string) Option {
 	return func(o *options) error {
-		u, err := url.Parse(base)
-		if err != nil {
-			return errors.New("api: WithBaseURL: not a valid URL" + urlProblem(err))
+		if base == "" {
+			o.baseURL = ""
+			return nil
 		}
-		if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-			return fmt.Errorf("api: WithBaseURL: %q is not an absolute http(s) URL without user info, query or fragment", safeURL(u))
+		if err := checkBaseURL(base, "WithBaseURL"); err != nil {
+			return err
 		}
 		o.baseURL = base
 		return nil
 	}
 }
 
-// safeURL shows u without user info, query or fragment.
-func safeURL(u *url.URL) string {
-	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
-	if u.User != nil {
-		shown.Host = "***@" + u.Host
+// checkBaseURL checks a base URL that came from, and names its source in the error.
+func checkBaseURL(base, from string) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return errors.New(errPrefix + " " + from + ": not a valid URL" + urlProblem(err))
 	}
-	return shown.String()
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return fmt.Errorf("%s %s: %q is not an absolute http(s) URL without user info, query or fragment", errPrefix, from, redact.URL(u))
+	}
+	return nil
+}
+
+// baseURL is the API's address: the WithBaseURL option, else VOXIMPLANT_BASE_URL, else
+// DefaultBaseURL.
+func baseURL(fromOption string) (string, error) {
+	if fromOption != "" {
+		return fromOption, nil
+	}
+	if env := os.Getenv(EnvBaseURL); env != "" {
+		return env, checkBaseURL(env, EnvBaseURL)
+	}
+	return DefaultBaseURL, nil
 }
 
 // urlProblem names what url.Parse disliked without quoting the input (which may hold secrets).
@@ -160,7 +186,7 @@ func urlProblem(err error) string {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) error {
 		if hc == nil {
-			return errors.New("api: WithHTTPClient: nil client")
+			return errors.New(errPrefix + " WithHTTPClient: nil client")
 		}
 		o.http = hc
 		return nil
@@ -172,10 +198,10 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(o *options) error {
 		if p.MaxAttempts < 1 {
-			return fmt.Errorf("api: WithRetryPolicy: MaxAttempts %d, want at least 1", p.MaxAttempts)
+			return fmt.Errorf(errPrefix+" WithRetryPolicy: MaxAttempts %d, want at least 1", p.MaxAttempts)
 		}
 		if p.BaseDelay < 0 || p.MaxDelay < 0 {
-			return errors.New("api: WithRetryPolicy: negative delay")
+			return errors.New(errPrefix + " WithRetryPolicy: negative delay")
 		}
 		o.retry = p
 		return nil
@@ -191,24 +217,31 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// NewClient returns a client. Credentials come from WithCredentials, WithCredentialsFile or
-// WithTokenSource (at most one), else from the file named by VOXIMPLANT_CREDENTIALS; with none
-// of them NewClient returns an error wrapping ErrNoCredentials.
+// NewClient returns a client. Options win over the environment, as in the CLI:
+//
+//   - credentials come from WithCredentials, WithCredentialsFile or WithTokenSource (at most
+//     one), else from the file named by VOXIMPLANT_CREDENTIALS; with none of them NewClient
+//     returns ErrNoCredentials;
+//   - the API's address comes from WithBaseURL, else from VOXIMPLANT_BASE_URL, else it is
+//     DefaultBaseURL.
 func NewClient(opts ...Option) (*Client, error) {
-	o := options{baseURL: DefaultBaseURL, retry: DefaultRetryPolicy()}
+	o := options{retry: DefaultRetryPolicy()}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
 		}
 	}
+	base, err := baseURL(o.baseURL)
+	if err != nil {
+		return nil, err
+	}
 	if o.credOpts > 1 {
-		return nil, errors.New("api: more than one of WithCredentials, WithCredentialsFile and WithTokenSource given; pick one")
+		return nil, errors.New(errPrefix + " more than one of WithCredentials, WithCredentialsFile and WithTokenSource given; pick one")
 	}
 
 	tokens := o.tokens
 	if tokens == nil {
 		creds := o.creds
-		var err error
 		switch {
 		case creds != nil:
 		case o.credsFile != "":
@@ -220,10 +253,10 @@ func NewClient(opts ...Option) (*Client, error) {
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("api: %w", err)
+			return nil, err // auth's errors carry the prefix
 		}
 		if tokens, err = auth.NewTokenSource(creds, o.authOpts...); err != nil {
-			return nil, fmt.Errorf("api: %w", err)
+			return nil, err
 		}
 	}
 
@@ -236,7 +269,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-	base := o.baseURL
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
@@ -248,7 +280,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		generated.WithRequestEditorFn(setHeaders),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("api: %w", err)
+		return nil, fmt.Errorf("%s %w", errPrefix, err)
 	}
 	return &Client{
 		base:   base,
@@ -291,7 +323,7 @@ func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 func (c *Client) String() string {
 	shown := "(invalid URL)"
 	if u, err := url.Parse(strings.TrimSuffix(c.base, "/")); err == nil {
-		shown = safeURL(u)
+		shown = redact.URL(u)
 	}
 	return "api.Client{" + shown + "}"
 }

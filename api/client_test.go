@@ -232,3 +232,90 @@ func TestCloseIdleConnectionsLeavesTheDefaultTransportAlone(t *testing.T) {
 		t.Errorf("%d connections for two requests through http.DefaultClient, want 1: the client closed the default transport's idle connection", n)
 	}
 }
+
+// Every error of packages api and auth starts with the same prefix, once: an option refused, a
+// credentials file that cannot be read, a request refused before or after sending, and retries
+// that ran out.
+func TestOnePrefixForEveryError(t *testing.T) {
+	const prefix = "voxsip: "
+	errs := map[string]error{"ErrNoCredentials": api.ErrNoCredentials, "ErrOutcomeUnknown": api.ErrOutcomeUnknown}
+	for name, opt := range map[string]api.Option{
+		"WithCredentials(nil)":      api.WithCredentials(nil),
+		"WithCredentialsFile(\"\")": api.WithCredentialsFile(""),
+		"WithTokenSource(nil)":      api.WithTokenSource(nil),
+		"WithBaseURL(ftp)":          api.WithBaseURL("ftp://x"),
+		"WithHTTPClient(nil)":       api.WithHTTPClient(nil),
+		"WithRetryPolicy(0)":        api.WithRetryPolicy(api.RetryPolicy{}),
+		"missing file":              api.WithCredentialsFile(filepath.Join(t.TempDir(), "none.json")),
+	} {
+		_, errs[name] = api.NewClient(opt)
+	}
+	_, errs["two credential options"] = api.NewClient(api.WithTokenSource(fixedToken{}), api.WithCredentials(testCreds(t)))
+	_, errs["auth.NewSigner(nil)"] = auth.NewSigner(nil)
+	_, errs["auth.NewCachingSource(nil)"] = auth.NewCachingSource(nil)
+	_, errs["auth.ParseCredentials"] = auth.ParseCredentials([]byte(`{}`))
+	c, srv, _ := setup(t)
+	errs["validation"] = c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{})
+	srv.Enqueue(apitest.Error(101, "Invalid arguments"))
+	errs["API error"] = c.UpdateSIPRegistration(context.Background(), one)
+	srv.Enqueue(apitest.Status(503, nil, "busy"), apitest.Status(503, nil, "busy"), apitest.Status(503, nil, "busy"))
+	errs["attempts"] = c.UpdateSIPRegistration(context.Background(), one)
+	for name, err := range errs {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, prefix) || strings.Contains(msg[len(prefix):], prefix) {
+			t.Errorf("%s: %q does not start with %q exactly once", name, msg, prefix)
+		}
+	}
+}
+
+// With no options NewClient reads VOXIMPLANT_CREDENTIALS and VOXIMPLANT_BASE_URL, as the CLI
+// does; options win over the environment, and WithBaseURL("") is no option at all.
+func TestNewClientReadsTheEnvironment(t *testing.T) {
+	srv := newFake()
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "credentials.json")
+	if err := os.WriteFile(path, srv.CredentialsJSON(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "not this one", http.StatusTeapot)
+	}))
+	t.Cleanup(down.Close)
+	t.Setenv(auth.EnvCredentials, path)
+
+	update := func(t *testing.T, opts ...api.Option) error {
+		t.Helper()
+		c, err := api.NewClient(append(opts, api.WithRetryPolicy(api.NoRetries()))...)
+		if err != nil {
+			return err
+		}
+		defer c.CloseIdleConnections()
+		return c.UpdateSIPRegistration(context.Background(), one)
+	}
+	t.Setenv(api.EnvBaseURL, srv.URL)
+	if err := update(t); err != nil {
+		t.Errorf("no options, both variables set: %v", err)
+	}
+	if err := update(t, api.WithBaseURL("")); err != nil {
+		t.Errorf(`WithBaseURL(""): %v, want the variable's address`, err)
+	}
+	t.Setenv(api.EnvBaseURL, down.URL)
+	if err := update(t, api.WithBaseURL(srv.URL)); err != nil {
+		t.Errorf("WithBaseURL over the variable: %v", err)
+	}
+	if err := update(t); err == nil || !strings.Contains(err.Error(), "418") {
+		t.Errorf("the variable's server answers 418, got %v", err)
+	}
+	t.Setenv(api.EnvBaseURL, "https://user:pw@api.example/x")
+	if _, err := api.NewClient(); err == nil || !strings.Contains(err.Error(), api.EnvBaseURL) || strings.Contains(err.Error(), "pw") {
+		t.Errorf("a bad VOXIMPLANT_BASE_URL: err = %v, want it named, without its user info", err)
+	}
+	t.Setenv(api.EnvBaseURL, "")
+	c, err := api.NewClient(api.WithBaseURL(""))
+	if err != nil || c.String() != "api.Client{"+api.DefaultBaseURL+"}" {
+		t.Errorf("neither option nor variable: %v, %v; want DefaultBaseURL", c, err)
+	}
+}

@@ -8,19 +8,21 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/voxsip/voxsip/generated"
 )
 
 // judgeBoth judges one response with the one-pass decoder (judge) and with encoding/json alone
 // (judgeSlow, what the client did before the generated decoders) and fails t unless they agree
 // on the result and on the error's words.
-func judgeBoth[R any, PR oneOfDecoder[R]](t *testing.T, status int, body []byte, ok func(*R) string) {
+func judgeBoth[R any](t *testing.T, status int, body []byte, ok func(*R) string) {
 	t.Helper()
 	c := &Client{now: func() time.Time { return time.Unix(1e9, 0) }}
 	sc := scrubber{params: &UpdateSIPRegistrationParams{SIPRegistrationID: 1}}
 	resp := func() *http.Response {
 		return &http.Response{StatusCode: status, Header: http.Header{"Retry-After": {"3"}}, Body: io.NopCloser(bytes.NewReader(body))}
 	}
-	got, errGot := judge[R, PR](context.Background(), c, "Op", resp(), &sc, ok)
+	got, errGot := judge(context.Background(), c, "Op", resp(), &sc, ok)
 	v := verdict{op: "Op", resp: resp(), body: body, sc: &sc, now: c.now}
 	if len(body) > MaxResponseBytes || status/100 == 3 { // judged before decoding
 		return
@@ -54,4 +56,14 @@ func FuzzJudgeOnePass(f *testing.F) {
 		judgeBoth(t, status, body, createdOK)
 		judgeBoth(t, status, body, pageOK)
 	})
+}
+
+// The success shapes of the typed methods decode in one pass (a type without a generated
+// decoder would silently take the encoding/json path).
+func TestTypedResultsHaveGeneratedDecoders(t *testing.T) {
+	for _, r := range []any{new(generated.ResultOne), new(CreateSIPRegistrationResult), new(GetSIPRegistrationsResult)} {
+		if _, ok := r.(oneOfDecoder); !ok {
+			t.Errorf("%T has no generated DecodeOneOfJX", r)
+		}
+	}
 }

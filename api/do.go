@@ -28,7 +28,12 @@ const MaxResponseBytes = 1 << 20
 // operation is an operation of openapi.yaml as the client sees it.
 type operation struct{ *params.Op }
 
-func opFor[T any]() operation { return operation{params.For[T]()} }
+func opFor[T any, PT interface {
+	*T
+	generated.OperationParams
+}]() operation {
+	return operation{params.For[T, PT]()}
+}
 
 // validate checks p against the operation's rules from openapi.yaml.
 func (op operation) validate(p any) error {
@@ -46,12 +51,12 @@ type sendFunc func(ctx context.Context, edit generated.RequestEditorFn) (*http.R
 // response into R, retries as the policy and the operation's idempotency allow, masks secrets
 // in every error, logs each attempt and types the final error. ok returns "" for a body that is
 // a success, else what is wrong with it.
-func do[R any, PR oneOfDecoder[R]](ctx context.Context, c *Client, op operation, p secretValuer, send sendFunc, ok func(*R) string) (*R, error) {
+func do[R any](ctx context.Context, c *Client, op operation, p secretValuer, send sendFunc, ok func(*R) string) (*R, error) {
 	if err := op.validate(p); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("voximplant: %s: %w", op.ID, err)
+		return nil, fmt.Errorf("%s %s: %w", errPrefix, op.ID, err)
 	}
 	sc := scrubber{params: p}
 	// The auth editor has set the token by the time this runs (client editors run first): keep
@@ -60,6 +65,9 @@ func do[R any, PR oneOfDecoder[R]](ctx context.Context, c *Client, op operation,
 	record := func(_ context.Context, req *http.Request) error {
 		dispatched = true
 		sc.token = strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+		if !op.Idempotent {
+			preventReplay(req)
+		}
 		return nil
 	}
 	refreshed := false
@@ -69,7 +77,7 @@ func do[R any, PR oneOfDecoder[R]](ctx context.Context, c *Client, op operation,
 			start = time.Now()
 		}
 		dispatched = false
-		r, status, err := attemptOnce[R, PR](ctx, c, op, send, record, &dispatched, &sc, ok)
+		r, status, err := attemptOnce(ctx, c, op, send, record, &dispatched, &sc, ok)
 		if c.logger != nil {
 			c.log(ctx, op.ID, &sc, attempt, status, time.Since(start), err)
 		}
@@ -99,7 +107,7 @@ func do[R any, PR oneOfDecoder[R]](ctx context.Context, c *Client, op operation,
 			return nil, giveUp(op, attempt, fmt.Errorf("%w (no time left to retry before the context's deadline)", err))
 		}
 		if !c.sleep(d, ctx.Done()) {
-			return nil, giveUp(op, attempt, fmt.Errorf("voximplant: %s: %w while waiting to retry; last error: %w", op.ID, ctx.Err(), err))
+			return nil, giveUp(op, attempt, fmt.Errorf("%s %s: %w while waiting to retry; last error: %w", errPrefix, op.ID, ctx.Err(), err))
 		}
 	}
 }
@@ -140,17 +148,17 @@ var errNotSent = errors.New("request not sent")
 
 // attemptOnce sends one attempt and judges the response. record is the last request editor and
 // sets *dispatched: until it has run, the request has not been handed to the HTTP client.
-func attemptOnce[R any, PR oneOfDecoder[R]](ctx context.Context, c *Client, op operation, send sendFunc, record generated.RequestEditorFn, dispatched *bool, sc *scrubber, ok func(*R) string) (*R, int, error) {
+func attemptOnce[R any](ctx context.Context, c *Client, op operation, send sendFunc, record generated.RequestEditorFn, dispatched *bool, sc *scrubber, ok func(*R) string) (*R, int, error) {
 	resp, err := send(ctx, record)
 	if err != nil {
 		// The builder or a request editor (the token source) failed, whatever its error looks
 		// like (a token fetched over HTTP fails with a *url.Error too).
 		if !*dispatched {
-			return nil, 0, fmt.Errorf("voximplant: %s: %w", op.ID, &notSentError{sc.Error(err)})
+			return nil, 0, fmt.Errorf("%s %s: %w", errPrefix, op.ID, &notSentError{sc.Error(err)})
 		}
-		return nil, 0, fmt.Errorf("voximplant: %s: %w", op.ID, sc.Error(err))
+		return nil, 0, fmt.Errorf("%s %s: %w", errPrefix, op.ID, sc.Error(err))
 	}
-	r, err := judge[R, PR](ctx, c, op.ID, resp, sc, ok)
+	r, err := judge(ctx, c, op.ID, resp, sc, ok)
 	return r, resp.StatusCode, err
 }
 
@@ -162,13 +170,12 @@ func (e *notSentError) Unwrap() []error { return []error{e.err, errNotSent} }
 
 // oneOfDecoder is a generated success shape that decodes a body of "it or the error envelope"
 // in one pass (generated/decode.gen.go).
-type oneOfDecoder[R any] interface {
-	*R
+type oneOfDecoder interface {
 	DecodeOneOfJX(d *jx.Decoder, alt *generated.ErrorResponse) (generated.OneOf, error)
 }
 
 // judge reads and closes resp and returns the decoded success body, or the error it describes.
-func judge[R any, PR oneOfDecoder[R]](ctx context.Context, c *Client, op string, resp *http.Response, sc *scrubber, ok func(*R) string) (*R, error) {
+func judge[R any](ctx context.Context, c *Client, op string, resp *http.Response, sc *scrubber, ok func(*R) string) (*R, error) {
 	defer resp.Body.Close()
 	buf := bodies.Get().(*bytes.Buffer)
 	defer recycle(buf)
@@ -179,7 +186,7 @@ func judge[R any, PR oneOfDecoder[R]](ctx context.Context, c *Client, op string,
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w: %w", ctxErr, err)
 		}
-		return nil, fmt.Errorf("voximplant: %s: reading the response (HTTP %d): %w", op, resp.StatusCode, sc.Error(err))
+		return nil, fmt.Errorf("%s %s: reading the response (HTTP %d): %w", errPrefix, op, resp.StatusCode, sc.Error(err))
 	}
 	v := verdict{op: op, resp: resp, body: body, sc: sc, now: c.now}
 	if len(body) > MaxResponseBytes {
@@ -190,11 +197,16 @@ func judge[R any, PR oneOfDecoder[R]](ctx context.Context, c *Client, op string,
 		return nil, &RedirectError{Op: op, StatusCode: resp.StatusCode, Location: sc.String(resp.Header.Get("Location"))}
 	}
 	// One pass decides between the success shape and the error envelope. A body the generated
-	// decoder refuses (invalid JSON, a wrong type) is judged by encoding/json, which words why.
+	// decoder refuses (invalid JSON, a wrong type) is judged by encoding/json, which words why, as
+	// is a body read into a type that has no generated decoder (Call's json.RawMessage).
 	r, alt := new(R), new(generated.ErrorResponse)
+	dec, generatedShape := any(r).(oneOfDecoder)
+	if !generatedShape {
+		return judgeSlow(&v, ok)
+	}
 	d := jx.GetDecoder()
 	d.ResetBytes(body)
-	match, err := PR(r).DecodeOneOfJX(d, alt)
+	match, err := dec.DecodeOneOfJX(d, alt)
 	if err == nil {
 		err = jsondec.End(d)
 	}

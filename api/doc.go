@@ -38,14 +38,14 @@
 //
 // Errors, log lines (see [WithLogger]), printed values and the JSON encoding of every Params
 // struct mask the bearer token and every parameter that openapi.yaml marks format: password
-// with "***". A server or proxy may echo a request back, so the client masks
-// the password as sent and in the forms an echo plausibly takes: query- and path-escaped (upper-
-// or lower-case hex, "+" or "%20" for spaces), JSON-escaped (\u escapes in either case),
-// HTML-escaped, and with invalid UTF-8
-// replaced by U+FFFD; and it masks the value of a "password=" query parameter wherever one appears.
-// What it cannot promise: a password echoed in some other encoding (base64, say) is not
-// recognised, and a very short password is masked wherever its characters appear, which may
-// garble a message.
+// with "***". A server or proxy may echo a request back, so the client masks by decoding rather
+// than by listing encodings: it decodes what the server returned (JSON string escapes, HTML named
+// and numeric references, URL escapes with "+" for a space, again on the result for double
+// escaping, case folded for the comparison) and masks any text that decodes to the password, the
+// token or one of the token's three parts; it also masks the value of a "password=" query
+// parameter wherever one appears. A text that still shows a piece of a secret is withheld whole.
+// What it cannot promise: an echo that is not an escaping (base64, say) is not recognised, and a
+// very short password is masked wherever its characters appear, which may garble a message.
 //
 // For tests, package [github.com/voxsip/voxsip/api/apitest] runs a fake Management API that
 // checks every request against the OpenAPI document; point the client at it with [WithBaseURL].

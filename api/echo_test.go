@@ -9,6 +9,7 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/voxsip/voxsip/api"
@@ -33,6 +35,7 @@ var echoPasswords = []struct {
 	{"ampersand_and_percent", "S3cr3t-P@ss&word=1%", []string{"S3cr3t", "word=1"}},
 	{"quotes_brackets_slash_non-ASCII", `S3cr3t-P@ss&word=1% "Zqx9" <Xyw7>/ü'`, []string{"S3cr3t", "word=1", "Zqx9", "Xyw7"}},
 	{"invalid_UTF-8", "pw\xffsecretXYZ", []string{"secretXYZ"}},
+	{"emoji_beyond_U+FFFF", "pässword😀Zqx9😀end", []string{"Zqx9", "pässw"}},
 }
 
 // echoEncodings are the ways a server or proxy may echo a password it was sent.
@@ -59,6 +62,16 @@ var echoEncodings = map[string]func(string) string{
 	// A server that decodes into a string type (invalid bytes become U+FFFD), then escapes.
 	"U+FFFD_query-escaped": func(s string) string { return url.QueryEscape(strings.ToValidUTF8(s, "\uFFFD")) },
 	"U+FFFD_path-escaped":  func(s string) string { return url.PathEscape(strings.ToValidUTF8(s, "\uFFFD")) },
+}
+
+// allEchoes are echoEncodings and the encodings of testutil.Echoes (other languages' escaping,
+// HTML numeric references, HTML inside JSON, double escaping, upper-cased echoes).
+func allEchoes() map[string]func(string) string {
+	all := maps.Clone(echoEncodings)
+	for name, f := range testutil.Echoes {
+		all["also_"+strings.ReplaceAll(name, " ", "_")] = f
+	}
+	return all
 }
 
 func lowerHexEscapes(s string) string {
@@ -89,7 +102,9 @@ func jsonASCII(s string) string {
 		if r < utf8.RuneSelf {
 			b.WriteRune(r)
 		} else {
-			fmt.Fprintf(&b, `\u%04x`, r) // the test passwords have no rune beyond U+FFFF
+			for _, u := range utf16.Encode([]rune{r}) { // a surrogate pair beyond U+FFFF
+				fmt.Fprintf(&b, `\u%04x`, u)
+			}
 		}
 	}
 	return b.String()
@@ -128,7 +143,7 @@ func hostile(place string, encode func(string) string) http.HandlerFunc {
 // as JSON (what --json prints) or in the log (text and JSON handlers).
 func TestNoEchoedSecretInAnyEncoding(t *testing.T) {
 	for _, pw := range echoPasswords {
-		for encName, encode := range echoEncodings {
+		for encName, encode := range allEchoes() {
 			for _, place := range []string{"HTML_503", "API_error", "not_JSON", "redirect"} {
 				t.Run(pw.name+"/"+encName+"/"+place, func(t *testing.T) {
 					srv := httptest.NewServer(hostile(place, encode))

@@ -8,62 +8,45 @@ import (
 	"strings"
 	"time"
 
+	"github.com/voxsip/voxsip/generated"
 	"github.com/voxsip/voxsip/internal/rules"
 )
 
-// ErrorCode is a Voximplant Management API error code. It is an error itself, so that
-// errors.Is(err, api.CodeRateLimitExceeded) reports whether err is an [*Error] with that code.
-type ErrorCode int
+// ErrorCode is a Voximplant Management API error code: generated.ErrorCode, whose values, meanings
+// (Text) and Temporary set come from openapi.yaml (components/schemas/ErrorCode). It is an error
+// itself, so that errors.Is(err, api.CodeRateLimitExceeded) reports whether err is an [*Error]
+// with that code. Any int may arrive; the spec lists the codes that matter for SIP registrations.
+type ErrorCode = generated.ErrorCode
 
-// Error codes seen in the official clients (not exhaustive: any int may arrive).
+// The error codes openapi.yaml lists, as the official clients name them (each is the
+// generated.ErrorCode constant of the same name). A test holds this list to the spec.
 const (
-	CodeFatalError                  ErrorCode = 1
-	CodeInternalError               ErrorCode = 2
-	CodeAuthorizationFailed         ErrorCode = 100
-	CodeInvalidArguments            ErrorCode = 101
-	CodeUnknownCommand              ErrorCode = 103
-	CodeForbiddenCommand            ErrorCode = 104
-	CodeSessionTimeout              ErrorCode = 135
-	CodeTryLater                    ErrorCode = 162
-	CodeTooManySIPRegistrations     ErrorCode = 272
-	CodeConcurrentLimitExceeded     ErrorCode = 314
-	CodeRateLimitExceeded           ErrorCode = 340
-	CodeSIPRegistrationIsPersistent ErrorCode = 394
-	CodeRepeatLater                 ErrorCode = 416
+	CodeFatalError                  = generated.ErrorCodeFatalError
+	CodeInternalError               = generated.ErrorCodeInternalError
+	CodeAuthorizationFailed         = generated.ErrorCodeAuthorizationFailed
+	CodeInvalidArguments            = generated.ErrorCodeInvalidArguments
+	CodeMissingCmd                  = generated.ErrorCodeMissingCmd
+	CodeUnknownCommand              = generated.ErrorCodeUnknownCommand
+	CodeForbiddenCommand            = generated.ErrorCodeForbiddenCommand
+	CodeInvalidApplicationName      = generated.ErrorCodeInvalidApplicationName
+	CodeInvalidApplicationID        = generated.ErrorCodeInvalidApplicationID
+	CodeInvalidUserID               = generated.ErrorCodeInvalidUserID
+	CodeRequiredIsEmpty             = generated.ErrorCodeRequiredIsEmpty
+	CodeSessionTimeout              = generated.ErrorCodeSessionTimeout
+	CodeInvalidRuleID               = generated.ErrorCodeInvalidRuleID
+	CodeInvalidRuleName             = generated.ErrorCodeInvalidRuleName
+	CodeTryLater                    = generated.ErrorCodeTryLater
+	CodeTooManySIPRegistrations     = generated.ErrorCodeTooManySIPRegistrations
+	CodeInvalidUsername             = generated.ErrorCodeInvalidUsername
+	CodeInvalidProxy                = generated.ErrorCodeInvalidProxy
+	CodeInvalidRegistrationID       = generated.ErrorCodeInvalidRegistrationID
+	CodeConcurrentLimitExceeded     = generated.ErrorCodeConcurrentLimitExceeded
+	CodeRateLimitExceeded           = generated.ErrorCodeRateLimitExceeded
+	CodeUserNotBoundToApplication   = generated.ErrorCodeUserNotBoundToApplication
+	CodeSIPRegistrationIsPersistent = generated.ErrorCodeSIPRegistrationIsPersistent
+	CodeRepeatLater                 = generated.ErrorCodeRepeatLater
+	CodeApplicationNotFound         = generated.ErrorCodeApplicationNotFound
 )
-
-var codeText = map[ErrorCode]string{
-	CodeFatalError:                  "fatal error",
-	CodeInternalError:               "internal error",
-	CodeAuthorizationFailed:         "authorization failed",
-	CodeInvalidArguments:            "invalid arguments",
-	CodeUnknownCommand:              "unknown command",
-	CodeForbiddenCommand:            "forbidden command",
-	CodeSessionTimeout:              "session timeout",
-	CodeTryLater:                    "try later",
-	CodeTooManySIPRegistrations:     "maximum number of SIP registrations exceeded",
-	CodeConcurrentLimitExceeded:     "concurrent resource limit exceeded",
-	CodeRateLimitExceeded:           "rate limit exceeded",
-	CodeSIPRegistrationIsPersistent: "the SIP registration is persistent",
-	CodeRepeatLater:                 "repeat later",
-}
-
-// Error describes the code, e.g. "Voximplant error 340 (rate limit exceeded)".
-func (c ErrorCode) Error() string {
-	if t, ok := codeText[c]; ok {
-		return "Voximplant error " + strconv.Itoa(int(c)) + " (" + t + ")"
-	}
-	return "Voximplant error " + strconv.Itoa(int(c))
-}
-
-// Temporary reports whether the API asks to try again later (162, 314, 340, 416).
-func (c ErrorCode) Temporary() bool {
-	switch c {
-	case CodeTryLater, CodeConcurrentLimitExceeded, CodeRateLimitExceeded, CodeRepeatLater:
-		return true
-	}
-	return false
-}
 
 // Error is an error the Management API reported in the body ({"error": {"code": …, "msg": …}}),
 // whatever the HTTP status.
@@ -95,8 +78,8 @@ type ErrorDetail struct {
 // Error describes the refusal on one line: operation, code (and its meaning), message, status.
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "voximplant: %s: error %d", e.Op, int(e.Code))
-	if t, ok := codeText[e.Code]; ok {
+	fmt.Fprintf(&b, "%s %s: error %d", errPrefix, e.Op, int(e.Code))
+	if t := e.Code.Text(); t != "" {
 		b.WriteString(" (" + t + ")")
 	}
 	if e.Message != "" {
@@ -135,7 +118,7 @@ type ResponseError struct {
 
 // Error says what was wrong with the response, with its status and a quoted snippet.
 func (e *ResponseError) Error() string {
-	s := fmt.Sprintf("voximplant: %s: %s (HTTP %d", e.Op, e.Reason, e.StatusCode)
+	s := fmt.Sprintf("%s %s: %s (HTTP %d", errPrefix, e.Op, e.Reason, e.StatusCode)
 	if e.Body == "" {
 		return s + ", empty body)"
 	}
@@ -174,7 +157,7 @@ func (e *ValidationError) Error() string {
 	for i, v := range e.Violations {
 		parts[i] = strings.Join(v.Params, ", ") + ": " + v.Reason
 	}
-	return "voximplant: " + e.Op + ": invalid parameters: " + strings.Join(parts, "; ")
+	return errPrefix + " " + e.Op + ": invalid parameters: " + strings.Join(parts, "; ")
 }
 
 // Params returns the API names of all parameters at fault, without repeats.
@@ -213,8 +196,8 @@ type RedirectError struct {
 
 // Error says that a redirect was refused and where it pointed (masked).
 func (e *RedirectError) Error() string {
-	return fmt.Sprintf("voximplant: %s: refused to follow a redirect (HTTP %d) to %s; check the base URL",
-		e.Op, e.StatusCode, e.Location)
+	return fmt.Sprintf("%s %s: refused to follow a redirect (HTTP %d) to %s; check the base URL",
+		errPrefix, e.Op, e.StatusCode, e.Location)
 }
 
 // AttemptsError is returned when retries ran out: it says how many attempts were made and wraps
@@ -226,9 +209,9 @@ type AttemptsError struct {
 	Err error
 }
 
-// Error says how many attempts were made, then the last one's error.
+// Error says how many attempts were made, then the last one's error (under one prefix).
 func (e *AttemptsError) Error() string {
-	return fmt.Sprintf("giving up after %d attempts: %v", e.Attempts, e.Err)
+	return fmt.Sprintf("%s giving up after %d attempts: %s", errPrefix, e.Attempts, strings.TrimPrefix(e.Err.Error(), errPrefix+" "))
 }
 
 // Unwrap returns the last attempt's error.
@@ -238,7 +221,7 @@ func (e *AttemptsError) Unwrap() error { return e.Err }
 // (CreateSipRegistration) when the request may have reached the API and no answer says whether
 // it acted: a 5xx, a timeout, a connection reset after the request was written, an unreadable
 // body. Such a call is never retried; list the registrations before trying again.
-var ErrOutcomeUnknown = errors.New("the request may have taken effect")
+var ErrOutcomeUnknown = errors.New(errPrefix + " the request may have taken effect")
 
 // unknownOutcome marks err with ErrOutcomeUnknown and says what to do.
 type unknownOutcome struct {
@@ -257,4 +240,4 @@ func (e *unknownOutcome) Unwrap() []error { return []error{e.err, ErrOutcomeUnkn
 
 // ErrNoCredentials is returned by [NewClient] when no credential option is given and
 // VOXIMPLANT_CREDENTIALS is not set.
-var ErrNoCredentials = errors.New("api: no credentials: use WithCredentialsFile, WithCredentials or WithTokenSource, or set VOXIMPLANT_CREDENTIALS")
+var ErrNoCredentials = errors.New(errPrefix + " no credentials: use WithCredentialsFile, WithCredentials or WithTokenSource, or set VOXIMPLANT_CREDENTIALS")

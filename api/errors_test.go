@@ -28,7 +28,7 @@ func TestErrorShapes(t *testing.T) {
 			if !errors.Is(err, api.CodeInvalidArguments) || errors.Is(err, api.CodeRateLimitExceeded) {
 				t.Error("errors.Is does not match the code exactly")
 			}
-			if want := "voximplant: UpdateSipRegistration: error 101 (invalid arguments): Invalid arguments"; err.Error() != want {
+			if want := "voxsip: UpdateSipRegistration: error 101 (invalid arguments): Invalid arguments"; err.Error() != want {
 				t.Errorf("Error() = %q, want %q", err, want)
 			}
 		}},

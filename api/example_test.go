@@ -105,7 +105,7 @@ func ExampleValidateUpdateSIPRegistration() {
 		RuleName:          api.Ptr("inbound"),
 	})
 	fmt.Println(err)
-	// Output: voximplant: UpdateSipRegistration: invalid parameters: rule_name, application_id, application_name: rule_name need application_id or application_name
+	// Output: voxsip: UpdateSipRegistration: invalid parameters: rule_name, application_id, application_name: rule_name need application_id or application_name
 }
 
 // The whole lifecycle of a registration: create it, find it, change it, bind it to a user, and

@@ -1,6 +1,11 @@
 package api
 
-import "time"
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"time"
+)
 
 // SetTimeForTest replaces the client's clock (for Retry-After dates) and its retry sleep, so
 // that tests never wait on the wall clock. sleep reports false when done closed first.
@@ -22,3 +27,9 @@ func Delay(p RetryPolicy, attempt int, err error) (time.Duration, bool) { return
 // SetBaseURLForTest sets the client's base URL unchecked, to test that String redacts what
 // WithBaseURL would refuse.
 func SetBaseURLForTest(c *Client, base string) { c.base = base }
+
+// SetRootCAsForTest makes the client's own transport trust pool, so that tests reach a TLS
+// server through the transport NewClient builds.
+func SetRootCAsForTest(c *Client, pool *x509.CertPool) {
+	c.http.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: pool}
+}

@@ -2,14 +2,11 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -122,144 +119,6 @@ func TestRetrySafetyPerOperation(t *testing.T) {
 			}
 		})
 	}
-}
-
-// pager serves GetSipRegistrations from n registrations, honouring count and offset unless
-// ignoreOffset; it counts the requests.
-type pager struct {
-	n            int
-	ignoreOffset bool
-	failAt       int // fail the request with this 1-based number with code 101 (0: never)
-	requests     atomic.Int64
-}
-
-func (p *pager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n := int(p.requests.Add(1))
-	w.Header().Set("Content-Type", "application/json")
-	if n == p.failAt {
-		w.Write([]byte(`{"error":{"code":101,"msg":"bad page"}}`))
-		return
-	}
-	q := r.URL.Query()
-	count, _ := strconv.Atoi(q.Get("count"))
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	if p.ignoreOffset {
-		offset = 0
-	}
-	var page []map[string]any
-	for i := offset; i < p.n && i < offset+count; i++ {
-		page = append(page, map[string]any{"sip_registration_id": i + 1, "sip_username": fmt.Sprint("u", i), "proxy": "p",
-			"last_updated": 1, "deactivated": false, "next_subscription_renewal": "2026-12-01",
-			"purchase_date": "2026-11-01 00:00:00", "subscription_price": "1", "is_persistent": true})
-	}
-	if page == nil {
-		page = []map[string]any{}
-	}
-	json.NewEncoder(w).Encode(map[string]any{"result": page, "count": p.n})
-}
-
-func pagerClient(t *testing.T, p *pager) *api.Client {
-	t.Helper()
-	hs := httptest.NewServer(p)
-	t.Cleanup(hs.Close)
-	c, err := api.NewClient(api.WithBaseURL(hs.URL), api.WithCredentials(testCreds(t)), api.WithRetryPolicy(api.NoRetries()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.CloseIdleConnections)
-	return c
-}
-
-func TestAllSIPRegistrations(t *testing.T) {
-	t.Run("250_in_pages_of_100_each_exactly_once", func(t *testing.T) {
-		p := &pager{n: 250}
-		c := pagerClient(t, p)
-		seen := map[int64]int{}
-		params := &api.GetSIPRegistrationsParams{Count: api.Ptr(int64(100))}
-		for reg, err := range c.AllSIPRegistrations(context.Background(), params) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			seen[reg.SIPRegistrationID]++
-		}
-		if len(seen) != 250 || p.requests.Load() != 3 {
-			t.Fatalf("%d distinct registrations in %d requests, want 250 in 3", len(seen), p.requests.Load())
-		}
-		for id, n := range seen {
-			if n != 1 {
-				t.Errorf("registration %d yielded %d times", id, n)
-			}
-		}
-		if params.Offset != nil || *params.Count != 100 {
-			t.Errorf("the caller's params were modified: %+v", params)
-		}
-	})
-	t.Run("a_server_that_ignores_offset_ends_with_an_error", func(t *testing.T) {
-		p := &pager{n: 250, ignoreOffset: true}
-		c := pagerClient(t, p)
-		var got, errs int
-		for _, err := range c.AllSIPRegistrations(context.Background(), nil) {
-			if err != nil {
-				errs++
-				if !strings.Contains(err.Error(), "ignore offset") {
-					t.Errorf("err = %v, want one about offset", err)
-				}
-				continue
-			}
-			got++
-		}
-		if got != 100 || errs != 1 || p.requests.Load() != 2 {
-			t.Fatalf("%d registrations, %d errors, %d requests; want 100, 1, 2", got, errs, p.requests.Load())
-		}
-	})
-	t.Run("a_failed_page_is_yielded_once_and_ends_the_walk", func(t *testing.T) {
-		p := &pager{n: 250, failAt: 2}
-		c := pagerClient(t, p)
-		var got, errs int
-		for _, err := range c.AllSIPRegistrations(context.Background(), nil) {
-			if err != nil {
-				errs++
-				if !errors.Is(err, api.CodeInvalidArguments) {
-					t.Errorf("err = %v, want code 101", err)
-				}
-				continue
-			}
-			got++
-		}
-		if got != 100 || errs != 1 || p.requests.Load() != 2 {
-			t.Fatalf("%d registrations, %d errors, %d requests; want 100, 1, 2", got, errs, p.requests.Load())
-		}
-	})
-	t.Run("breaking_early_stops_fetching", func(t *testing.T) {
-		p := &pager{n: 250}
-		c := pagerClient(t, p)
-		for range c.AllSIPRegistrations(context.Background(), nil) {
-			break
-		}
-		if p.requests.Load() != 1 {
-			t.Fatalf("%d requests after breaking on the first item, want 1", p.requests.Load())
-		}
-	})
-	t.Run("a_cancelled_context_ends_the_walk_with_its_error", func(t *testing.T) {
-		p := &pager{n: 250}
-		c := pagerClient(t, p)
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		var got int
-		var last error
-		for _, err := range c.AllSIPRegistrations(ctx, nil) {
-			if err != nil {
-				last = err
-				continue
-			}
-			if got++; got == 10 {
-				cancel()
-			}
-		}
-		if got != 10 || !errors.Is(last, context.Canceled) || p.requests.Load() != 1 {
-			t.Fatalf("%d registrations, last err %v, %d requests; want 10, context.Canceled, 1", got, last, p.requests.Load())
-		}
-	})
 }
 
 // The parameter rules of each operation are checked before any I/O.

@@ -80,7 +80,7 @@ func wantAttempts(t *testing.T, err error, n int) {
 		t.Errorf("one attempt, but the error says %d: %v", ae.Attempts, err)
 	case n > 1 && (!errors.As(err, &ae) || ae.Attempts != n):
 		t.Errorf("err = %v, want an AttemptsError after %d attempts", err, n)
-	case n > 1 && !strings.HasPrefix(err.Error(), "giving up after "):
+	case n > 1 && !strings.HasPrefix(err.Error(), "voxsip: giving up after "):
 		t.Errorf("err = %q does not say it gave up", err)
 	}
 }

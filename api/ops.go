@@ -3,49 +3,61 @@ package api
 import (
 	"context"
 	"fmt"
-	"iter"
-	"net/http"
 
 	"github.com/voxsip/voxsip/generated"
 )
 
 // The parameter and result types are the generated types themselves (aliases), so a parameter
-// added to openapi.yaml reaches users with go generate alone. Optional parameters are pointers:
-// nil leaves a field alone (or does not filter), Ptr("") sends the empty string (clears a field).
+// added to openapi.yaml reaches users with go generate alone; `go doc generated.X` lists every
+// field with the spec's description. Optional fields are pointers: nil leaves a field alone (or
+// does not filter), Ptr("") sends the empty string (clears a field). Each Params type also has
+// nil-safe getters (p.GetProxy() is "" when Proxy is nil), Validate, SetParam and ParamText by
+// API name, and SecretValues; its JSON (MarshalJSON) masks the password.
 type (
-	// CreateSIPRegistrationParams are the parameters of CreateSipRegistration.
+	// CreateSIPRegistrationParams are the parameters of CreateSipRegistration: SIPUsername and
+	// Proxy (required), AuthUser, OutboundProxy, Password (secret), IsPersistent, and the
+	// binding pairs ApplicationID/ApplicationName, RuleID/RuleName, UserID/UserName.
 	CreateSIPRegistrationParams = generated.CreateSIPRegistrationParams
-	// CreateSIPRegistrationResult is what CreateSipRegistration returns: the new
-	// SIPRegistrationID and the account's state after the purchase.
+	// CreateSIPRegistrationResult is what CreateSipRegistration returns: Result (1), the new
+	// SIPRegistrationID and AccountInfo, the account's state after the purchase (optional).
 	CreateSIPRegistrationResult = generated.CreateSIPRegistrationResult
-	// AccountInfo is the account's state after a purchase.
+	// AccountInfo is the account's state after a purchase: AccountID, Frozen, Balance and
+	// Currency.
 	AccountInfo = generated.AccountInfo
-	// GetSIPRegistrationsParams are the filters and paging of GetSipRegistrations.
+	// GetSIPRegistrationsParams are the filters and paging of GetSipRegistrations: Count and
+	// Offset page; SIPRegistrationID, SIPUsername, Proxy, Deactivated, Successful, IsPersistent,
+	// InProgress, IsBoundToApplication, StatusCode and the ";"-separated lists ApplicationID,
+	// ApplicationName, RuleID, RuleName, UserID and UserName filter.
 	GetSIPRegistrationsParams = generated.GetSIPRegistrationsParams
 	// GetSIPRegistrationsResult is one page of GetSipRegistrations: Result holds the page, Count
 	// the number of registrations that match on all pages.
 	GetSIPRegistrationsResult = generated.GetSIPRegistrationsResult
 	// SIPRegistration is a registration as GetSipRegistrations returns it (never with its
-	// password). Fields that are always present are values; optional ones are pointers.
+	// password): SIPRegistrationID, SIPUsername, Proxy, LastUpdated, Deactivated,
+	// NextSubscriptionRenewal, PurchaseDate, SubscriptionPrice and IsPersistent are always
+	// present (values); AuthUser, OutboundProxy, Successful, StatusCode, ErrorMessage and the
+	// binding ApplicationID/ApplicationName, RuleID/RuleName, UserID/UserName are optional
+	// (pointers).
 	SIPRegistration = generated.SIPRegistration
-	// UpdateSIPRegistrationParams are the parameters of UpdateSipRegistration.
+	// UpdateSIPRegistrationParams are the parameters of UpdateSipRegistration:
+	// SIPRegistrationID (required), then what to change: SIPUsername, Proxy, AuthUser,
+	// OutboundProxy, Password (secret) and the binding pairs ApplicationID/ApplicationName,
+	// RuleID/RuleName, UserID/UserName.
 	UpdateSIPRegistrationParams = generated.UpdateSIPRegistrationParams
-	// BindSIPRegistrationParams are the parameters of BindSipRegistration.
+	// BindSIPRegistrationParams are the parameters of BindSipRegistration: SIPRegistrationID
+	// (required unless Bind is false), Bind (false unbinds), and the binding pairs
+	// ApplicationID/ApplicationName, RuleID/RuleName, UserID/UserName.
 	BindSIPRegistrationParams = generated.BindSIPRegistrationParams
-	// DeleteSIPRegistrationParams are the parameters of DeleteSipRegistration.
+	// DeleteSIPRegistrationParams are the parameters of DeleteSipRegistration:
+	// SIPRegistrationID (required).
 	DeleteSIPRegistrationParams = generated.DeleteSIPRegistrationParams
 )
 
 // Ptr returns a pointer to v, for optional parameters: api.Ptr("sip.example.com").
 func Ptr[T any](v T) *T { return &v }
 
-var (
-	opCreate = opFor[CreateSIPRegistrationParams]()
-	opGet    = opFor[GetSIPRegistrationsParams]()
-	opUpdate = opFor[UpdateSIPRegistrationParams]()
-	opBind   = opFor[BindSIPRegistrationParams]()
-	opDelete = opFor[DeleteSIPRegistrationParams]()
-)
+// opGet is GetSipRegistrations, whose id the page walk names in its errors.
+var opGet = opFor[GetSIPRegistrationsParams]()
 
 // Success checks of each result shape.
 func resultIsOne(r *generated.ResultOne) string {
@@ -89,9 +101,7 @@ func pageOK(r *GetSIPRegistrationsResult) string {
 // Allowed roles: Owner, Admin, Accountant. API reference:
 // https://voximplant.com/docs/references/httpapi/sipregistration#createsipregistration
 func (c *Client) CreateSIPRegistration(ctx context.Context, p *CreateSIPRegistrationParams) (*CreateSIPRegistrationResult, error) {
-	return do(ctx, c, opCreate, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
-		return c.gen.CreateSIPRegistration(ctx, p, edit)
-	}, createdOK)
+	return call(ctx, c, p, createdOK)
 }
 
 // GetSIPRegistrations returns one page of the account's SIP registrations (POST
@@ -105,71 +115,7 @@ func (c *Client) GetSIPRegistrations(ctx context.Context, p *GetSIPRegistrations
 	if p == nil {
 		p = &GetSIPRegistrationsParams{}
 	}
-	return do(ctx, c, opGet, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
-		return c.gen.GetSIPRegistrations(ctx, p, edit)
-	}, pageOK)
-}
-
-// DefaultPageSize is the page size AllSIPRegistrations asks for when p.Count is nil.
-const DefaultPageSize = 100
-
-// AllSIPRegistrations walks every page of GetSIPRegistrations with p's filters, starting at
-// p.Offset (0 when nil) with pages of p.Count (DefaultPageSize when nil); p is not modified. It
-// yields each registration once (by id, even if registrations shift between pages), and stops at
-// the first error, which it yields once: a failed page, ctx ending, or a server that ignores
-// offset (a page that brings nothing new), so the walk never loops forever.
-//
-//	for reg, err := range client.AllSIPRegistrations(ctx, nil) {
-//		if err != nil { return err }
-//		fmt.Println(reg.SIPRegistrationID, reg.SIPUsername)
-//	}
-func (c *Client) AllSIPRegistrations(ctx context.Context, p *GetSIPRegistrationsParams) iter.Seq2[SIPRegistration, error] {
-	return func(yield func(SIPRegistration, error) bool) {
-		var q GetSIPRegistrationsParams
-		if p != nil {
-			q = *p
-		}
-		offset, count := int64(0), int64(DefaultPageSize)
-		if q.Offset != nil {
-			offset = *q.Offset
-		}
-		if q.Count != nil {
-			count = *q.Count
-		}
-		seen := map[int64]bool{}
-		for {
-			q.Offset, q.Count = &offset, &count
-			page, err := c.GetSIPRegistrations(ctx, &q)
-			if err != nil {
-				yield(SIPRegistration{}, err)
-				return
-			}
-			fresh := 0
-			for _, reg := range page.Result {
-				if seen[reg.SIPRegistrationID] {
-					continue
-				}
-				if err := ctx.Err(); err != nil {
-					yield(SIPRegistration{}, fmt.Errorf("voximplant: %s: %w", opGet.ID, err))
-					return
-				}
-				seen[reg.SIPRegistrationID] = true
-				fresh++
-				if !yield(reg, nil) {
-					return
-				}
-			}
-			offset += int64(len(page.Result))
-			if len(page.Result) == 0 || offset >= page.Count {
-				return
-			}
-			if fresh == 0 {
-				yield(SIPRegistration{}, fmt.Errorf("voximplant: %s: the page at offset %d brought no new registrations; "+
-					"the server seems to ignore offset, so the walk stops", opGet.ID, offset-int64(len(page.Result))))
-				return
-			}
-		}
-	}
+	return call(ctx, c, p, pageOK)
 }
 
 // UpdateSIPRegistration updates a SIP registration (POST /UpdateSipRegistration).
@@ -189,9 +135,7 @@ func (c *Client) AllSIPRegistrations(ctx context.Context, p *GetSIPRegistrations
 // Allowed roles: Owner, Admin, Developer. API reference:
 // https://voximplant.com/docs/references/httpapi/sipregistration#updatesipregistration
 func (c *Client) UpdateSIPRegistration(ctx context.Context, p *UpdateSIPRegistrationParams) error {
-	_, err := do(ctx, c, opUpdate, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
-		return c.gen.UpdateSIPRegistration(ctx, p, edit)
-	}, resultIsOne)
+	_, err := call(ctx, c, p, resultIsOne)
 	return err
 }
 
@@ -204,9 +148,7 @@ func (c *Client) UpdateSIPRegistration(ctx context.Context, p *UpdateSIPRegistra
 // Allowed roles: Owner, Admin, Developer. API reference:
 // https://voximplant.com/docs/references/httpapi/sipregistration#bindsipregistration
 func (c *Client) BindSIPRegistration(ctx context.Context, p *BindSIPRegistrationParams) error {
-	_, err := do(ctx, c, opBind, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
-		return c.gen.BindSIPRegistration(ctx, p, edit)
-	}, resultIsOne)
+	_, err := call(ctx, c, p, resultIsOne)
 	return err
 }
 
@@ -214,33 +156,32 @@ func (c *Client) BindSIPRegistration(ctx context.Context, p *BindSIPRegistration
 // retried like Update: a second delete of the same id cannot delete anything else (it reports
 // that the registration does not exist).
 //
-// API reference: https://voximplant.com/docs/references/httpapi/sipregistration#deletesipregistration
+// Allowed roles: Owner, Admin. API reference:
+// https://voximplant.com/docs/references/httpapi/sipregistration#deletesipregistration
 func (c *Client) DeleteSIPRegistration(ctx context.Context, p *DeleteSIPRegistrationParams) error {
-	_, err := do(ctx, c, opDelete, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
-		return c.gen.DeleteSIPRegistration(ctx, p, edit)
-	}, resultIsOne)
+	_, err := call(ctx, c, p, resultIsOne)
 	return err
 }
 
 // ValidateCreateSIPRegistration checks p against the API's parameter rules, as
 // CreateSIPRegistration does before sending, and returns a *ValidationError or nil.
-func ValidateCreateSIPRegistration(p *CreateSIPRegistrationParams) error { return opCreate.validate(p) }
+func ValidateCreateSIPRegistration(p *CreateSIPRegistrationParams) error { return Validate(p) }
 
 // ValidateGetSIPRegistrations checks p as GetSIPRegistrations does before sending.
 func ValidateGetSIPRegistrations(p *GetSIPRegistrationsParams) error {
 	if p == nil {
 		return nil
 	}
-	return opGet.validate(p)
+	return Validate(p)
 }
 
 // ValidateUpdateSIPRegistration checks p against the API's parameter rules, as
 // UpdateSIPRegistration does before sending, and returns a *ValidationError or nil. Use it to
 // check input early (a dry run, a form) without a client.
-func ValidateUpdateSIPRegistration(p *UpdateSIPRegistrationParams) error { return opUpdate.validate(p) }
+func ValidateUpdateSIPRegistration(p *UpdateSIPRegistrationParams) error { return Validate(p) }
 
 // ValidateBindSIPRegistration checks p as BindSIPRegistration does before sending.
-func ValidateBindSIPRegistration(p *BindSIPRegistrationParams) error { return opBind.validate(p) }
+func ValidateBindSIPRegistration(p *BindSIPRegistrationParams) error { return Validate(p) }
 
 // ValidateDeleteSIPRegistration checks p as DeleteSIPRegistration does before sending.
-func ValidateDeleteSIPRegistration(p *DeleteSIPRegistrationParams) error { return opDelete.validate(p) }
+func ValidateDeleteSIPRegistration(p *DeleteSIPRegistrationParams) error { return Validate(p) }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,7 +46,7 @@ func DefaultRetryPolicy() RetryPolicy {
 func NoRetries() RetryPolicy { return RetryPolicy{MaxAttempts: 1} }
 
 // IsRetryable is the default retry test. It retries connection errors (refused, reset, closed
-// early), an attempt that timed out (such as http.Client.Timeout, while connecting or while
+// early, an HTTP/2 stream the server refused or left unprocessed by a GOAWAY), an attempt that timed out (such as http.Client.Timeout, while connecting or while
 // reading the body), a DNS failure the resolver calls temporary, HTTP 429 and 5xx except 501,
 // and Voximplant codes 162, 314, 340 and 416. It never retries cancellation, a name that does not
 // resolve ("no such host": it will not start resolving in a second), TLS and certificate errors,
@@ -68,6 +69,8 @@ func IsRetryable(err error) bool {
 		return respErr.Retryable()
 	case errors.As(err, &redirErr), isTLSError(err):
 		return false
+	case refusedByHTTP2(err):
+		return true
 	}
 	// An attempt's own timeout (http.Client.Timeout, while connecting, awaiting headers or
 	// reading the body) is a net.Error whose Timeout is true, and matches
@@ -114,7 +117,8 @@ func (p RetryPolicy) retryable(err error) bool {
 
 // provablyNotActedOn reports whether err shows that the API did not act on the request, so that
 // even a call that is not idempotent may be sent again: HTTP 429, the rate-limit and concurrency
-// codes 314 and 340, or a connection that failed while dialling, before any byte was written.
+// codes 314 and 340, a connection that failed while dialling, before any byte was written, or an
+// HTTP/2 stream the server refused (REFUSED_STREAM) or left out of a GOAWAY.
 func provablyNotActedOn(err error) bool {
 	var (
 		apiErr  *Error
@@ -129,7 +133,28 @@ func provablyNotActedOn(err error) bool {
 	case errors.As(err, &opErr):
 		return opErr.Op == "dial"
 	}
-	return false
+	return refusedByHTTP2(err)
+}
+
+// http2Refusals are how net/http words, inside the *url.Error it returns, the HTTP/2 failures
+// that prove the server did not process a request (RFC 9113 §8.7): a stream reset with
+// REFUSED_STREAM, and a stream beyond the last one a GOAWAY says the server processed. net/http
+// resends such a request itself only if it can replay its body, which the client forbids for
+// operations that are not idempotent (see preventReplay), so it hands them back here.
+var http2Refusals = []string{
+	"; REFUSED_STREAM; received from peer",
+	"http2: Transport received Server's graceful shutdown GOAWAY",
+}
+
+// refusedByHTTP2 reports whether err is a transport error that proves, by HTTP/2's rules, that
+// the server did not process the request.
+func refusedByHTTP2(err error) bool {
+	var ue *url.Error
+	if !errors.As(err, &ue) || ue.Err == nil {
+		return false
+	}
+	msg := ue.Err.Error()
+	return slices.ContainsFunc(http2Refusals, func(s string) bool { return strings.Contains(msg, s) })
 }
 
 // retryAfterer is an error that carries the server's Retry-After.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"sync/atomic"
@@ -18,6 +19,9 @@ import (
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/internal/params"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 func TestIsRetryable(t *testing.T) {
@@ -32,7 +36,7 @@ func TestIsRetryable(t *testing.T) {
 		{"context.Canceled", context.Canceled, false},
 		{"context.Canceled in a url.Error", urlErr(context.Canceled), false},
 		{"bare context.DeadlineExceeded (the call's own deadline)", context.DeadlineExceeded, false},
-		{"wrapped context.DeadlineExceeded", fmt.Errorf("voximplant: x: %w", context.DeadlineExceeded), false},
+		{"wrapped context.DeadlineExceeded", fmt.Errorf("voxsip: x: %w", context.DeadlineExceeded), false},
 		{"url.Error with Timeout (http.Client.Timeout awaiting headers)", urlErr(attemptTimeout{"while awaiting headers"}), true},
 		{"timeout while reading the body (no url.Error)", fmt.Errorf("reading the response: %w", attemptTimeout{"while reading body"}), true},
 		{"TLS alert inside net.OpError", urlErr(&net.OpError{Op: "remote error", Err: tls.AlertError(42)}), false},
@@ -229,5 +233,95 @@ func TestDNSFailures(t *testing.T) {
 			}
 			wantAttempts(t, err, int(tt.dials))
 		})
+	}
+}
+
+// Only an operation that is not idempotent can have an unknown outcome: after a 502 (or a
+// connection reset once the request was written) an idempotent operation's error does not match
+// ErrOutcomeUnknown, and a non-idempotent one's does. Each operation's idempotency is read from
+// openapi.yaml (x-voxsip-idempotent), through the generated table.
+func TestOutcomeUnknownOnlyForOperationsThatAreNotIdempotent(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "<html>bad gateway</html>", http.StatusBadGateway)
+	}))
+	t.Cleanup(hs.Close)
+	c, err := api.NewClient(api.WithBaseURL(hs.URL), api.WithCredentials(testCreds(t)), api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	kinds := map[bool]int{}
+	for _, op := range params.All() {
+		err := call(t, context.Background(), c, op, testutil.ValidParams(op))
+		if err == nil {
+			t.Fatalf("%s: success against a 502", op.ID)
+		}
+		if got := errors.Is(err, api.ErrOutcomeUnknown); got != !op.Idempotent {
+			t.Errorf("%s (idempotent: %v): errors.Is(err, ErrOutcomeUnknown) = %v: %v", op.ID, op.Idempotent, got, err)
+		}
+		kinds[op.Idempotent]++
+	}
+	if kinds[true] == 0 || kinds[false] == 0 {
+		t.Errorf("the spec has %d idempotent and %d other operations; this test needs both", kinds[true], kinds[false])
+	}
+}
+
+// MaxDelay 0 means no cap, for Retry-After too: a long Retry-After is waited for, not a reason
+// to give up.
+func TestRetryAfterWithoutMaxDelayIsHonoured(t *testing.T) {
+	p := api.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Second}
+	for _, after := range []time.Duration{time.Second, 90 * time.Second, 5 * time.Hour} {
+		d, ok := api.Delay(p, 1, &api.ResponseError{Op: "x", StatusCode: 429, RetryAfter: after})
+		if !ok || d != after {
+			t.Errorf("Retry-After %v with MaxDelay 0: delay = %v, %v; want %v, true", after, d, ok, after)
+		}
+	}
+	p.MaxDelay = time.Minute
+	if d, ok := api.Delay(p, 1, &api.ResponseError{Op: "x", StatusCode: 429, RetryAfter: 90 * time.Second}); ok {
+		t.Errorf("Retry-After 90s with MaxDelay 1m: delay = %v, true; want to give up", d)
+	}
+}
+
+// No wait exceeds MaxDelay, however many attempts came before: the cap applies after the
+// doubling and bounds the jittered value too.
+func TestBackoffNeverExceedsMaxDelay(t *testing.T) {
+	p := api.RetryPolicy{MaxAttempts: 50, BaseDelay: 300 * time.Millisecond, MaxDelay: 2 * time.Second}
+	var longest time.Duration
+	for attempt := 1; attempt < 50; attempt++ {
+		for range 50 {
+			d, ok := api.Delay(p, attempt, errors.New("x"))
+			if !ok || d > p.MaxDelay {
+				t.Fatalf("attempt %d: delay = %v, %v; want at most MaxDelay %v", attempt, d, ok, p.MaxDelay)
+			}
+			longest = max(longest, d)
+		}
+	}
+	if longest < p.MaxDelay/2 {
+		t.Errorf("the longest wait was %v; with the cap reached, waits are drawn from [%v, %v]", longest, p.MaxDelay/2, p.MaxDelay)
+	}
+}
+
+// NoRetries means one attempt, also for code 100: the client does not send a second request
+// with a fresh token.
+func TestNoRetriesAlsoForTheTokenRefresh(t *testing.T) {
+	srv := newFake()
+	t.Cleanup(srv.Close)
+	signer, err := auth.NewSigner(srv.Credentials())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache, err := auth.NewCachingSource(signer) // can invalidate: the refresh would be possible
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(cache), api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	srv.Enqueue(apitest.Error(100, "Authorization failed"))
+	err = c.UpdateSIPRegistration(context.Background(), one)
+	if !errors.Is(err, api.CodeAuthorizationFailed) || len(srv.Requests()) != 1 {
+		t.Errorf("err = %v after %d requests; want code 100 after exactly 1", err, len(srv.Requests()))
 	}
 }

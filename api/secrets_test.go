@@ -188,7 +188,7 @@ func TestLoggerOneLinePerAttempt(t *testing.T) {
 			t.Errorf("line %d = %q, want it to contain %q", i+1, lines[i], want)
 		}
 	}
-	if !strings.Contains(lines[0], `error="voximplant: UpdateSipRegistration: unexpected HTTP status`) {
+	if !strings.Contains(lines[0], `error="voxsip: UpdateSipRegistration: unexpected HTTP status`) {
 		t.Errorf("the failed attempt's line lacks the error: %q", lines[0])
 	}
 }
@@ -298,6 +298,54 @@ func TestSnippetOfARepeatedEchoShowsNoPartOfThePassword(t *testing.T) {
 		t.Fatalf("err = %v; want a 503 whose snippet shows the masked echoes", err)
 	}
 	if strings.Contains(err.Error(), "Zq7") {
+		t.Errorf("part of the password shows: %v", err)
+	}
+}
+
+// An API error that echoes only the token's signature (or only its header or payload) shows none
+// of it: each part of the token is masked on its own.
+func TestAPIErrorEchoingAPartOfTheToken(t *testing.T) {
+	for i, part := range strings.Split(secretToken, ".") {
+		t.Run(fmt.Sprint("part_", i), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				fmt.Fprintf(w, `{"error":{"code":100,"msg":"Authorization failed: bad JWT part %s"}}`, part)
+			}))
+			defer srv.Close()
+			c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithRetryPolicy(api.NoRetries()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.UpdateSIPRegistration(context.Background(), one)
+			var apiErr *api.Error
+			if !errors.As(err, &apiErr) || apiErr.Message != "Authorization failed: bad JWT part ***" {
+				t.Fatalf("err = %v; want code 100 with the part masked", err)
+			}
+			if strings.Contains(fmt.Sprintf("%+v %#v", err, apiErr), part) {
+				t.Errorf("the part shows: %+v", err)
+			}
+		})
+	}
+}
+
+// A body that echoes only part of the password (a server that cut it) cannot be masked as a
+// whole: the snippet is withheld, and the error says so.
+func TestSnippetWithAPartOfThePasswordIsWithheld(t *testing.T) {
+	pw := "S3cr3t-P@ss&word=1-and-more"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+		fmt.Fprintf(w, "<html>you sent %s…</html>", url.QueryEscape(r.URL.Query().Get("password")[:14]))
+	}))
+	defer srv.Close()
+	c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr(pw)})
+	var re *api.ResponseError
+	if !errors.As(err, &re) || !strings.Contains(re.Body, "withheld") {
+		t.Fatalf("err = %v; want a 503 whose snippet is withheld", err)
+	}
+	if strings.Contains(err.Error(), "S3cr3t") {
 		t.Errorf("part of the password shows: %v", err)
 	}
 }

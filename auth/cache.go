@@ -41,7 +41,7 @@ type fetch struct {
 // ignored. Wrapping a *CachingSource returns it unchanged.
 func NewCachingSource(src TokenSource, opts ...Option) (*CachingSource, error) {
 	if src == nil {
-		return nil, errors.New("auth: nil token source")
+		return nil, errors.New("voxsip: nil token source")
 	}
 	if c, ok := src.(*CachingSource); ok {
 		return c, nil
@@ -135,7 +135,7 @@ func (s *CachingSource) run(ctx context.Context, f *fetch) {
 	}()
 	f.tok, f.err = s.src.Token(ctx)
 	if f.err == nil && f.tok.IsZero() {
-		f.err = errors.New("auth: token source returned an empty token")
+		f.err = errors.New("voxsip: token source returned an empty token")
 	}
 	if f.err != nil {
 		return

@@ -26,7 +26,7 @@ import (
 const EnvCredentials = "VOXIMPLANT_CREDENTIALS"
 
 // ErrNoCredentialsEnv is returned by [CredentialsFromEnv] when [EnvCredentials] is unset or empty.
-var ErrNoCredentialsEnv = errors.New("auth: " + EnvCredentials + " is not set (want the path of a service account's credentials.json)")
+var ErrNoCredentialsEnv = errors.New("voxsip: " + EnvCredentials + " is not set (want the path of a service account's credentials.json)")
 
 // Credentials are a Voximplant service account's credentials: the account, the key's id and the
 // RSA private key that signs tokens.
@@ -77,7 +77,7 @@ type CredentialsError struct {
 // Error names the source, the field and the problem on one line.
 func (e *CredentialsError) Error() string {
 	var b strings.Builder
-	b.WriteString("auth: credentials")
+	b.WriteString("voxsip: credentials")
 	if e.Source != "" {
 		b.WriteString(" in ")
 		b.WriteString(e.Source)
@@ -130,7 +130,7 @@ func ParseCredentials(data []byte) (*Credentials, error) {
 func LoadCredentials(path string) (*Credentials, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("auth: reading credentials: %w", err)
+		return nil, fmt.Errorf("voxsip: reading credentials: %w", err)
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
@@ -138,7 +138,7 @@ func LoadCredentials(path string) (*Credentials, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxCredentialsBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("auth: reading credentials: %w", err)
+		return nil, fmt.Errorf("voxsip: reading credentials: %w", err)
 	}
 	return parseCredentials(path, data)
 }

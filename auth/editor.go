@@ -13,10 +13,10 @@ func RequestEditor(ts TokenSource) func(ctx context.Context, req *http.Request) 
 	return func(ctx context.Context, req *http.Request) error {
 		tok, err := ts.Token(ctx)
 		if err != nil {
-			return fmt.Errorf("auth: getting a token: %w", err)
+			return fmt.Errorf("voxsip: getting a token: %w", err)
 		}
 		if tok.IsZero() {
-			return fmt.Errorf("auth: token source returned an empty token")
+			return fmt.Errorf("voxsip: token source returned an empty token")
 		}
 		SetAuthorization(req, tok)
 		return nil

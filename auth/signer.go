@@ -24,7 +24,7 @@ type Signer struct {
 // [WithClock]; other options are ignored.
 func NewSigner(creds *Credentials, opts ...Option) (*Signer, error) {
 	if creds == nil || creds.key == nil {
-		return nil, errors.New("auth: no credentials (load them with LoadCredentials or ParseCredentials)")
+		return nil, errors.New("voxsip: no credentials (load them with LoadCredentials or ParseCredentials)")
 	}
 	cfg, err := newConfig(opts)
 	if err != nil {
@@ -52,7 +52,7 @@ func (s *Signer) Token(ctx context.Context) (Token, error) {
 	t.Header["kid"] = s.creds.KeyID
 	signed, err := t.SignedString(s.creds.key)
 	if err != nil {
-		return Token{}, fmt.Errorf("auth: signing token: %w", err)
+		return Token{}, fmt.Errorf("voxsip: signing token: %w", err)
 	}
 	// NumericDate truncates to whole seconds; report the expiry the server will see.
 	return NewToken(signed, jwt.NewNumericDate(exp).Time), nil

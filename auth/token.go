@@ -103,7 +103,7 @@ func newConfig(opts []Option) (config, error) {
 func WithLifetime(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= Backdate || d > MaxLifetime {
-			return fmt.Errorf("auth: token lifetime %s out of range (%s, %s]", d, Backdate, MaxLifetime)
+			return fmt.Errorf("voxsip: token lifetime %s out of range (%s, %s]", d, Backdate, MaxLifetime)
 		}
 		c.lifetime = d
 		return nil
@@ -115,7 +115,7 @@ func WithLifetime(d time.Duration) Option {
 func WithAccountID(id int64) Option {
 	return func(c *config) error {
 		if id <= 0 {
-			return fmt.Errorf("auth: account id %d is not positive", id)
+			return fmt.Errorf("voxsip: account id %d is not positive", id)
 		}
 		c.accountID = id
 		return nil
@@ -126,7 +126,7 @@ func WithAccountID(id int64) Option {
 func WithClock(now Clock) Option {
 	return func(c *config) error {
 		if now == nil {
-			return fmt.Errorf("auth: nil clock")
+			return fmt.Errorf("voxsip: nil clock")
 		}
 		c.now = now
 		return nil
@@ -138,7 +138,7 @@ func WithClock(now Clock) Option {
 func WithRefreshMargin(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
-			return fmt.Errorf("auth: negative refresh margin %s", d)
+			return fmt.Errorf("voxsip: negative refresh margin %s", d)
 		}
 		c.margin = d
 		return nil

@@ -6,13 +6,18 @@ package generated
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
-	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/oapi-codegen/runtime"
 )
@@ -102,6 +107,83 @@ func (e ErrorCode) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// Text is the code's meaning as openapi.yaml gives it (x-voxsip-code-text), or "" for a code the
+// spec does not list.
+func (e ErrorCode) Text() string {
+	switch e {
+	case 1:
+		return "fatal error"
+	case 2:
+		return "internal error"
+	case 100:
+		return "authorization failed"
+	case 101:
+		return "invalid arguments"
+	case 102:
+		return "missing 'cmd' parameter"
+	case 103:
+		return "unknown command"
+	case 104:
+		return "forbidden command"
+	case 107:
+		return "invalid application name"
+	case 116:
+		return "the 'application_id' parameter is invalid"
+	case 117:
+		return "the 'user_id' parameter is invalid"
+	case 134:
+		return "required parameter is empty"
+	case 135:
+		return "session timeout"
+	case 147:
+		return "the 'rule_id' parameter is invalid"
+	case 156:
+		return "the 'rule_name' parameter is invalid"
+	case 162:
+		return "try later"
+	case 272:
+		return "maximum number of SIP registrations exceeded"
+	case 273:
+		return "the 'username' parameter is invalid"
+	case 274:
+		return "the 'proxy' parameter is invalid"
+	case 275:
+		return "the 'registration_id' parameter is invalid"
+	case 314:
+		return "concurrent resource limit exceeded"
+	case 340:
+		return "rate limit exceeded"
+	case 393:
+		return "the user is not bound to the application"
+	case 394:
+		return "the SIP registration is persistent"
+	case 416:
+		return "repeat later"
+	case 558:
+		return "application is not found"
+	}
+	return ""
+}
+
+// Temporary reports whether the API asks to try again later with this code (x-voxsip-temporary
+// in openapi.yaml).
+func (e ErrorCode) Temporary() bool {
+	switch e {
+	case 162, 314, 340, 416:
+		return true
+	}
+	return false
+}
+
+// Error describes the code, e.g. "Voximplant error 340 (rate limit exceeded)", so that a code is
+// an error itself: errors.Is(err, code) matches an API error that carries it.
+func (e ErrorCode) Error() string {
+	if t := e.Text(); t != "" {
+		return "Voximplant error " + strconv.Itoa(int(e)) + " (" + t + ")"
+	}
+	return "Voximplant error " + strconv.Itoa(int(e))
 }
 
 // APIError An error reported by the Management API.
@@ -459,10 +541,12 @@ type ParamInfo struct {
 	Name string
 	// GoName is the field of the operation's Params struct that holds it.
 	GoName string
-	// Type is the schema type: "integer", "string" or "boolean".
+	// Type is the schema type: "integer", "number", "string" or "boolean".
 	Type string
-	// Format is the schema format, e.g. "int64" or "password".
+	// Format is the schema format, e.g. "int64", "double" or "password".
 	Format string
+	// Enum lists the allowed values of a string enum (empty for any other parameter).
+	Enum []string
 	// Required is true for a parameter every request must carry (a plain field, not a pointer).
 	Required bool
 	// Secret is true when the schema's format is password: the value is never printed.
@@ -506,15 +590,21 @@ type OperationInfo struct {
 	// Idempotent is x-voxsip-idempotent: false when sending the request twice may do the work
 	// twice, so that only a request the server provably did not act on may be retried.
 	Idempotent bool
+	// Roles are x-voxsip-roles: the account roles allowed to call the operation.
+	Roles []string
 	// Params lists the query parameters in the spec's order.
 	Params []ParamInfo
 	// Rules are the operation's x-voxsip-rules.
 	Rules []RuleInfo
-	// ParamsType is the operation's Params struct type.
-	ParamsType reflect.Type
+	// PasswordParam is the secret parameter a command line fills from --password-stdin or
+	// --password-file: the one marked x-voxsip-cli-password: true, else the one named password
+	// ("" when the operation has neither).
+	PasswordParam string
+	// New returns a new, zero Params struct of the operation (nil when it has no parameters).
+	New func() OperationParams
 }
 
-// Operations lists every operation of openapi.yaml, in the spec's order.
+// Operations lists every operation of openapi.yaml, sorted by operationId.
 var Operations = []OperationInfo{
 	{
 		ID:         "BindSipRegistration",
@@ -523,6 +613,7 @@ var Operations = []OperationInfo{
 		Path:       "/BindSipRegistration",
 		Summary:    "Bind SIP registration",
 		Idempotent: true,
+		Roles:      []string{"Owner", "Admin", "Developer"},
 		Params: []ParamInfo{
 			{
 				Name: "sip_registration_id", GoName: "SIPRegistrationID",
@@ -573,14 +664,8 @@ var Operations = []OperationInfo{
 				Description: "Bind (true, the default) or unbind (false)",
 			},
 		},
-		Rules: []RuleInfo{
-			{AtMostOne: []string{"application_id", "application_name"}},
-			{AtMostOne: []string{"rule_id", "rule_name"}},
-			{AtMostOne: []string{"user_id", "user_name"}},
-			{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
-			{RequireAny: []string{"sip_registration_id"}, Unless: "bind=false"},
-		},
-		ParamsType: reflect.TypeFor[BindSIPRegistrationParams](),
+		Rules: rulesBindSIPRegistration,
+		New:   func() OperationParams { return new(BindSIPRegistrationParams) },
 	},
 	{
 		ID:         "CreateSipRegistration",
@@ -589,6 +674,7 @@ var Operations = []OperationInfo{
 		Path:       "/CreateSipRegistration",
 		Summary:    "Create SIP registration",
 		Idempotent: false,
+		Roles:      []string{"Owner", "Admin", "Accountant"},
 		Params: []ParamInfo{
 			{
 				Name: "sip_username", GoName: "SIPUsername",
@@ -663,13 +749,9 @@ var Operations = []OperationInfo{
 				Description: "The user name which the SIP registration is to be bound to. Can be used instead of the user_id parameter",
 			},
 		},
-		Rules: []RuleInfo{
-			{AtMostOne: []string{"application_id", "application_name"}},
-			{AtMostOne: []string{"rule_id", "rule_name"}},
-			{AtMostOne: []string{"user_id", "user_name"}},
-			{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
-		},
-		ParamsType: reflect.TypeFor[CreateSIPRegistrationParams](),
+		Rules:         rulesCreateSIPRegistration,
+		PasswordParam: "password",
+		New:           func() OperationParams { return new(CreateSIPRegistrationParams) },
 	},
 	{
 		ID:         "DeleteSipRegistration",
@@ -678,6 +760,7 @@ var Operations = []OperationInfo{
 		Path:       "/DeleteSipRegistration",
 		Summary:    "Delete SIP registration",
 		Idempotent: true,
+		Roles:      []string{"Owner", "Admin"},
 		Params: []ParamInfo{
 			{
 				Name: "sip_registration_id", GoName: "SIPRegistrationID",
@@ -686,7 +769,7 @@ var Operations = []OperationInfo{
 				Description: "The registration ID",
 			},
 		},
-		ParamsType: reflect.TypeFor[DeleteSIPRegistrationParams](),
+		New: func() OperationParams { return new(DeleteSIPRegistrationParams) },
 	},
 	{
 		ID:         "GetSipRegistrations",
@@ -695,6 +778,7 @@ var Operations = []OperationInfo{
 		Path:       "/GetSipRegistrations",
 		Summary:    "Get SIP registrations",
 		Idempotent: true,
+		Roles:      []string{"Owner", "Admin", "Developer", "Supervisor", "Accountant", "Support"},
 		Params: []ParamInfo{
 			{
 				Name: "sip_registration_id", GoName: "SIPRegistrationID",
@@ -799,7 +883,7 @@ var Operations = []OperationInfo{
 				Description: "The number of records to skip in the output",
 			},
 		},
-		ParamsType: reflect.TypeFor[GetSIPRegistrationsParams](),
+		New: func() OperationParams { return new(GetSIPRegistrationsParams) },
 	},
 	{
 		ID:         "UpdateSipRegistration",
@@ -808,6 +892,7 @@ var Operations = []OperationInfo{
 		Path:       "/UpdateSipRegistration",
 		Summary:    "Update SIP registration",
 		Idempotent: true,
+		Roles:      []string{"Owner", "Admin", "Developer"},
 		Params: []ParamInfo{
 			{
 				Name: "sip_registration_id", GoName: "SIPRegistrationID",
@@ -882,19 +967,194 @@ var Operations = []OperationInfo{
 				Description: "The user name which the SIP registration is to be bound to. Can be used instead of the user_id parameter",
 			},
 		},
-		Rules: []RuleInfo{
-			{AtMostOne: []string{"application_id", "application_name"}},
-			{AtMostOne: []string{"rule_id", "rule_name"}},
-			{AtMostOne: []string{"user_id", "user_name"}},
-			{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
-		},
-		ParamsType: reflect.TypeFor[UpdateSIPRegistrationParams](),
+		Rules:         rulesUpdateSIPRegistration,
+		PasswordParam: "password",
+		New:           func() OperationParams { return new(UpdateSIPRegistrationParams) },
 	},
+}
+
+// rulesBindSIPRegistration are BindSipRegistration's x-voxsip-rules.
+var rulesBindSIPRegistration = []RuleInfo{
+	{AtMostOne: []string{"application_id", "application_name"}},
+	{AtMostOne: []string{"rule_id", "rule_name"}},
+	{AtMostOne: []string{"user_id", "user_name"}},
+	{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
+	{RequireAny: []string{"sip_registration_id"}, Unless: "bind=false"},
+}
+
+// rulesCreateSIPRegistration are CreateSipRegistration's x-voxsip-rules.
+var rulesCreateSIPRegistration = []RuleInfo{
+	{AtMostOne: []string{"application_id", "application_name"}},
+	{AtMostOne: []string{"rule_id", "rule_name"}},
+	{AtMostOne: []string{"user_id", "user_name"}},
+	{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
+}
+
+// rulesUpdateSIPRegistration are UpdateSipRegistration's x-voxsip-rules.
+var rulesUpdateSIPRegistration = []RuleInfo{
+	{AtMostOne: []string{"application_id", "application_name"}},
+	{AtMostOne: []string{"rule_id", "rule_name"}},
+	{AtMostOne: []string{"user_id", "user_name"}},
+	{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
+}
+
+// Violation is one broken parameter rule: the parameters involved, by their API names, and what
+// is wrong.
+type Violation struct {
+	Params []string
+	Reason string
+}
+
+// String is "params: reason".
+func (v Violation) String() string { return strings.Join(v.Params, ", ") + ": " + v.Reason }
+
+// OperationParams is implemented by a pointer to every operation's Params struct, with code
+// generated from openapi.yaml: what a program needs to check, show, read and fill parameters by
+// their API names without knowing the operation.
+type OperationParams interface {
+	// OperationID is the operationId (the API method) the parameters are for.
+	OperationID() string
+	// Validate returns the rules of openapi.yaml the parameters break (required, minimum,
+	// maximum, minLength, maxLength, pattern, enum, x-voxsip-rules), in a stable order, or nil.
+	Validate() []Violation
+	// SecretValues returns the values of the parameters marked format: password.
+	SecretValues() []string
+	// SetParam parses text as the named parameter's type and stores it.
+	SetParam(name, text string) error
+	// ParamText returns the named parameter's value as it goes on the wire, and whether it is
+	// given (a required parameter always is).
+	ParamText(name string) (string, bool)
+	// HasParam reports whether the named parameter is given.
+	HasParam(name string) bool
+	// EachParam calls fn with every given parameter, in the spec's order, as it goes on the
+	// wire (secrets included: mask them before showing).
+	EachParam(fn func(name, text string))
+}
+
+func parseInt(name, text string, bits int) (int64, error) {
+	n, err := strconv.ParseInt(text, 10, bits)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("parameter %s: %q is out of range (a %d-bit integer: at most %d)", name, text, bits, int64(1)<<(bits-1)-1)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("parameter %s: %q is not an integer", name, text)
+	}
+	return n, nil
+}
+
+func parseFloat(name, text string, bits int) (float64, error) {
+	f, err := strconv.ParseFloat(text, bits)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("parameter %s: %q is not a finite number", name, text)
+	}
+	return f, nil
+}
+
+func parseBool(name, text string) (bool, error) {
+	switch text {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("parameter %s: %q is not true or false", name, text)
+}
+
+func noParam(op, name string) error { return fmt.Errorf("%s has no parameter %q", op, name) }
+
+// lengthReason words a minLength or maxLength violation.
+func lengthReason(bound string, n int) string {
+	if bound == "least" && n == 1 {
+		return "must not be empty"
+	}
+	return "must be at " + bound + " " + strconv.Itoa(n) + " characters"
+}
+
+// checkRules appends to vs the x-voxsip-rules p breaks.
+func checkRules(vs []Violation, p OperationParams, rules []RuleInfo) []Violation {
+	pick := func(names []string) []string {
+		var out []string
+		for _, n := range names {
+			if p.HasParam(n) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	for _, r := range rules {
+		name, value, hasUnless := strings.Cut(r.Unless, "=")
+		if hasUnless {
+			if t, ok := p.ParamText(name); ok && t == value {
+				continue
+			}
+		}
+		if len(r.AtMostOne) > 1 {
+			if set := pick(r.AtMostOne); len(set) > 1 {
+				vs = append(vs, Violation{Params: set, Reason: "alternatives: give at most one"})
+			}
+		}
+		if len(r.RequireAny) == 0 || len(pick(r.RequireAny)) > 0 {
+			continue
+		}
+		if len(r.IfAny) == 0 {
+			reason := "required"
+			if len(r.RequireAny) > 1 {
+				reason = "give one of them"
+			}
+			if hasUnless {
+				reason += " unless " + name + " is " + value
+			}
+			vs = append(vs, Violation{Params: r.RequireAny, Reason: reason})
+		} else if set := pick(r.IfAny); len(set) > 0 {
+			vs = append(vs, Violation{
+				Params: append(set, r.RequireAny...),
+				Reason: strings.Join(set, ", ") + " need " + strings.Join(r.RequireAny, " or "),
+			})
+		}
+	}
+	return vs
+}
+
+// patterns holds each pattern of openapi.yaml compiled on first use. internal/cmd/speccheck
+// compiles every pattern at go generate, so that a bad one fails there and MustCompile cannot.
+var patterns sync.Map // pattern -> *regexp.Regexp
+
+func matches(pattern, s string) bool {
+	re, ok := patterns.Load(pattern)
+	if !ok {
+		re, _ = patterns.LoadOrStore(pattern, regexp.MustCompile(pattern))
+	}
+	return re.(*regexp.Regexp).MatchString(s)
+}
+
+// OperationID returns "BindSipRegistration".
+func (p *BindSIPRegistrationParams) OperationID() string { return "BindSipRegistration" }
+
+// Validate returns the rules of openapi.yaml that p breaks (required, minimum, maximum,
+// minLength, maxLength, pattern, enum, x-voxsip-rules), in a stable order, or nil. A nil p is
+// checked as the zero value.
+func (p *BindSIPRegistrationParams) Validate() []Violation {
+	if p == nil {
+		p = new(BindSIPRegistrationParams)
+	}
+	var vs []Violation
+	if p.SIPRegistrationID != nil {
+		v := *p.SIPRegistrationID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"sip_registration_id"}, Reason: reason})
+		}
+	}
+	vs = checkRules(vs, p, rulesBindSIPRegistration)
+	return vs
 }
 
 // SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
 // masking wherever they might be echoed.
 func (p *BindSIPRegistrationParams) SecretValues() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	return out
 }
@@ -908,12 +1168,296 @@ func (p BindSIPRegistrationParams) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// SetParam parses text as the named parameter's type and stores it in p.
+func (p *BindSIPRegistrationParams) SetParam(name, text string) error {
+	switch name {
+	case "sip_registration_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := int64(n)
+		p.SIPRegistrationID = &v
+		return nil
+	case "application_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := ApplicationID(n)
+		p.ApplicationID = &v
+		return nil
+	case "application_name":
+		v := text
+		p.ApplicationName = &v
+		return nil
+	case "rule_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := RuleID(n)
+		p.RuleID = &v
+		return nil
+	case "rule_name":
+		v := text
+		p.RuleName = &v
+		return nil
+	case "user_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := UserID(n)
+		p.UserID = &v
+		return nil
+	case "user_name":
+		v := text
+		p.UserName = &v
+		return nil
+	case "bind":
+		v, err := parseBool(name, text)
+		if err != nil {
+			return err
+		}
+		p.Bind = &v
+		return nil
+	}
+	return noParam("BindSipRegistration", name)
+}
+
+// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it
+// (never for a nil p).
+func (p *BindSIPRegistrationParams) ParamText(name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	switch name {
+	case "sip_registration_id":
+		if p.SIPRegistrationID == nil {
+			return "", false
+		}
+		v := *p.SIPRegistrationID
+		return strconv.FormatInt(int64(v), 10), true
+	case "application_id":
+		if p.ApplicationID == nil {
+			return "", false
+		}
+		v := *p.ApplicationID
+		return strconv.FormatInt(int64(v), 10), true
+	case "application_name":
+		if p.ApplicationName == nil {
+			return "", false
+		}
+		v := *p.ApplicationName
+		return string(v), true
+	case "rule_id":
+		if p.RuleID == nil {
+			return "", false
+		}
+		v := *p.RuleID
+		return strconv.FormatInt(int64(v), 10), true
+	case "rule_name":
+		if p.RuleName == nil {
+			return "", false
+		}
+		v := *p.RuleName
+		return string(v), true
+	case "user_id":
+		if p.UserID == nil {
+			return "", false
+		}
+		v := *p.UserID
+		return strconv.FormatInt(int64(v), 10), true
+	case "user_name":
+		if p.UserName == nil {
+			return "", false
+		}
+		v := *p.UserName
+		return string(v), true
+	case "bind":
+		if p.Bind == nil {
+			return "", false
+		}
+		v := *p.Bind
+		return strconv.FormatBool(bool(v)), true
+	}
+	return "", false
+}
+
+// HasParam reports whether p gives the named parameter (a required one always).
+func (p *BindSIPRegistrationParams) HasParam(name string) bool {
+	if p == nil {
+		return false
+	}
+	switch name {
+	case "sip_registration_id":
+		return p.SIPRegistrationID != nil
+	case "application_id":
+		return p.ApplicationID != nil
+	case "application_name":
+		return p.ApplicationName != nil
+	case "rule_id":
+		return p.RuleID != nil
+	case "rule_name":
+		return p.RuleName != nil
+	case "user_id":
+		return p.UserID != nil
+	case "user_name":
+		return p.UserName != nil
+	case "bind":
+		return p.Bind != nil
+	}
+	return false
+}
+
+// EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
+func (p *BindSIPRegistrationParams) EachParam(fn func(name, text string)) {
+	if p == nil {
+		return
+	}
+	if p.SIPRegistrationID != nil {
+		v := *p.SIPRegistrationID
+		fn("sip_registration_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		fn("application_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.ApplicationName != nil {
+		v := *p.ApplicationName
+		fn("application_name", string(v))
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		fn("rule_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.RuleName != nil {
+		v := *p.RuleName
+		fn("rule_name", string(v))
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		fn("user_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.UserName != nil {
+		v := *p.UserName
+		fn("user_name", string(v))
+	}
+	if p.Bind != nil {
+		v := *p.Bind
+		fn("bind", strconv.FormatBool(bool(v)))
+	}
+}
+
+// GetSIPRegistrationID returns SIPRegistrationID (sip_registration_id), or the zero value when p or the field is nil.
+func (p *BindSIPRegistrationParams) GetSIPRegistrationID() int64 {
+	if p == nil || p.SIPRegistrationID == nil {
+		var zero int64
+		return zero
+	}
+	return *p.SIPRegistrationID
+}
+
+// GetApplicationID returns ApplicationID (application_id), or the zero value when p or the field is nil.
+func (p *BindSIPRegistrationParams) GetApplicationID() ApplicationID {
+	if p == nil || p.ApplicationID == nil {
+		var zero ApplicationID
+		return zero
+	}
+	return *p.ApplicationID
+}
+
+// GetApplicationName returns ApplicationName (application_name), or the zero value when p or the field is nil.
+func (p *BindSIPRegistrationParams) GetApplicationName() ApplicationName {
+	if p == nil || p.ApplicationName == nil {
+		var zero ApplicationName
+		return zero
+	}
+	return *p.ApplicationName
+}
+
+// GetRuleID returns RuleID (rule_id), or the zero value when p or the field is nil.
+func (p *BindSIPRegistrationParams) GetRuleID() RuleID {
+	if p == nil || p.RuleID == nil {
+		var zero RuleID
+		return zero
+	}
+	return *p.RuleID
+}
+
+// GetRuleName returns RuleName (rule_name), or the zero value when p or the field is nil.
+func (p *BindSIPRegistrationParams) GetRuleName() RuleName {
+	if p == nil || p.RuleName == nil {
+		var zero RuleName
+		return zero
+	}
+	return *p.RuleName
+}
+
+// GetUserID returns UserID (user_id), or the zero value when p or the field is nil.
+func (p *BindSIPRegistrationParams) GetUserID() UserID {
+	if p == nil || p.UserID == nil {
+		var zero UserID
+		return zero
+	}
+	return *p.UserID
+}
+
+// GetUserName returns UserName (user_name), or the zero value when p or the field is nil.
+func (p *BindSIPRegistrationParams) GetUserName() UserName {
+	if p == nil || p.UserName == nil {
+		var zero UserName
+		return zero
+	}
+	return *p.UserName
+}
+
+// GetBind returns Bind (bind), or the zero value when p or the field is nil.
+func (p *BindSIPRegistrationParams) GetBind() bool {
+	if p == nil || p.Bind == nil {
+		var zero bool
+		return zero
+	}
+	return *p.Bind
+}
+
+// OperationID returns "CreateSipRegistration".
+func (p *CreateSIPRegistrationParams) OperationID() string { return "CreateSipRegistration" }
+
+// Validate returns the rules of openapi.yaml that p breaks (required, minimum, maximum,
+// minLength, maxLength, pattern, enum, x-voxsip-rules), in a stable order, or nil. A nil p is
+// checked as the zero value.
+func (p *CreateSIPRegistrationParams) Validate() []Violation {
+	if p == nil {
+		p = new(CreateSIPRegistrationParams)
+	}
+	var vs []Violation
+	{
+		v := p.SIPUsername
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"sip_username"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	{
+		v := p.Proxy
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"proxy"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	vs = checkRules(vs, p, rulesCreateSIPRegistration)
+	return vs
+}
+
 // SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
 // masking wherever they might be echoed.
 func (p *CreateSIPRegistrationParams) SecretValues() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	if p.Password != nil {
-		out = append(out, *p.Password)
+		out = append(out, string(*p.Password))
 	}
 	return out
 }
@@ -925,15 +1469,386 @@ func (p CreateSIPRegistrationParams) MarshalJSON() ([]byte, error) {
 	type plain CreateSIPRegistrationParams
 	v := plain(p)
 	if v.Password != nil {
-		mask := SecretMask
+		mask := Password(SecretMask)
 		v.Password = &mask
 	}
 	return json.Marshal(v)
 }
 
+// SetParam parses text as the named parameter's type and stores it in p.
+func (p *CreateSIPRegistrationParams) SetParam(name, text string) error {
+	switch name {
+	case "sip_username":
+		v := text
+		p.SIPUsername = v
+		return nil
+	case "proxy":
+		v := text
+		p.Proxy = v
+		return nil
+	case "auth_user":
+		v := text
+		p.AuthUser = &v
+		return nil
+	case "outbound_proxy":
+		v := text
+		p.OutboundProxy = &v
+		return nil
+	case "password":
+		v := text
+		p.Password = &v
+		return nil
+	case "is_persistent":
+		v, err := parseBool(name, text)
+		if err != nil {
+			return err
+		}
+		p.IsPersistent = &v
+		return nil
+	case "application_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := ApplicationID(n)
+		p.ApplicationID = &v
+		return nil
+	case "application_name":
+		v := text
+		p.ApplicationName = &v
+		return nil
+	case "rule_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := RuleID(n)
+		p.RuleID = &v
+		return nil
+	case "rule_name":
+		v := text
+		p.RuleName = &v
+		return nil
+	case "user_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := UserID(n)
+		p.UserID = &v
+		return nil
+	case "user_name":
+		v := text
+		p.UserName = &v
+		return nil
+	}
+	return noParam("CreateSipRegistration", name)
+}
+
+// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it
+// (never for a nil p).
+func (p *CreateSIPRegistrationParams) ParamText(name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	switch name {
+	case "sip_username":
+		v := p.SIPUsername
+		return string(v), true
+	case "proxy":
+		v := p.Proxy
+		return string(v), true
+	case "auth_user":
+		if p.AuthUser == nil {
+			return "", false
+		}
+		v := *p.AuthUser
+		return string(v), true
+	case "outbound_proxy":
+		if p.OutboundProxy == nil {
+			return "", false
+		}
+		v := *p.OutboundProxy
+		return string(v), true
+	case "password":
+		if p.Password == nil {
+			return "", false
+		}
+		v := *p.Password
+		return string(v), true
+	case "is_persistent":
+		if p.IsPersistent == nil {
+			return "", false
+		}
+		v := *p.IsPersistent
+		return strconv.FormatBool(bool(v)), true
+	case "application_id":
+		if p.ApplicationID == nil {
+			return "", false
+		}
+		v := *p.ApplicationID
+		return strconv.FormatInt(int64(v), 10), true
+	case "application_name":
+		if p.ApplicationName == nil {
+			return "", false
+		}
+		v := *p.ApplicationName
+		return string(v), true
+	case "rule_id":
+		if p.RuleID == nil {
+			return "", false
+		}
+		v := *p.RuleID
+		return strconv.FormatInt(int64(v), 10), true
+	case "rule_name":
+		if p.RuleName == nil {
+			return "", false
+		}
+		v := *p.RuleName
+		return string(v), true
+	case "user_id":
+		if p.UserID == nil {
+			return "", false
+		}
+		v := *p.UserID
+		return strconv.FormatInt(int64(v), 10), true
+	case "user_name":
+		if p.UserName == nil {
+			return "", false
+		}
+		v := *p.UserName
+		return string(v), true
+	}
+	return "", false
+}
+
+// HasParam reports whether p gives the named parameter (a required one always).
+func (p *CreateSIPRegistrationParams) HasParam(name string) bool {
+	if p == nil {
+		return false
+	}
+	switch name {
+	case "sip_username":
+		return true
+	case "proxy":
+		return true
+	case "auth_user":
+		return p.AuthUser != nil
+	case "outbound_proxy":
+		return p.OutboundProxy != nil
+	case "password":
+		return p.Password != nil
+	case "is_persistent":
+		return p.IsPersistent != nil
+	case "application_id":
+		return p.ApplicationID != nil
+	case "application_name":
+		return p.ApplicationName != nil
+	case "rule_id":
+		return p.RuleID != nil
+	case "rule_name":
+		return p.RuleName != nil
+	case "user_id":
+		return p.UserID != nil
+	case "user_name":
+		return p.UserName != nil
+	}
+	return false
+}
+
+// EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
+func (p *CreateSIPRegistrationParams) EachParam(fn func(name, text string)) {
+	if p == nil {
+		return
+	}
+	{
+		v := p.SIPUsername
+		fn("sip_username", string(v))
+	}
+	{
+		v := p.Proxy
+		fn("proxy", string(v))
+	}
+	if p.AuthUser != nil {
+		v := *p.AuthUser
+		fn("auth_user", string(v))
+	}
+	if p.OutboundProxy != nil {
+		v := *p.OutboundProxy
+		fn("outbound_proxy", string(v))
+	}
+	if p.Password != nil {
+		v := *p.Password
+		fn("password", string(v))
+	}
+	if p.IsPersistent != nil {
+		v := *p.IsPersistent
+		fn("is_persistent", strconv.FormatBool(bool(v)))
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		fn("application_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.ApplicationName != nil {
+		v := *p.ApplicationName
+		fn("application_name", string(v))
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		fn("rule_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.RuleName != nil {
+		v := *p.RuleName
+		fn("rule_name", string(v))
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		fn("user_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.UserName != nil {
+		v := *p.UserName
+		fn("user_name", string(v))
+	}
+}
+
+// GetSIPUsername returns SIPUsername (sip_username), or the zero value for a nil p.
+func (p *CreateSIPRegistrationParams) GetSIPUsername() string {
+	if p == nil {
+		var zero string
+		return zero
+	}
+	return p.SIPUsername
+}
+
+// GetProxy returns Proxy (proxy), or the zero value for a nil p.
+func (p *CreateSIPRegistrationParams) GetProxy() string {
+	if p == nil {
+		var zero string
+		return zero
+	}
+	return p.Proxy
+}
+
+// GetAuthUser returns AuthUser (auth_user), or the zero value when p or the field is nil.
+func (p *CreateSIPRegistrationParams) GetAuthUser() AuthUser {
+	if p == nil || p.AuthUser == nil {
+		var zero AuthUser
+		return zero
+	}
+	return *p.AuthUser
+}
+
+// GetOutboundProxy returns OutboundProxy (outbound_proxy), or the zero value when p or the field is nil.
+func (p *CreateSIPRegistrationParams) GetOutboundProxy() OutboundProxy {
+	if p == nil || p.OutboundProxy == nil {
+		var zero OutboundProxy
+		return zero
+	}
+	return *p.OutboundProxy
+}
+
+// GetPassword returns Password (password), or the zero value when p or the field is nil.
+func (p *CreateSIPRegistrationParams) GetPassword() Password {
+	if p == nil || p.Password == nil {
+		var zero Password
+		return zero
+	}
+	return *p.Password
+}
+
+// GetIsPersistent returns IsPersistent (is_persistent), or the zero value when p or the field is nil.
+func (p *CreateSIPRegistrationParams) GetIsPersistent() bool {
+	if p == nil || p.IsPersistent == nil {
+		var zero bool
+		return zero
+	}
+	return *p.IsPersistent
+}
+
+// GetApplicationID returns ApplicationID (application_id), or the zero value when p or the field is nil.
+func (p *CreateSIPRegistrationParams) GetApplicationID() ApplicationID {
+	if p == nil || p.ApplicationID == nil {
+		var zero ApplicationID
+		return zero
+	}
+	return *p.ApplicationID
+}
+
+// GetApplicationName returns ApplicationName (application_name), or the zero value when p or the field is nil.
+func (p *CreateSIPRegistrationParams) GetApplicationName() ApplicationName {
+	if p == nil || p.ApplicationName == nil {
+		var zero ApplicationName
+		return zero
+	}
+	return *p.ApplicationName
+}
+
+// GetRuleID returns RuleID (rule_id), or the zero value when p or the field is nil.
+func (p *CreateSIPRegistrationParams) GetRuleID() RuleID {
+	if p == nil || p.RuleID == nil {
+		var zero RuleID
+		return zero
+	}
+	return *p.RuleID
+}
+
+// GetRuleName returns RuleName (rule_name), or the zero value when p or the field is nil.
+func (p *CreateSIPRegistrationParams) GetRuleName() RuleName {
+	if p == nil || p.RuleName == nil {
+		var zero RuleName
+		return zero
+	}
+	return *p.RuleName
+}
+
+// GetUserID returns UserID (user_id), or the zero value when p or the field is nil.
+func (p *CreateSIPRegistrationParams) GetUserID() UserID {
+	if p == nil || p.UserID == nil {
+		var zero UserID
+		return zero
+	}
+	return *p.UserID
+}
+
+// GetUserName returns UserName (user_name), or the zero value when p or the field is nil.
+func (p *CreateSIPRegistrationParams) GetUserName() UserName {
+	if p == nil || p.UserName == nil {
+		var zero UserName
+		return zero
+	}
+	return *p.UserName
+}
+
+// OperationID returns "DeleteSipRegistration".
+func (p *DeleteSIPRegistrationParams) OperationID() string { return "DeleteSipRegistration" }
+
+// Validate returns the rules of openapi.yaml that p breaks (required, minimum, maximum,
+// minLength, maxLength, pattern, enum, x-voxsip-rules), in a stable order, or nil. A nil p is
+// checked as the zero value.
+func (p *DeleteSIPRegistrationParams) Validate() []Violation {
+	if p == nil {
+		p = new(DeleteSIPRegistrationParams)
+	}
+	var vs []Violation
+	{
+		v := p.SIPRegistrationID
+		if v < 1 {
+			reason := "must be at least 1"
+			if v == 0 {
+				reason = "required (" + reason + ")"
+			}
+			vs = append(vs, Violation{Params: []string{"sip_registration_id"}, Reason: reason})
+		}
+	}
+	return vs
+}
+
 // SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
 // masking wherever they might be echoed.
 func (p *DeleteSIPRegistrationParams) SecretValues() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	return out
 }
@@ -947,9 +1862,132 @@ func (p DeleteSIPRegistrationParams) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// SetParam parses text as the named parameter's type and stores it in p.
+func (p *DeleteSIPRegistrationParams) SetParam(name, text string) error {
+	switch name {
+	case "sip_registration_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := SIPRegistrationID(n)
+		p.SIPRegistrationID = v
+		return nil
+	}
+	return noParam("DeleteSipRegistration", name)
+}
+
+// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it
+// (never for a nil p).
+func (p *DeleteSIPRegistrationParams) ParamText(name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	switch name {
+	case "sip_registration_id":
+		v := p.SIPRegistrationID
+		return strconv.FormatInt(int64(v), 10), true
+	}
+	return "", false
+}
+
+// HasParam reports whether p gives the named parameter (a required one always).
+func (p *DeleteSIPRegistrationParams) HasParam(name string) bool {
+	if p == nil {
+		return false
+	}
+	switch name {
+	case "sip_registration_id":
+		return true
+	}
+	return false
+}
+
+// EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
+func (p *DeleteSIPRegistrationParams) EachParam(fn func(name, text string)) {
+	if p == nil {
+		return
+	}
+	{
+		v := p.SIPRegistrationID
+		fn("sip_registration_id", strconv.FormatInt(int64(v), 10))
+	}
+}
+
+// GetSIPRegistrationID returns SIPRegistrationID (sip_registration_id), or the zero value for a nil p.
+func (p *DeleteSIPRegistrationParams) GetSIPRegistrationID() SIPRegistrationID {
+	if p == nil {
+		var zero SIPRegistrationID
+		return zero
+	}
+	return p.SIPRegistrationID
+}
+
+// OperationID returns "GetSipRegistrations".
+func (p *GetSIPRegistrationsParams) OperationID() string { return "GetSipRegistrations" }
+
+// Validate returns the rules of openapi.yaml that p breaks (required, minimum, maximum,
+// minLength, maxLength, pattern, enum, x-voxsip-rules), in a stable order, or nil. A nil p is
+// checked as the zero value.
+func (p *GetSIPRegistrationsParams) Validate() []Violation {
+	if p == nil {
+		p = new(GetSIPRegistrationsParams)
+	}
+	var vs []Violation
+	if p.SIPRegistrationID != nil {
+		v := *p.SIPRegistrationID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"sip_registration_id"}, Reason: reason})
+		}
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		if !matches("^(any|[0-9]+(;[0-9]+)*)$", string(v)) {
+			vs = append(vs, Violation{Params: []string{"application_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
+		}
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		if !matches("^(any|[0-9]+(;[0-9]+)*)$", string(v)) {
+			vs = append(vs, Violation{Params: []string{"rule_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
+		}
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		if !matches("^(any|[0-9]+(;[0-9]+)*)$", string(v)) {
+			vs = append(vs, Violation{Params: []string{"user_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
+		}
+	}
+	if p.StatusCode != nil {
+		v := *p.StatusCode
+		if !matches("^[0-9]+(:[0-9]+)?(;[0-9]+(:[0-9]+)?)*$", string(v)) {
+			vs = append(vs, Violation{Params: []string{"status_code"}, Reason: "does not match ^[0-9]+(:[0-9]+)?(;[0-9]+(:[0-9]+)?)*$"})
+		}
+	}
+	if p.Count != nil {
+		v := *p.Count
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"count"}, Reason: reason})
+		}
+	}
+	if p.Offset != nil {
+		v := *p.Offset
+		if v < 0 {
+			reason := "must be at least 0"
+			vs = append(vs, Violation{Params: []string{"offset"}, Reason: reason})
+		}
+	}
+	return vs
+}
+
 // SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
 // masking wherever they might be echoed.
 func (p *GetSIPRegistrationsParams) SecretValues() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	return out
 }
@@ -963,12 +2001,539 @@ func (p GetSIPRegistrationsParams) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// SetParam parses text as the named parameter's type and stores it in p.
+func (p *GetSIPRegistrationsParams) SetParam(name, text string) error {
+	switch name {
+	case "sip_registration_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := int64(n)
+		p.SIPRegistrationID = &v
+		return nil
+	case "sip_username":
+		v := text
+		p.SIPUsername = &v
+		return nil
+	case "deactivated":
+		v, err := parseBool(name, text)
+		if err != nil {
+			return err
+		}
+		p.Deactivated = &v
+		return nil
+	case "successful":
+		v, err := parseBool(name, text)
+		if err != nil {
+			return err
+		}
+		p.Successful = &v
+		return nil
+	case "is_persistent":
+		v, err := parseBool(name, text)
+		if err != nil {
+			return err
+		}
+		p.IsPersistent = &v
+		return nil
+	case "application_id":
+		v := text
+		p.ApplicationID = &v
+		return nil
+	case "application_name":
+		v := text
+		p.ApplicationName = &v
+		return nil
+	case "is_bound_to_application":
+		v, err := parseBool(name, text)
+		if err != nil {
+			return err
+		}
+		p.IsBoundToApplication = &v
+		return nil
+	case "rule_id":
+		v := text
+		p.RuleID = &v
+		return nil
+	case "rule_name":
+		v := text
+		p.RuleName = &v
+		return nil
+	case "user_id":
+		v := text
+		p.UserID = &v
+		return nil
+	case "user_name":
+		v := text
+		p.UserName = &v
+		return nil
+	case "proxy":
+		v := text
+		p.Proxy = &v
+		return nil
+	case "in_progress":
+		v, err := parseBool(name, text)
+		if err != nil {
+			return err
+		}
+		p.InProgress = &v
+		return nil
+	case "status_code":
+		v := text
+		p.StatusCode = &v
+		return nil
+	case "count":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := int64(n)
+		p.Count = &v
+		return nil
+	case "offset":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := int64(n)
+		p.Offset = &v
+		return nil
+	}
+	return noParam("GetSipRegistrations", name)
+}
+
+// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it
+// (never for a nil p).
+func (p *GetSIPRegistrationsParams) ParamText(name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	switch name {
+	case "sip_registration_id":
+		if p.SIPRegistrationID == nil {
+			return "", false
+		}
+		v := *p.SIPRegistrationID
+		return strconv.FormatInt(int64(v), 10), true
+	case "sip_username":
+		if p.SIPUsername == nil {
+			return "", false
+		}
+		v := *p.SIPUsername
+		return string(v), true
+	case "deactivated":
+		if p.Deactivated == nil {
+			return "", false
+		}
+		v := *p.Deactivated
+		return strconv.FormatBool(bool(v)), true
+	case "successful":
+		if p.Successful == nil {
+			return "", false
+		}
+		v := *p.Successful
+		return strconv.FormatBool(bool(v)), true
+	case "is_persistent":
+		if p.IsPersistent == nil {
+			return "", false
+		}
+		v := *p.IsPersistent
+		return strconv.FormatBool(bool(v)), true
+	case "application_id":
+		if p.ApplicationID == nil {
+			return "", false
+		}
+		v := *p.ApplicationID
+		return string(v), true
+	case "application_name":
+		if p.ApplicationName == nil {
+			return "", false
+		}
+		v := *p.ApplicationName
+		return string(v), true
+	case "is_bound_to_application":
+		if p.IsBoundToApplication == nil {
+			return "", false
+		}
+		v := *p.IsBoundToApplication
+		return strconv.FormatBool(bool(v)), true
+	case "rule_id":
+		if p.RuleID == nil {
+			return "", false
+		}
+		v := *p.RuleID
+		return string(v), true
+	case "rule_name":
+		if p.RuleName == nil {
+			return "", false
+		}
+		v := *p.RuleName
+		return string(v), true
+	case "user_id":
+		if p.UserID == nil {
+			return "", false
+		}
+		v := *p.UserID
+		return string(v), true
+	case "user_name":
+		if p.UserName == nil {
+			return "", false
+		}
+		v := *p.UserName
+		return string(v), true
+	case "proxy":
+		if p.Proxy == nil {
+			return "", false
+		}
+		v := *p.Proxy
+		return string(v), true
+	case "in_progress":
+		if p.InProgress == nil {
+			return "", false
+		}
+		v := *p.InProgress
+		return strconv.FormatBool(bool(v)), true
+	case "status_code":
+		if p.StatusCode == nil {
+			return "", false
+		}
+		v := *p.StatusCode
+		return string(v), true
+	case "count":
+		if p.Count == nil {
+			return "", false
+		}
+		v := *p.Count
+		return strconv.FormatInt(int64(v), 10), true
+	case "offset":
+		if p.Offset == nil {
+			return "", false
+		}
+		v := *p.Offset
+		return strconv.FormatInt(int64(v), 10), true
+	}
+	return "", false
+}
+
+// HasParam reports whether p gives the named parameter (a required one always).
+func (p *GetSIPRegistrationsParams) HasParam(name string) bool {
+	if p == nil {
+		return false
+	}
+	switch name {
+	case "sip_registration_id":
+		return p.SIPRegistrationID != nil
+	case "sip_username":
+		return p.SIPUsername != nil
+	case "deactivated":
+		return p.Deactivated != nil
+	case "successful":
+		return p.Successful != nil
+	case "is_persistent":
+		return p.IsPersistent != nil
+	case "application_id":
+		return p.ApplicationID != nil
+	case "application_name":
+		return p.ApplicationName != nil
+	case "is_bound_to_application":
+		return p.IsBoundToApplication != nil
+	case "rule_id":
+		return p.RuleID != nil
+	case "rule_name":
+		return p.RuleName != nil
+	case "user_id":
+		return p.UserID != nil
+	case "user_name":
+		return p.UserName != nil
+	case "proxy":
+		return p.Proxy != nil
+	case "in_progress":
+		return p.InProgress != nil
+	case "status_code":
+		return p.StatusCode != nil
+	case "count":
+		return p.Count != nil
+	case "offset":
+		return p.Offset != nil
+	}
+	return false
+}
+
+// EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
+func (p *GetSIPRegistrationsParams) EachParam(fn func(name, text string)) {
+	if p == nil {
+		return
+	}
+	if p.SIPRegistrationID != nil {
+		v := *p.SIPRegistrationID
+		fn("sip_registration_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.SIPUsername != nil {
+		v := *p.SIPUsername
+		fn("sip_username", string(v))
+	}
+	if p.Deactivated != nil {
+		v := *p.Deactivated
+		fn("deactivated", strconv.FormatBool(bool(v)))
+	}
+	if p.Successful != nil {
+		v := *p.Successful
+		fn("successful", strconv.FormatBool(bool(v)))
+	}
+	if p.IsPersistent != nil {
+		v := *p.IsPersistent
+		fn("is_persistent", strconv.FormatBool(bool(v)))
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		fn("application_id", string(v))
+	}
+	if p.ApplicationName != nil {
+		v := *p.ApplicationName
+		fn("application_name", string(v))
+	}
+	if p.IsBoundToApplication != nil {
+		v := *p.IsBoundToApplication
+		fn("is_bound_to_application", strconv.FormatBool(bool(v)))
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		fn("rule_id", string(v))
+	}
+	if p.RuleName != nil {
+		v := *p.RuleName
+		fn("rule_name", string(v))
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		fn("user_id", string(v))
+	}
+	if p.UserName != nil {
+		v := *p.UserName
+		fn("user_name", string(v))
+	}
+	if p.Proxy != nil {
+		v := *p.Proxy
+		fn("proxy", string(v))
+	}
+	if p.InProgress != nil {
+		v := *p.InProgress
+		fn("in_progress", strconv.FormatBool(bool(v)))
+	}
+	if p.StatusCode != nil {
+		v := *p.StatusCode
+		fn("status_code", string(v))
+	}
+	if p.Count != nil {
+		v := *p.Count
+		fn("count", strconv.FormatInt(int64(v), 10))
+	}
+	if p.Offset != nil {
+		v := *p.Offset
+		fn("offset", strconv.FormatInt(int64(v), 10))
+	}
+}
+
+// GetSIPRegistrationID returns SIPRegistrationID (sip_registration_id), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetSIPRegistrationID() int64 {
+	if p == nil || p.SIPRegistrationID == nil {
+		var zero int64
+		return zero
+	}
+	return *p.SIPRegistrationID
+}
+
+// GetSIPUsername returns SIPUsername (sip_username), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetSIPUsername() string {
+	if p == nil || p.SIPUsername == nil {
+		var zero string
+		return zero
+	}
+	return *p.SIPUsername
+}
+
+// GetDeactivated returns Deactivated (deactivated), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetDeactivated() bool {
+	if p == nil || p.Deactivated == nil {
+		var zero bool
+		return zero
+	}
+	return *p.Deactivated
+}
+
+// GetSuccessful returns Successful (successful), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetSuccessful() bool {
+	if p == nil || p.Successful == nil {
+		var zero bool
+		return zero
+	}
+	return *p.Successful
+}
+
+// GetIsPersistent returns IsPersistent (is_persistent), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetIsPersistent() bool {
+	if p == nil || p.IsPersistent == nil {
+		var zero bool
+		return zero
+	}
+	return *p.IsPersistent
+}
+
+// GetApplicationID returns ApplicationID (application_id), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetApplicationID() string {
+	if p == nil || p.ApplicationID == nil {
+		var zero string
+		return zero
+	}
+	return *p.ApplicationID
+}
+
+// GetApplicationName returns ApplicationName (application_name), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetApplicationName() string {
+	if p == nil || p.ApplicationName == nil {
+		var zero string
+		return zero
+	}
+	return *p.ApplicationName
+}
+
+// GetIsBoundToApplication returns IsBoundToApplication (is_bound_to_application), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetIsBoundToApplication() bool {
+	if p == nil || p.IsBoundToApplication == nil {
+		var zero bool
+		return zero
+	}
+	return *p.IsBoundToApplication
+}
+
+// GetRuleID returns RuleID (rule_id), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetRuleID() string {
+	if p == nil || p.RuleID == nil {
+		var zero string
+		return zero
+	}
+	return *p.RuleID
+}
+
+// GetRuleName returns RuleName (rule_name), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetRuleName() string {
+	if p == nil || p.RuleName == nil {
+		var zero string
+		return zero
+	}
+	return *p.RuleName
+}
+
+// GetUserID returns UserID (user_id), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetUserID() string {
+	if p == nil || p.UserID == nil {
+		var zero string
+		return zero
+	}
+	return *p.UserID
+}
+
+// GetUserName returns UserName (user_name), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetUserName() string {
+	if p == nil || p.UserName == nil {
+		var zero string
+		return zero
+	}
+	return *p.UserName
+}
+
+// GetProxy returns Proxy (proxy), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetProxy() string {
+	if p == nil || p.Proxy == nil {
+		var zero string
+		return zero
+	}
+	return *p.Proxy
+}
+
+// GetInProgress returns InProgress (in_progress), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetInProgress() bool {
+	if p == nil || p.InProgress == nil {
+		var zero bool
+		return zero
+	}
+	return *p.InProgress
+}
+
+// GetStatusCode returns StatusCode (status_code), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetStatusCode() string {
+	if p == nil || p.StatusCode == nil {
+		var zero string
+		return zero
+	}
+	return *p.StatusCode
+}
+
+// GetCount returns Count (count), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetCount() int64 {
+	if p == nil || p.Count == nil {
+		var zero int64
+		return zero
+	}
+	return *p.Count
+}
+
+// GetOffset returns Offset (offset), or the zero value when p or the field is nil.
+func (p *GetSIPRegistrationsParams) GetOffset() int64 {
+	if p == nil || p.Offset == nil {
+		var zero int64
+		return zero
+	}
+	return *p.Offset
+}
+
+// OperationID returns "UpdateSipRegistration".
+func (p *UpdateSIPRegistrationParams) OperationID() string { return "UpdateSipRegistration" }
+
+// Validate returns the rules of openapi.yaml that p breaks (required, minimum, maximum,
+// minLength, maxLength, pattern, enum, x-voxsip-rules), in a stable order, or nil. A nil p is
+// checked as the zero value.
+func (p *UpdateSIPRegistrationParams) Validate() []Violation {
+	if p == nil {
+		p = new(UpdateSIPRegistrationParams)
+	}
+	var vs []Violation
+	{
+		v := p.SIPRegistrationID
+		if v < 1 {
+			reason := "must be at least 1"
+			if v == 0 {
+				reason = "required (" + reason + ")"
+			}
+			vs = append(vs, Violation{Params: []string{"sip_registration_id"}, Reason: reason})
+		}
+	}
+	if p.SIPUsername != nil {
+		v := *p.SIPUsername
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"sip_username"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	if p.Proxy != nil {
+		v := *p.Proxy
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"proxy"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	vs = checkRules(vs, p, rulesUpdateSIPRegistration)
+	return vs
+}
+
 // SecretValues returns the values of the parameters that openapi.yaml marks format: password, for
 // masking wherever they might be echoed.
 func (p *UpdateSIPRegistrationParams) SecretValues() []string {
+	if p == nil {
+		return nil
+	}
 	var out []string
 	if p.Password != nil {
-		out = append(out, *p.Password)
+		out = append(out, string(*p.Password))
 	}
 	return out
 }
@@ -980,10 +2545,358 @@ func (p UpdateSIPRegistrationParams) MarshalJSON() ([]byte, error) {
 	type plain UpdateSIPRegistrationParams
 	v := plain(p)
 	if v.Password != nil {
-		mask := SecretMask
+		mask := Password(SecretMask)
 		v.Password = &mask
 	}
 	return json.Marshal(v)
+}
+
+// SetParam parses text as the named parameter's type and stores it in p.
+func (p *UpdateSIPRegistrationParams) SetParam(name, text string) error {
+	switch name {
+	case "sip_registration_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := SIPRegistrationID(n)
+		p.SIPRegistrationID = v
+		return nil
+	case "sip_username":
+		v := text
+		p.SIPUsername = &v
+		return nil
+	case "proxy":
+		v := text
+		p.Proxy = &v
+		return nil
+	case "auth_user":
+		v := text
+		p.AuthUser = &v
+		return nil
+	case "outbound_proxy":
+		v := text
+		p.OutboundProxy = &v
+		return nil
+	case "password":
+		v := text
+		p.Password = &v
+		return nil
+	case "application_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := ApplicationID(n)
+		p.ApplicationID = &v
+		return nil
+	case "application_name":
+		v := text
+		p.ApplicationName = &v
+		return nil
+	case "rule_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := RuleID(n)
+		p.RuleID = &v
+		return nil
+	case "rule_name":
+		v := text
+		p.RuleName = &v
+		return nil
+	case "user_id":
+		n, err := parseInt(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := UserID(n)
+		p.UserID = &v
+		return nil
+	case "user_name":
+		v := text
+		p.UserName = &v
+		return nil
+	}
+	return noParam("UpdateSipRegistration", name)
+}
+
+// ParamText returns the named parameter's value as it goes on the wire, and whether p gives it
+// (never for a nil p).
+func (p *UpdateSIPRegistrationParams) ParamText(name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	switch name {
+	case "sip_registration_id":
+		v := p.SIPRegistrationID
+		return strconv.FormatInt(int64(v), 10), true
+	case "sip_username":
+		if p.SIPUsername == nil {
+			return "", false
+		}
+		v := *p.SIPUsername
+		return string(v), true
+	case "proxy":
+		if p.Proxy == nil {
+			return "", false
+		}
+		v := *p.Proxy
+		return string(v), true
+	case "auth_user":
+		if p.AuthUser == nil {
+			return "", false
+		}
+		v := *p.AuthUser
+		return string(v), true
+	case "outbound_proxy":
+		if p.OutboundProxy == nil {
+			return "", false
+		}
+		v := *p.OutboundProxy
+		return string(v), true
+	case "password":
+		if p.Password == nil {
+			return "", false
+		}
+		v := *p.Password
+		return string(v), true
+	case "application_id":
+		if p.ApplicationID == nil {
+			return "", false
+		}
+		v := *p.ApplicationID
+		return strconv.FormatInt(int64(v), 10), true
+	case "application_name":
+		if p.ApplicationName == nil {
+			return "", false
+		}
+		v := *p.ApplicationName
+		return string(v), true
+	case "rule_id":
+		if p.RuleID == nil {
+			return "", false
+		}
+		v := *p.RuleID
+		return strconv.FormatInt(int64(v), 10), true
+	case "rule_name":
+		if p.RuleName == nil {
+			return "", false
+		}
+		v := *p.RuleName
+		return string(v), true
+	case "user_id":
+		if p.UserID == nil {
+			return "", false
+		}
+		v := *p.UserID
+		return strconv.FormatInt(int64(v), 10), true
+	case "user_name":
+		if p.UserName == nil {
+			return "", false
+		}
+		v := *p.UserName
+		return string(v), true
+	}
+	return "", false
+}
+
+// HasParam reports whether p gives the named parameter (a required one always).
+func (p *UpdateSIPRegistrationParams) HasParam(name string) bool {
+	if p == nil {
+		return false
+	}
+	switch name {
+	case "sip_registration_id":
+		return true
+	case "sip_username":
+		return p.SIPUsername != nil
+	case "proxy":
+		return p.Proxy != nil
+	case "auth_user":
+		return p.AuthUser != nil
+	case "outbound_proxy":
+		return p.OutboundProxy != nil
+	case "password":
+		return p.Password != nil
+	case "application_id":
+		return p.ApplicationID != nil
+	case "application_name":
+		return p.ApplicationName != nil
+	case "rule_id":
+		return p.RuleID != nil
+	case "rule_name":
+		return p.RuleName != nil
+	case "user_id":
+		return p.UserID != nil
+	case "user_name":
+		return p.UserName != nil
+	}
+	return false
+}
+
+// EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
+func (p *UpdateSIPRegistrationParams) EachParam(fn func(name, text string)) {
+	if p == nil {
+		return
+	}
+	{
+		v := p.SIPRegistrationID
+		fn("sip_registration_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.SIPUsername != nil {
+		v := *p.SIPUsername
+		fn("sip_username", string(v))
+	}
+	if p.Proxy != nil {
+		v := *p.Proxy
+		fn("proxy", string(v))
+	}
+	if p.AuthUser != nil {
+		v := *p.AuthUser
+		fn("auth_user", string(v))
+	}
+	if p.OutboundProxy != nil {
+		v := *p.OutboundProxy
+		fn("outbound_proxy", string(v))
+	}
+	if p.Password != nil {
+		v := *p.Password
+		fn("password", string(v))
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		fn("application_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.ApplicationName != nil {
+		v := *p.ApplicationName
+		fn("application_name", string(v))
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		fn("rule_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.RuleName != nil {
+		v := *p.RuleName
+		fn("rule_name", string(v))
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		fn("user_id", strconv.FormatInt(int64(v), 10))
+	}
+	if p.UserName != nil {
+		v := *p.UserName
+		fn("user_name", string(v))
+	}
+}
+
+// GetSIPRegistrationID returns SIPRegistrationID (sip_registration_id), or the zero value for a nil p.
+func (p *UpdateSIPRegistrationParams) GetSIPRegistrationID() SIPRegistrationID {
+	if p == nil {
+		var zero SIPRegistrationID
+		return zero
+	}
+	return p.SIPRegistrationID
+}
+
+// GetSIPUsername returns SIPUsername (sip_username), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetSIPUsername() string {
+	if p == nil || p.SIPUsername == nil {
+		var zero string
+		return zero
+	}
+	return *p.SIPUsername
+}
+
+// GetProxy returns Proxy (proxy), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetProxy() string {
+	if p == nil || p.Proxy == nil {
+		var zero string
+		return zero
+	}
+	return *p.Proxy
+}
+
+// GetAuthUser returns AuthUser (auth_user), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetAuthUser() AuthUser {
+	if p == nil || p.AuthUser == nil {
+		var zero AuthUser
+		return zero
+	}
+	return *p.AuthUser
+}
+
+// GetOutboundProxy returns OutboundProxy (outbound_proxy), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetOutboundProxy() OutboundProxy {
+	if p == nil || p.OutboundProxy == nil {
+		var zero OutboundProxy
+		return zero
+	}
+	return *p.OutboundProxy
+}
+
+// GetPassword returns Password (password), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetPassword() Password {
+	if p == nil || p.Password == nil {
+		var zero Password
+		return zero
+	}
+	return *p.Password
+}
+
+// GetApplicationID returns ApplicationID (application_id), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetApplicationID() ApplicationID {
+	if p == nil || p.ApplicationID == nil {
+		var zero ApplicationID
+		return zero
+	}
+	return *p.ApplicationID
+}
+
+// GetApplicationName returns ApplicationName (application_name), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetApplicationName() ApplicationName {
+	if p == nil || p.ApplicationName == nil {
+		var zero ApplicationName
+		return zero
+	}
+	return *p.ApplicationName
+}
+
+// GetRuleID returns RuleID (rule_id), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetRuleID() RuleID {
+	if p == nil || p.RuleID == nil {
+		var zero RuleID
+		return zero
+	}
+	return *p.RuleID
+}
+
+// GetRuleName returns RuleName (rule_name), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetRuleName() RuleName {
+	if p == nil || p.RuleName == nil {
+		var zero RuleName
+		return zero
+	}
+	return *p.RuleName
+}
+
+// GetUserID returns UserID (user_id), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetUserID() UserID {
+	if p == nil || p.UserID == nil {
+		var zero UserID
+		return zero
+	}
+	return *p.UserID
+}
+
+// GetUserName returns UserName (user_name), or the zero value when p or the field is nil.
+func (p *UpdateSIPRegistrationParams) GetUserName() UserName {
+	if p == nil || p.UserName == nil {
+		var zero UserName
+		return zero
+	}
+	return *p.UserName
 }
 
 // AsResultOne returns the union data inside the BindSIPRegistration200JSONResponseBody as a ResultOne
@@ -1321,6 +3234,9 @@ type Client struct {
 	// A list of callbacks for modifying requests which are generated before sending over
 	// the network.
 	RequestEditors []RequestEditorFn
+
+	// resolved holds Server and the operations' URLs under it, resolved once (voxsip).
+	resolved atomic.Pointer[serverURLs]
 }
 
 // ClientOption allows setting custom parameters during construction
@@ -1412,7 +3328,11 @@ type ClientInterface interface {
 //
 // Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
 func (c *Client) BindSIPRegistration(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewBindSIPRegistrationRequest(c.Server, params)
+	urls, err := c.serverURLs()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newBindSIPRegistrationRequest(urls, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1429,7 +3349,11 @@ func (c *Client) BindSIPRegistration(ctx context.Context, params *BindSIPRegistr
 //
 // Corresponds with POST /CreateSipRegistration (the `CreateSIPRegistration` operationId).
 func (c *Client) CreateSIPRegistration(ctx context.Context, params *CreateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateSIPRegistrationRequest(c.Server, params)
+	urls, err := c.serverURLs()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newCreateSIPRegistrationRequest(urls, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1446,7 +3370,11 @@ func (c *Client) CreateSIPRegistration(ctx context.Context, params *CreateSIPReg
 //
 // Corresponds with POST /DeleteSipRegistration (the `DeleteSIPRegistration` operationId).
 func (c *Client) DeleteSIPRegistration(ctx context.Context, params *DeleteSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteSIPRegistrationRequest(c.Server, params)
+	urls, err := c.serverURLs()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newDeleteSIPRegistrationRequest(urls, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1463,7 +3391,11 @@ func (c *Client) DeleteSIPRegistration(ctx context.Context, params *DeleteSIPReg
 //
 // Corresponds with POST /GetSipRegistrations (the `GetSIPRegistrations` operationId).
 func (c *Client) GetSIPRegistrations(ctx context.Context, params *GetSIPRegistrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetSIPRegistrationsRequest(c.Server, params)
+	urls, err := c.serverURLs()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newGetSIPRegistrationsRequest(urls, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1480,7 +3412,11 @@ func (c *Client) GetSIPRegistrations(ctx context.Context, params *GetSIPRegistra
 //
 // Corresponds with POST /UpdateSipRegistration (the `UpdateSIPRegistration` operationId).
 func (c *Client) UpdateSIPRegistration(ctx context.Context, params *UpdateSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateSIPRegistrationRequest(c.Server, params)
+	urls, err := c.serverURLs()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newUpdateSIPRegistrationRequest(urls, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1493,12 +3429,18 @@ func (c *Client) UpdateSIPRegistration(ctx context.Context, params *UpdateSIPReg
 
 // NewBindSIPRegistrationRequest constructs an http.Request for the BindSIPRegistration method
 func NewBindSIPRegistrationRequest(server string, params *BindSIPRegistrationParams) (*http.Request, error) {
-	var err error
-
-	queryURL, err := resolveStaticPath(&lastBindSIPRegistrationURL, server, "./BindSipRegistration")
+	urls, err := resolveServer(server)
 	if err != nil {
 		return nil, err
 	}
+	return newBindSIPRegistrationRequest(urls, params)
+}
+
+// newBindSIPRegistrationRequest is NewBindSIPRegistrationRequest under a resolved server.
+func newBindSIPRegistrationRequest(urls *serverURLs, params *BindSIPRegistrationParams) (*http.Request, error) {
+
+	opURL := *urls.opBindSIPRegistration
+	queryURL := &opURL
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
@@ -1601,22 +3543,25 @@ func NewBindSIPRegistrationRequest(server string, params *BindSIPRegistrationPar
 		queryURL.RawQuery = rawQuery.String()
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req := newBodylessRequest(http.MethodPost, queryURL)
 
 	return req, nil
 }
 
 // NewCreateSIPRegistrationRequest constructs an http.Request for the CreateSIPRegistration method
 func NewCreateSIPRegistrationRequest(server string, params *CreateSIPRegistrationParams) (*http.Request, error) {
-	var err error
-
-	queryURL, err := resolveStaticPath(&lastCreateSIPRegistrationURL, server, "./CreateSipRegistration")
+	urls, err := resolveServer(server)
 	if err != nil {
 		return nil, err
 	}
+	return newCreateSIPRegistrationRequest(urls, params)
+}
+
+// newCreateSIPRegistrationRequest is NewCreateSIPRegistrationRequest under a resolved server.
+func newCreateSIPRegistrationRequest(urls *serverURLs, params *CreateSIPRegistrationParams) (*http.Request, error) {
+
+	opURL := *urls.opCreateSIPRegistration
+	queryURL := &opURL
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
@@ -1751,22 +3696,25 @@ func NewCreateSIPRegistrationRequest(server string, params *CreateSIPRegistratio
 		queryURL.RawQuery = rawQuery.String()
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req := newBodylessRequest(http.MethodPost, queryURL)
 
 	return req, nil
 }
 
 // NewDeleteSIPRegistrationRequest constructs an http.Request for the DeleteSIPRegistration method
 func NewDeleteSIPRegistrationRequest(server string, params *DeleteSIPRegistrationParams) (*http.Request, error) {
-	var err error
-
-	queryURL, err := resolveStaticPath(&lastDeleteSIPRegistrationURL, server, "./DeleteSipRegistration")
+	urls, err := resolveServer(server)
 	if err != nil {
 		return nil, err
 	}
+	return newDeleteSIPRegistrationRequest(urls, params)
+}
+
+// newDeleteSIPRegistrationRequest is NewDeleteSIPRegistrationRequest under a resolved server.
+func newDeleteSIPRegistrationRequest(urls *serverURLs, params *DeleteSIPRegistrationParams) (*http.Request, error) {
+
+	opURL := *urls.opDeleteSIPRegistration
+	queryURL := &opURL
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
@@ -1795,22 +3743,25 @@ func NewDeleteSIPRegistrationRequest(server string, params *DeleteSIPRegistratio
 		queryURL.RawQuery = rawQuery.String()
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req := newBodylessRequest(http.MethodPost, queryURL)
 
 	return req, nil
 }
 
 // NewGetSIPRegistrationsRequest constructs an http.Request for the GetSIPRegistrations method
 func NewGetSIPRegistrationsRequest(server string, params *GetSIPRegistrationsParams) (*http.Request, error) {
-	var err error
-
-	queryURL, err := resolveStaticPath(&lastGetSIPRegistrationsURL, server, "./GetSipRegistrations")
+	urls, err := resolveServer(server)
 	if err != nil {
 		return nil, err
 	}
+	return newGetSIPRegistrationsRequest(urls, params)
+}
+
+// newGetSIPRegistrationsRequest is NewGetSIPRegistrationsRequest under a resolved server.
+func newGetSIPRegistrationsRequest(urls *serverURLs, params *GetSIPRegistrationsParams) (*http.Request, error) {
+
+	opURL := *urls.opGetSIPRegistrations
+	queryURL := &opURL
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
@@ -2003,22 +3954,25 @@ func NewGetSIPRegistrationsRequest(server string, params *GetSIPRegistrationsPar
 		queryURL.RawQuery = rawQuery.String()
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req := newBodylessRequest(http.MethodPost, queryURL)
 
 	return req, nil
 }
 
 // NewUpdateSIPRegistrationRequest constructs an http.Request for the UpdateSIPRegistration method
 func NewUpdateSIPRegistrationRequest(server string, params *UpdateSIPRegistrationParams) (*http.Request, error) {
-	var err error
-
-	queryURL, err := resolveStaticPath(&lastUpdateSIPRegistrationURL, server, "./UpdateSipRegistration")
+	urls, err := resolveServer(server)
 	if err != nil {
 		return nil, err
 	}
+	return newUpdateSIPRegistrationRequest(urls, params)
+}
+
+// newUpdateSIPRegistrationRequest is NewUpdateSIPRegistrationRequest under a resolved server.
+func newUpdateSIPRegistrationRequest(urls *serverURLs, params *UpdateSIPRegistrationParams) (*http.Request, error) {
+
+	opURL := *urls.opUpdateSIPRegistration
+	queryURL := &opURL
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
@@ -2157,72 +4111,75 @@ func NewUpdateSIPRegistrationRequest(server string, params *UpdateSIPRegistratio
 		queryURL.RawQuery = rawQuery.String()
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req := newBodylessRequest(http.MethodPost, queryURL)
 
 	return req, nil
 }
 
-// parsedServer is a server URL and its parse.
-type parsedServer struct {
-	raw string
-	u   *url.URL
+// serverURLs is a server URL and the URL of each operation under it, resolved once. It is never
+// modified once built: a builder copies the URL it starts from.
+type serverURLs struct {
+	server                  string
+	base                    *url.URL
+	opBindSIPRegistration   *url.URL
+	opCreateSIPRegistration *url.URL
+	opDeleteSIPRegistration *url.URL
+	opGetSIPRegistrations   *url.URL
+	opUpdateSIPRegistration *url.URL
 }
 
-// lastServer caches the last server URL a request builder parsed: a client sends every request
-// to the same server, so the builders parse it once. The cached *url.URL is never modified
-// (URL.Parse returns a new URL), so sharing it is safe.
-var lastServer atomic.Pointer[parsedServer]
-
-// parseServerURL is url.Parse(server), cached.
-func parseServerURL(server string) (*url.URL, error) {
-	if last := lastServer.Load(); last != nil && last.raw == server {
-		return last.u, nil
-	}
-	u, err := url.Parse(server)
+// resolveServer parses server and resolves every operation's path under it, as the stock
+// builders do on each request (url.Parse(server), then Parse("./Path")).
+func resolveServer(server string) (*serverURLs, error) {
+	base, err := url.Parse(server)
 	if err != nil {
 		return nil, err
 	}
-	lastServer.Store(&parsedServer{raw: server, u: u})
-	return u, nil
+	urls := &serverURLs{server: server, base: base}
+	if urls.opBindSIPRegistration, err = base.Parse("./BindSipRegistration"); err != nil {
+		return nil, err
+	}
+	if urls.opCreateSIPRegistration, err = base.Parse("./CreateSipRegistration"); err != nil {
+		return nil, err
+	}
+	if urls.opDeleteSIPRegistration, err = base.Parse("./DeleteSipRegistration"); err != nil {
+		return nil, err
+	}
+	if urls.opGetSIPRegistrations, err = base.Parse("./GetSipRegistrations"); err != nil {
+		return nil, err
+	}
+	if urls.opUpdateSIPRegistration, err = base.Parse("./UpdateSipRegistration"); err != nil {
+		return nil, err
+	}
+	return urls, nil
 }
 
-// lastBindSIPRegistrationURL caches the URL of BindSIPRegistration under the last server it was built for.
-var lastBindSIPRegistrationURL atomic.Pointer[parsedServer]
-
-// lastCreateSIPRegistrationURL caches the URL of CreateSIPRegistration under the last server it was built for.
-var lastCreateSIPRegistrationURL atomic.Pointer[parsedServer]
-
-// lastDeleteSIPRegistrationURL caches the URL of DeleteSIPRegistration under the last server it was built for.
-var lastDeleteSIPRegistrationURL atomic.Pointer[parsedServer]
-
-// lastGetSIPRegistrationsURL caches the URL of GetSIPRegistrations under the last server it was built for.
-var lastGetSIPRegistrationsURL atomic.Pointer[parsedServer]
-
-// lastUpdateSIPRegistrationURL caches the URL of UpdateSIPRegistration under the last server it was built for.
-var lastUpdateSIPRegistrationURL atomic.Pointer[parsedServer]
-
-// resolveStaticPath returns a new URL for path (an operation's path without parameters, as
-// "./Op") under server: what url.Parse(server) then .Parse(path) give. cache keeps the last
-// result, so that a client building every request for one server resolves it once.
-func resolveStaticPath(cache *atomic.Pointer[parsedServer], server, path string) (*url.URL, error) {
-	if last := cache.Load(); last != nil && last.raw == server {
-		out := *last.u
-		return &out, nil
+// serverURLs returns the client's resolved URLs, resolving them again when Server has changed.
+func (c *Client) serverURLs() (*serverURLs, error) {
+	if urls := c.resolved.Load(); urls != nil && urls.server == c.Server {
+		return urls, nil
 	}
-	serverURL, err := parseServerURL(server)
+	urls, err := resolveServer(c.Server)
 	if err != nil {
 		return nil, err
 	}
-	u, err := serverURL.Parse(path)
-	if err != nil {
-		return nil, err
+	c.resolved.Store(urls)
+	return urls, nil
+}
+
+// newBodylessRequest is http.NewRequest(method, u.String(), nil) without formatting u and
+// parsing it back: the same fields, around u itself.
+func newBodylessRequest(method string, u *url.URL) *http.Request {
+	u.Host = strings.TrimSuffix(u.Host, ":") // as http.NewRequest removes an empty port
+	return &http.Request{
+		Method:     method,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header),
+		Host:       u.Host,
 	}
-	cache.Store(&parsedServer{raw: server, u: u})
-	out := *u
-	return &out, nil
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
@@ -2237,6 +4194,24 @@ func (c *Client) applyEditors(ctx context.Context, req *http.Request, additional
 		}
 	}
 	return nil
+}
+
+// Send calls the operation p is for (p.OperationID()): one entry point for code that handles
+// every operation of the spec alike (voxsip).
+func (c *Client) Send(ctx context.Context, p OperationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	switch p := p.(type) {
+	case *BindSIPRegistrationParams:
+		return c.BindSIPRegistration(ctx, p, reqEditors...)
+	case *CreateSIPRegistrationParams:
+		return c.CreateSIPRegistration(ctx, p, reqEditors...)
+	case *DeleteSIPRegistrationParams:
+		return c.DeleteSIPRegistration(ctx, p, reqEditors...)
+	case *GetSIPRegistrationsParams:
+		return c.GetSIPRegistrations(ctx, p, reqEditors...)
+	case *UpdateSIPRegistrationParams:
+		return c.UpdateSIPRegistration(ctx, p, reqEditors...)
+	}
+	return nil, fmt.Errorf("generated: Send: no operation takes %T", p)
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads

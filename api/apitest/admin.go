@@ -67,87 +67,109 @@ func (rj replyJSON) reply() (Reply, error) {
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	fail := func(status int, err error) {
-		writeJSON(w, status, map[string]string{"error": err.Error()})
-	}
-	decode := func(v any) bool {
-		dec := json.NewDecoder(io.LimitReader(r.Body, 16<<20))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(v); err != nil {
-			fail(http.StatusBadRequest, fmt.Errorf("body: %w", err))
-			return false
-		}
-		return true
-	}
 	path := r.URL.Path[len(AdminPath):]
+	handle := map[string]func(w http.ResponseWriter, r *http.Request){
+		"GET ": func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]any{"api": s.URL, "endpoints": adminEndpoints})
+		},
+		"GET requests":      func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Requests()) },
+		"DELETE requests":   s.adminClearLog,
+		"GET registrations": func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Registrations()) },
+		"POST replies":      s.adminEnqueue,
+		"DELETE replies":    s.adminClearReplies,
+		"POST seed":         s.adminSeed,
+		"POST reset":        func(w http.ResponseWriter, _ *http.Request) { s.ResetState(); w.WriteHeader(http.StatusNoContent) },
+	}[r.Method+" "+path]
+	if handle != nil {
+		handle(w, r)
+		return
+	}
 	allowed := ""
 	for _, e := range adminEndpoints {
 		if e.Path == r.URL.Path {
 			allowed += ", " + e.Method
 		}
 	}
-	switch key := r.Method + " " + path; key {
-	case "GET ":
-		writeJSON(w, http.StatusOK, map[string]any{"api": s.URL, "endpoints": adminEndpoints})
-	case "GET requests":
-		writeJSON(w, http.StatusOK, s.Requests())
-	case "DELETE requests":
-		s.mu.Lock()
-		s.log.clear()
-		s.mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	case "GET registrations":
-		writeJSON(w, http.StatusOK, s.Registrations())
-	case "POST replies":
-		var in struct {
-			Operation string      `json:"operation"`
-			Replies   []replyJSON `json:"replies"`
-		}
-		if !decode(&in) {
-			return
-		}
-		replies := make([]Reply, len(in.Replies))
-		for i, rj := range in.Replies {
-			var err error
-			if replies[i], err = rj.reply(); err != nil {
-				fail(http.StatusBadRequest, fmt.Errorf("replies[%d]: %w", i, err))
-				return
-			}
-		}
-		if err := s.enqueueFor(in.Operation, replies); err != nil {
-			fail(http.StatusBadRequest, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	case "DELETE replies":
-		s.mu.Lock()
-		clear(s.replies)
-		s.mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	case "POST seed":
-		var sd Seed
-		if !decode(&sd) {
-			return
-		}
-		if err := s.Seed(sd); err != nil {
-			fail(http.StatusBadRequest, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	case "POST reset":
-		s.ResetState()
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		if allowed == "" && path != "" {
-			fail(http.StatusNotFound, fmt.Errorf("no admin endpoint %s; GET %s lists them", r.URL.Path, AdminPath))
-			return
-		}
-		if path == "" {
-			allowed = ", GET"
-		}
-		w.Header().Set("Allow", allowed[2:])
-		fail(http.StatusMethodNotAllowed, fmt.Errorf("%s takes %s", r.URL.Path, allowed[2:]))
+	if allowed == "" && path != "" {
+		adminFail(w, http.StatusNotFound, fmt.Errorf("no admin endpoint %s; GET %s lists them", r.URL.Path, AdminPath))
+		return
 	}
+	if path == "" {
+		allowed = ", GET"
+	}
+	w.Header().Set("Allow", allowed[2:])
+	adminFail(w, http.StatusMethodNotAllowed, fmt.Errorf("%s takes %s", r.URL.Path, allowed[2:]))
+}
+
+func adminFail(w http.ResponseWriter, status int, err error) {
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+// adminDecode decodes r's JSON body into v, refusing unknown keys; false when it has answered.
+func adminDecode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 16<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		adminFail(w, http.StatusBadRequest, fmt.Errorf("body: %w", err))
+		return false
+	}
+	return true
+}
+
+func (s *Server) adminClearLog(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	s.log.clear()
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) adminClearReplies(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	clear(s.replies)
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) adminEnqueue(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Operation string      `json:"operation"`
+		Replies   []replyJSON `json:"replies"`
+	}
+	if !adminDecode(w, r, &in) {
+		return
+	}
+	replies := make([]Reply, len(in.Replies))
+	for i, rj := range in.Replies {
+		var err error
+		if replies[i], err = rj.reply(); err != nil {
+			adminFail(w, http.StatusBadRequest, fmt.Errorf("replies[%d]: %w", i, err))
+			return
+		}
+	}
+	if err := s.enqueueFor(in.Operation, replies); err != nil {
+		adminFail(w, http.StatusBadRequest, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) adminSeed(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(io.LimitReader(r.Body, MaxSeedBytes+1))
+	if err == nil && len(data) > MaxSeedBytes {
+		err = fmt.Errorf("larger than %d MiB", MaxSeedBytes>>20)
+	}
+	var sd Seed
+	if err == nil {
+		sd, err = ParseSeed(data) // as strict as a seed file: lines, trailing data, dates
+	}
+	if err == nil {
+		err = s.Seed(sd)
+	}
+	if err != nil {
+		adminFail(w, http.StatusBadRequest, fmt.Errorf("body: %w", err))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/generated"
 	"github.com/voxsip/voxsip/internal/testutil"
 )
 
@@ -54,8 +55,8 @@ func TestAdminEndpoints(t *testing.T) {
 	if regs := srv.Registrations(); len(regs) != 1 || regs[0].SIPRegistrationID != 7 {
 		t.Errorf("after seeding: %+v", regs)
 	}
-	if err := c.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{SIPRegistrationID: 7, ApplicationName: api.Ptr("desk")}); !errors.Is(err, api.CodeInvalidArguments) {
-		t.Errorf("unknown application after seeding applications: %v, want 101", err)
+	if err := c.UpdateSIPRegistration(ctx, &api.UpdateSIPRegistrationParams{SIPRegistrationID: 7, ApplicationName: api.Ptr("desk")}); !errors.Is(err, api.ErrorCode(generated.ErrorCodeInvalidApplicationName)) {
+		t.Errorf("unknown application after seeding applications: %v, want 107", err)
 	}
 	if status, body := admin(t, srv, "POST", "seed", `{"registrations":[],"nonsense":1}`); status != 400 {
 		t.Errorf("a seed with an unknown key: %d %s, want 400", status, body)

@@ -26,22 +26,27 @@ func TestAnswersLikeTheAPI(t *testing.T) {
 		accepted bool   // the fake accepts it (code 0 means success)
 	}{
 		{"success", rawCall{path: upd, query: "sip_registration_id=1", auth: bearer}, 0, "", true},
-		{"missing required", rawCall{path: upd, auth: bearer}, 101, `parameter "sip_registration_id" in query has an error`, false},
-		{"wrong type", rawCall{path: upd, query: "sip_registration_id=abc", auth: bearer}, 101, `parameter "sip_registration_id" in query has an error`, false},
-		{"below minimum", rawCall{path: upd, query: "sip_registration_id=0", auth: bearer}, 101, "sip_registration_id", false},
-		{"unknown parameter", rawCall{path: upd, query: "sip_registration_id=1&colour=red", auth: bearer}, 101, `unknown parameter "colour"`, false},
+		{"missing required", rawCall{path: upd, auth: bearer}, 134, `Required parameter 'sip_registration_id' is empty`, false},
+		{"required but empty", rawCall{path: upd, query: "sip_registration_id=", auth: bearer}, 134, `Required parameter 'sip_registration_id' is empty`, false},
+		{"wrong type", rawCall{path: upd, query: "sip_registration_id=abc", auth: bearer}, 275, `The 'sip_registration_id' parameter is invalid: "abc" is not an integer`, false},
+		{"below minimum", rawCall{path: upd, query: "sip_registration_id=0", auth: bearer}, 275, "The 'sip_registration_id' parameter is invalid", false},
+		{"another parameter's code", rawCall{path: upd, query: "sip_registration_id=1&application_id=x", auth: bearer}, 116, "The 'application_id' parameter is invalid", false},
+		{"no code of its own", rawCall{path: apitest.BasePath + "/GetSipRegistrations", query: "count=0", auth: bearer}, 101, "The 'count' parameter is invalid", false},
+		{"unknown parameter (ignored, with a warning)", rawCall{path: upd, query: "sip_registration_id=1&colour=red", auth: bearer}, 0, "", true},
 		{"twice in the query", rawCall{path: upd, query: "sip_registration_id=1&proxy=a&proxy=b", auth: bearer}, 101, `"proxy" given 2 times`, false},
 		{"in query and body", rawCall{path: upd, query: "sip_registration_id=1", body: []byte("sip_registration_id=1"), contentType: form, auth: bearer}, 101, `"sip_registration_id" given 2 times`, false},
 		{"twice in the body", rawCall{path: upd, body: []byte("sip_registration_id=1&sip_registration_id=2"), contentType: form, auth: bearer}, 101, "given 2 times", false},
-		{"boolean not true/false", rawCall{path: apitest.BasePath + "/GetSipRegistrations", query: "deactivated=1", auth: bearer}, 101, "deactivated", false},
+		{"boolean neither true/false nor 1/0", rawCall{path: apitest.BasePath + "/GetSipRegistrations", query: "deactivated=yes", auth: bearer}, 101, `The 'deactivated' parameter is invalid: "yes" is not true or false`, false},
 		{"broken rule", rawCall{path: upd, query: "sip_registration_id=1&user_id=5", auth: bearer}, 101, "need application_id or application_name", false},
-		{"no such registration", rawCall{path: upd, query: "sip_registration_id=2", auth: bearer}, 101, "SIP registration 2 not found", true},
+		{"no such registration", rawCall{path: upd, query: "sip_registration_id=2", auth: bearer}, 275, "SIP registration 2 not found", true},
 		{"unknown method", rawCall{path: apitest.BasePath + "/FlyToTheMoon", auth: bearer}, 103, "FlyToTheMoon", false},
 		{"unknown cmd", rawCall{path: apitest.BasePath, query: "cmd=FlyToTheMoon", auth: bearer}, 103, "FlyToTheMoon", false},
 		{"no cmd", rawCall{path: apitest.BasePath, query: "sip_registration_id=1", auth: bearer}, 102, "Missing 'cmd' parameter", false},
 		{"cmd twice", rawCall{path: apitest.BasePath, query: "cmd=UpdateSipRegistration&sip_registration_id=1", body: []byte("cmd=UpdateSipRegistration"), contentType: form, auth: bearer}, 101, `"cmd" given 2 times`, false},
-		{"cmd beside a method in the path", rawCall{path: upd, query: "cmd=DeleteSipRegistration&sip_registration_id=1", auth: bearer}, 101, `unknown parameter "cmd"`, false},
-		{"JSON body", rawCall{path: upd, body: []byte(`{"sip_registration_id":1}`), contentType: "application/json", auth: bearer}, 101, "unsupported Content-Type", false},
+		{"cmd beside a method in the path: the path wins", rawCall{path: upd, query: "cmd=DeleteSipRegistration&sip_registration_id=1", auth: bearer}, 0, "", true},
+		{"JSON body", rawCall{path: upd, body: []byte(`{"sip_registration_id":1}`), contentType: "application/json", auth: bearer}, 0, "", true},
+		{"JSON body not an object", rawCall{path: upd, body: []byte(`[1]`), contentType: "application/json", auth: bearer}, 101, "JSON body", false},
+		{"XML body", rawCall{path: upd, body: []byte(`<a/>`), contentType: "application/xml", auth: bearer}, 101, "unsupported Content-Type", false},
 		{"body without a type", rawCall{path: upd, body: []byte(`sip_registration_id=1`), auth: bearer}, 101, "Content-Type", false},
 		{"broken multipart", rawCall{path: upd, body: []byte("--x\r\nnonsense"), contentType: "multipart/form-data; boundary=x", auth: bearer}, 101, "multipart", false},
 		{"no token", rawCall{path: upd, query: "sip_registration_id=1"}, 100, "no bearer token", false},
@@ -57,6 +62,9 @@ func TestAnswersLikeTheAPI(t *testing.T) {
 			before := len(srv.Requests())
 			status, _, body := tc.call.do(t, srv)
 			code, msg := apiErr(body)
+			if code != 0 && (!generated.ErrorCode(code).Valid() || len(msg) > 160 || strings.Contains(msg, "Schema")) {
+				t.Errorf("code %d msg %q: want a code from the spec's list and a short sentence", code, msg)
+			}
 			if status != http.StatusOK || code != tc.code || !strings.Contains(msg, tc.msg) {
 				t.Errorf("HTTP %d %s; want HTTP 200 with code %d and a msg containing %q", status, body, tc.code, tc.msg)
 			}

@@ -39,6 +39,11 @@ func sampleParams(t *testing.T, op *params.Op, full bool) url.Values {
 			return strconv.FormatInt(max(1, f.Min), 10)
 		case "boolean":
 			return "true"
+		case "number":
+			return "1.5"
+		}
+		if len(f.Enum) > 0 {
+			return f.Enum[0]
 		}
 		if f.Pattern != "" {
 			return "1"

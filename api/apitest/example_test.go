@@ -44,7 +44,8 @@ func ExampleNewServer() {
 	fmt.Println(errors.Is(err, api.CodeForbiddenCommand))
 
 	err = registerPhone(ctx, client, 12, "dave") // no such registration
-	fmt.Println(errors.Is(err, api.CodeInvalidArguments))
+	var apiErr *api.Error
+	fmt.Println(errors.As(err, &apiErr) && apiErr.Code == 275) // the service's "invalid registration id"
 	// Output:
 	// 10 phones bob
 	// 10 bob
@@ -74,4 +75,30 @@ func ExampleServer_EnqueueFor() {
 	// update: <nil>
 	// create failed with a ResponseError: true
 	// registrations: 1
+}
+
+// The README's example: the code under test sees the failure the fake returns. The default
+// retry policy would retry a rate limit (code 340) away and the code would see success, so the
+// client makes one attempt per call (NoRetries; or queue as many replies as it makes attempts).
+func Example_failureSeenByTheCodeUnderTest() {
+	srv := apitest.NewServer(apitest.WithRegistrationIDs(10)) // start with registration 10
+	defer srv.Close()
+	client, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithCredentials(srv.Credentials()),
+		api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	srv.EnqueueFor("UpdateSipRegistration", apitest.Error(340, "Rate limit exceeded")) // the next update gets this
+	err = registerPhone(ctx, client, 10, "bob")                                        // the code under test
+	fmt.Println("rate limited:", errors.Is(err, api.CodeRateLimitExceeded))
+	fmt.Println("bound:", srv.Registrations()[0].UserName != nil, "after", len(srv.Requests()), "request")
+
+	err = registerPhone(ctx, client, 10, "bob") // the queue is empty: this one succeeds
+	fmt.Println("second try:", err, *srv.Registrations()[0].UserName)
+	// Output:
+	// rate limited: true
+	// bound: false after 1 request
+	// second try: <nil> bob
 }

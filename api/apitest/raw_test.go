@@ -2,9 +2,7 @@ package apitest_test
 
 import (
 	"bytes"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -23,27 +21,7 @@ import (
 // from now (the server's clock).
 func token(t *testing.T, srv *apitest.Server, iss any, now time.Time) string {
 	t.Helper()
-	var creds struct {
-		KeyID      string `json:"key_id"`
-		PrivateKey string `json:"private_key"`
-	}
-	if err := json.Unmarshal(srv.CredentialsJSON(), &creds); err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode([]byte(creds.PrivateKey))
-	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
-		"iss": iss, "iat": now.Add(-5 * time.Second).Unix(), "exp": now.Add(time.Minute).Unix(),
-	})
-	tok.Header["kid"] = creds.KeyID
-	signed, err := tok.SignedString(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signed
+	return signed(t, srv, jwt.MapClaims{"iss": iss, "iat": now.Add(-5 * time.Second).Unix(), "exp": now.Add(time.Minute).Unix()}, nil)
 }
 
 // shape is one way a client may send a call: where the method and the parameters travel.

@@ -1,11 +1,14 @@
 package apitest
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	paramcodec "github.com/voxsip/voxsip/internal/params"
 )
 
 // Reply is a canned answer for one accepted request; see [Server.Enqueue].
@@ -103,4 +106,46 @@ func Trickle(interval time.Duration) Reply {
 			}
 		}
 	}}
+}
+
+// Enqueue makes the server answer the next accepted requests, whatever their operation, with
+// replies, in order, instead of handling them. Requests that fail validation do not consume a
+// reply, and a request whose operation has replies of its own (EnqueueFor) uses those first.
+func (s *Server) Enqueue(replies ...Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.replies[""] = append(s.replies[""], replies...)
+}
+
+// EnqueueFor is Enqueue for the requests of one operation (its operationId, e.g.
+// "CreateSipRegistration"); it panics if the spec has no such operation.
+func (s *Server) EnqueueFor(operation string, replies ...Reply) {
+	if err := s.enqueueFor(operation, replies); err != nil {
+		panic(err)
+	}
+}
+
+func (s *Server) enqueueFor(operation string, replies []Reply) error {
+	if _, ok := paramcodec.ByID(operation); !ok && operation != "" {
+		return fmt.Errorf("apitest: openapi.yaml has no operation %q", operation)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.replies[operation] = append(s.replies[operation], replies...)
+	return nil
+}
+
+// FailNext makes the server answer the next accepted request with the API error code and msg.
+func (s *Server) FailNext(code int, msg string) { s.Enqueue(Error(code, msg)) }
+
+// popReply takes the next reply for op: its own first, then one for any operation. s.mu held.
+func (s *Server) popReply(op string) *Reply {
+	for _, key := range []string{op, ""} {
+		if q := s.replies[key]; len(q) > 0 {
+			r := q[0]
+			s.replies[key] = q[1:]
+			return &r
+		}
+	}
+	return nil
 }

@@ -40,6 +40,12 @@ type ServeConfig struct {
 	LogSize int
 	// ShutdownTimeout bounds the graceful shutdown (DefaultShutdownTimeout when 0).
 	ShutdownTimeout time.Duration
+	// Strict refuses unknown parameters with code 101 (see WithStrict).
+	Strict bool
+	// Roles, if not empty, are the roles of the key of the credentials (see WithRole).
+	Roles []string
+	// ReadTimeout bounds how long a request may take to arrive (DefaultReadTimeout when 0).
+	ReadTimeout time.Duration
 }
 
 // serveOnShutdown, when set (by tests), runs once Serve's graceful shutdown has begun.
@@ -50,25 +56,9 @@ var serveOnShutdown func()
 // with TLSCertFile), then prints on out the base URL as the first line, followed by lines naming
 // the credentials file, the admin endpoint and the certificate.
 func Serve(ctx context.Context, cfg ServeConfig, out io.Writer) error {
-	var opts []Option
-	if cfg.Log != nil {
-		opts = append(opts, OnRequest(func(r Request) { fmt.Fprintf(cfg.Log, "accepted: %s\n", r) }))
-	}
-	if cfg.SeedFile != "" {
-		sd, err := LoadSeed(cfg.SeedFile)
-		if err != nil {
-			return err
-		}
-		opts = append(opts, WithSeed(sd))
-	}
-	switch {
-	case cfg.LogSize > 0:
-		opts = append(opts, WithLogSize(cfg.LogSize))
-	case cfg.LogSize < 0:
-		opts = append(opts, WithLogSize(0))
-	}
-	if cfg.TLSCertFile != "" {
-		opts = append(opts, WithTLS())
+	opts, err := cfg.options()
+	if err != nil {
+		return err
 	}
 	srv, err := Listen(cfg.Addr, opts...)
 	if err != nil {
@@ -77,7 +67,7 @@ func Serve(ctx context.Context, cfg ServeConfig, out io.Writer) error {
 	if serveOnShutdown != nil {
 		srv.http.RegisterOnShutdown(serveOnShutdown)
 	}
-	if err := os.WriteFile(cfg.CredentialsFile, srv.CredentialsJSON(), 0o600); err != nil {
+	if err := writePrivate(cfg.CredentialsFile, srv.CredentialsJSON()); err != nil {
 		srv.Close()
 		return fmt.Errorf("apitest: writing credentials: %w", err)
 	}
@@ -102,6 +92,58 @@ func Serve(ctx context.Context, cfg ServeConfig, out io.Writer) error {
 	defer cancel()
 	srv.Shutdown(sctx) // cut-off requests are the clients' business, not an error of Serve
 	return nil
+}
+
+// options turns the configuration into the Server's options.
+func (cfg ServeConfig) options() ([]Option, error) {
+	var opts []Option
+	if cfg.Log != nil {
+		opts = append(opts, OnRequest(func(r Request) { fmt.Fprintf(cfg.Log, "accepted: %s\n", r) }))
+	}
+	if cfg.SeedFile != "" {
+		sd, err := LoadSeed(cfg.SeedFile)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, WithSeed(sd))
+	}
+	switch {
+	case cfg.LogSize > 0:
+		opts = append(opts, WithLogSize(cfg.LogSize))
+	case cfg.LogSize < 0:
+		opts = append(opts, WithLogSize(0))
+	}
+	if cfg.TLSCertFile != "" {
+		opts = append(opts, WithTLS())
+	}
+	if cfg.Strict {
+		opts = append(opts, WithStrict())
+	}
+	if len(cfg.Roles) > 0 {
+		opts = append(opts, WithRole(cfg.Roles...))
+	}
+	if cfg.ReadTimeout > 0 {
+		opts = append(opts, WithReadTimeout(cfg.ReadTimeout))
+	}
+	return opts, nil
+}
+
+// writePrivate writes data to path readable by its owner alone: mode 0600 even when the file
+// already exists with a wider mode (os.WriteFile keeps an existing file's mode).
+func writePrivate(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // selfSignedCert makes a certificate for the loopback names, valid for a year from now (real

@@ -17,7 +17,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/voxsip/voxsip/api"
-	"github.com/voxsip/voxsip/internal/params"
 )
 
 const applyHelp = `Makes the account's SIP registrations match a YAML file: reads them all
@@ -206,10 +205,10 @@ func diff(d *desired, cur api.SIPRegistration, opt planOptions) (step, error) {
 		if name == "sip_username" || name == "proxy" {
 			continue // the identity
 		}
-		v, _ := opCreate.op.Value(d.p, name)
-		to := params.Format(v)
+		to, _ := opCreate.op.Text(d.p, name)
+		f, _ := opCreate.op.Lookup(name)
 		from, present := currentValue(cur, name)
-		if present && from == to || !present && to == "" && v.Kind() == reflect.String {
+		if present && from == to || !present && to == "" && f.Type == "string" {
 			continue
 		}
 		if _, ok := opUpdate.op.Lookup(name); !ok {
@@ -228,8 +227,8 @@ func diff(d *desired, cur api.SIPRegistration, opt planOptions) (step, error) {
 	}
 	if bindingChanged {
 		for _, name := range d.set {
-			if v, ok := opCreate.op.Value(d.p, name); ok && slices.Contains(bindingParams, name) {
-				opUpdate.op.Set(up, name, params.Format(v))
+			if v, ok := opCreate.op.Text(d.p, name); ok && slices.Contains(bindingParams, name) {
+				opUpdate.op.Set(up, name, v)
 			}
 		}
 	}
@@ -386,7 +385,7 @@ func parseEntry(item *yaml.Node, secret, dir string, getenv func(string) (string
 	if err := api.ValidateCreateSIPRegistration(d.p); err != nil {
 		var ve *api.ValidationError
 		if errors.As(err, &ve) {
-			return nil, fmt.Errorf("line %d: %s", item.Line, strings.TrimPrefix(err.Error(), "voximplant: "))
+			return nil, fmt.Errorf("line %d: %s", item.Line, strings.TrimPrefix(err.Error(), "voxsip: "))
 		}
 		return nil, err
 	}

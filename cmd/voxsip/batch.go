@@ -167,10 +167,9 @@ func registrationID(o operation, p any) int64 {
 	if p == nil {
 		return 0
 	}
-	if v, ok := o.op.Value(p, "sip_registration_id"); ok {
-		return v.Int()
-	}
-	return 0
+	v, _ := o.op.Text(p, "sip_registration_id")
+	id, _ := strconv.ParseInt(v, 10, 64)
+	return id
 }
 
 // resumeState is what a previous run's --json results say.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/internal/redact"
 )
 
 // envBaseURL overrides the default API address, e.g. to point at voxsip serve.
@@ -118,22 +119,12 @@ func (cf *commonFlags) base() (string, error) {
 		return "", fmt.Errorf("%s is not a valid URL", from)
 	}
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", fmt.Errorf("%s must not hold user info, a query or a fragment (%s)", from, safeURL(u))
+		return "", fmt.Errorf("%s must not hold user info, a query or a fragment (%s)", from, redact.URL(u))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s must be an absolute http or https URL, got %s", from, safeURL(u))
+		return "", fmt.Errorf("%s must be an absolute http or https URL, got %s", from, redact.URL(u))
 	}
 	return base, nil
-}
-
-// safeURL shows u without user info, query or fragment (user info as ***).
-func safeURL(u *url.URL) string {
-	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
-	s := shown.String()
-	if u.User != nil {
-		s = strings.Replace(s, "//", "//***@", 1)
-	}
-	return s
 }
 
 // check validates the flags that need no network.

@@ -204,7 +204,7 @@ output of 'voxsip token') or key material.
 	root.SuggestionsMinimumDistance = 2
 	root.AddCommand(
 		c.listCmd(), c.createCmd(), c.updateCmd(), c.bindCmd(), c.deleteCmd(),
-		c.applyCmd(), c.demoCmd(), c.tokenCmd(), c.serveCmd(), c.versionCmd(),
+		c.applyCmd(), c.demoCmd(), c.tokenCmd(), c.serveCmd(), c.versionCmd(), c.callCmd(),
 	)
 	// cobra's help shows the root's help, exit 0, for a topic it does not know ('help updte'),
 	// and its completion command shows its help for a shell it does not know: both are

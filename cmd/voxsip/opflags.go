@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -39,10 +38,12 @@ type paramValue struct {
 
 func (v *paramValue) String() string { return v.text }
 func (v *paramValue) Type() string {
-	switch v.f.Kind {
-	case reflect.Int64:
+	switch v.f.Type {
+	case "integer":
 		return "int"
-	case reflect.Bool:
+	case "number":
+		return "float"
+	case "boolean":
 		return "bool"
 	}
 	return "string"
@@ -59,7 +60,7 @@ func (v *paramValue) Set(s string) error {
 }
 
 // IsBoolFlag lets --is-persistent stand alone for true.
-func (v *paramValue) IsBoolFlag() bool { return v.f.Kind == reflect.Bool }
+func (v *paramValue) IsBoolFlag() bool { return v.f.Type == "boolean" }
 
 // addOpFlags registers a flag for each non-secret parameter of op into p (a *XParams), except
 // those in skip.
@@ -70,13 +71,16 @@ func addOpFlags(cmd *cobra.Command, op *params.Op, p any, skip ...string) *opFla
 			continue // a secret flag would land in shell history and ps
 		}
 		usage := f.Description
+		if len(f.Enum) > 0 {
+			usage += " (one of " + strings.Join(f.Enum, ", ") + ")"
+		}
 		if f.Required {
 			usage += " (required)"
-		} else if f.Kind == reflect.String && f.MinLength == 0 && op.ID != "GetSipRegistrations" {
+		} else if f.Type == "string" && f.MinLength == 0 && len(f.Enum) == 0 && f.Pattern == "" && op.ID != "GetSipRegistrations" {
 			usage += " (an empty value clears it)"
 		}
 		fl := cmd.Flags().VarPF(&paramValue{of: of, f: f}, flagName(f.Name), "", usage)
-		if f.Kind == reflect.Bool {
+		if f.Type == "boolean" {
 			fl.NoOptDefVal = "true"
 		}
 	}

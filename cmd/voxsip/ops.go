@@ -7,81 +7,89 @@ import (
 	"fmt"
 	neturl "net/url"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/generated"
 	"github.com/voxsip/voxsip/internal/params"
+	"github.com/voxsip/voxsip/internal/redact"
 )
 
 // operation is what the generic single and batch runners know of one API operation.
 type operation struct {
 	op *params.Op
 	// verb is the past tense shown for a success: "updated", "created", "deleted".
-	verb     string
-	validate func(p any) error
+	verb string
 	// send calls the API and returns the registration's id (the new one for create) and, for
 	// --json, the result object (nil: {"ok":true,"sip_registration_id":id}).
 	send func(ctx context.Context, cl *api.Client, p any) (int64, any, error)
+	// body: the result is the response body (json.RawMessage), printed as it came.
+	body bool
+}
+
+// validate checks p (a pointer to the operation's Params) against the spec's rules.
+func (o operation) validate(p any) error {
+	gp, err := o.op.Of(p)
+	if err != nil {
+		return err
+	}
+	return api.Validate(gp)
+}
+
+// typed is the operation whose Params struct is P, sent by send with p typed: the one place
+// that asserts a command's params to their type.
+func typed[P any, PP interface {
+	*P
+	generated.OperationParams
+}](verb string, send func(ctx context.Context, cl *api.Client, p PP) (int64, any, error)) operation {
+	op := params.For[P, PP]()
+	return operation{op: op, verb: verb, send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
+		q, ok := p.(PP)
+		if !ok {
+			return 0, nil, fmt.Errorf("%s: parameters of type %T", op.ID, p)
+		}
+		return send(ctx, cl, q)
+	}}
+}
+
+// generic is any operation of the spec sent through api.Client.Call: its result is the body.
+func generic(op *params.Op) operation {
+	return operation{op: op, verb: op.ID, body: true, send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
+		gp, err := op.Of(p)
+		if err != nil {
+			return 0, nil, err
+		}
+		body, err := cl.Call(ctx, gp)
+		return 0, body, err
+	}}
 }
 
 var (
-	opCreate = operation{
-		op:       params.For[api.CreateSIPRegistrationParams](),
-		verb:     "created",
-		validate: func(p any) error { return api.ValidateCreateSIPRegistration(p.(*api.CreateSIPRegistrationParams)) },
-		send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
-			r, err := cl.CreateSIPRegistration(ctx, p.(*api.CreateSIPRegistrationParams))
-			if err != nil {
-				return 0, nil, err
-			}
-			return r.SIPRegistrationID, r, nil
-		},
-	}
-	opUpdate = operation{
-		op:       params.For[api.UpdateSIPRegistrationParams](),
-		verb:     "updated",
-		validate: func(p any) error { return api.ValidateUpdateSIPRegistration(p.(*api.UpdateSIPRegistrationParams)) },
-		send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
-			q := p.(*api.UpdateSIPRegistrationParams)
-			return q.SIPRegistrationID, nil, cl.UpdateSIPRegistration(ctx, q)
-		},
-	}
-	opBind = operation{
-		op:       params.For[api.BindSIPRegistrationParams](),
-		verb:     "bound",
-		validate: func(p any) error { return api.ValidateBindSIPRegistration(p.(*api.BindSIPRegistrationParams)) },
-		send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
-			q := p.(*api.BindSIPRegistrationParams)
-			var id int64
-			if q.SIPRegistrationID != nil {
-				id = *q.SIPRegistrationID
-			}
-			return id, nil, cl.BindSIPRegistration(ctx, q)
-		},
-	}
-	opDelete = operation{
-		op:       params.For[api.DeleteSIPRegistrationParams](),
-		verb:     "deleted",
-		validate: func(p any) error { return api.ValidateDeleteSIPRegistration(p.(*api.DeleteSIPRegistrationParams)) },
-		send: func(ctx context.Context, cl *api.Client, p any) (int64, any, error) {
-			q := p.(*api.DeleteSIPRegistrationParams)
-			return q.SIPRegistrationID, nil, cl.DeleteSIPRegistration(ctx, q)
-		},
-	}
+	opCreate = typed("created", func(ctx context.Context, cl *api.Client, p *api.CreateSIPRegistrationParams) (int64, any, error) {
+		r, err := cl.CreateSIPRegistration(ctx, p)
+		if err != nil {
+			return 0, nil, err
+		}
+		return r.SIPRegistrationID, r, nil
+	})
+	opUpdate = typed("updated", func(ctx context.Context, cl *api.Client, p *api.UpdateSIPRegistrationParams) (int64, any, error) {
+		return p.SIPRegistrationID, nil, cl.UpdateSIPRegistration(ctx, p)
+	})
+	opBind = typed("bound", func(ctx context.Context, cl *api.Client, p *api.BindSIPRegistrationParams) (int64, any, error) {
+		return p.GetSIPRegistrationID(), nil, cl.BindSIPRegistration(ctx, p)
+	})
+	opDelete = typed("deleted", func(ctx context.Context, cl *api.Client, p *api.DeleteSIPRegistrationParams) (int64, any, error) {
+		return p.SIPRegistrationID, nil, cl.DeleteSIPRegistration(ctx, p)
+	})
 	opGet = params.For[api.GetSIPRegistrationsParams]()
 )
 
-// hasSecret reports whether op has a secret (password) parameter.
+// hasSecret returns the secret parameter that --password-stdin and --password-file fill: the one
+// openapi.yaml marks x-voxsip-cli-password, else the one named password (never merely the first
+// secret), and whether op has one.
 func hasSecret(op *params.Op) (string, bool) {
-	for _, f := range op.Fields {
-		if f.Secret {
-			return f.Name, true
-		}
-	}
-	return "", false
+	return op.PasswordParam, op.PasswordParam != ""
 }
 
 // opCommand is a command for one write operation: flags from the spec, a password from stdin or
@@ -172,6 +180,9 @@ func (oc *opCommand) run() error {
 		}
 		return printJSON(c.stdout, res)
 	}
+	if o.body {
+		return printBody(c.stdout, res)
+	}
 	if id != 0 {
 		fmt.Fprintf(c.stdout, "%s SIP registration %d\n", o.verb, id)
 	} else {
@@ -196,7 +207,7 @@ func (oc *opCommand) printDryRun() error {
 	base, _ := oc.common.base()
 	url := strings.TrimSuffix(base, "/") + "/" + oc.o.op.ID
 	if u, err := neturl.Parse(url); err == nil {
-		url = safeURL(u)
+		url = redact.URL(u)
 	}
 	ps := maskedParams(oc.o.op, oc.flags.p)
 	if oc.common.json {
@@ -295,126 +306,4 @@ func (c *cli) deleteCmd() *cobra.Command {
 		`  voxsip delete --id 1
   voxsip delete --batch ids.jsonl   # lines like {"sip_registration_id": 1}`, true)
 	return cmd
-}
-
-func (c *cli) listCmd() *cobra.Command {
-	var common commonFlags
-	cmd := &cobra.Command{
-		Use:   "list [filters]",
-		Short: "List SIP registrations (GetSipRegistrations, every page)",
-		Long: `Lists the SIP registrations that match the filters (GetSipRegistrations), walking every page.
---count is the page size and --offset where to start. With --json it prints JSON Lines: one
-registration per line, with the API's field names.`,
-		Example: `  voxsip list
-  voxsip list --proxy sip.example.com --json | jq .sip_registration_id`,
-		Args: noArgs,
-	}
-	common.register(cmd)
-	of := addOpFlags(cmd, opGet, opGet.New())
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		p := of.p.(*api.GetSIPRegistrationsParams)
-		if err := api.ValidateGetSIPRegistrations(p); err != nil {
-			return flagWording(opGet, err)
-		}
-		cl, err := c.client(&common, 1)
-		if err != nil {
-			return err
-		}
-		defer cl.CloseIdleConnections()
-		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		if !common.json {
-			fmt.Fprintln(tw, "ID\tSIP_USERNAME\tPROXY\tAUTH_USER\tPERSISTENT\tSTATUS\tBOUND_TO")
-		}
-		n := 0
-		err = c.eachRegistration(cl, p, common.timeout, func(reg api.SIPRegistration) error {
-			n++
-			if common.json {
-				return printJSON(c.stdout, reg)
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%t\t%s\t%s\n", reg.SIPRegistrationID, reg.SIPUsername, reg.Proxy,
-				deref(reg.AuthUser), reg.IsPersistent, status(reg), boundTo(reg))
-			return nil
-		})
-		tw.Flush()
-		if err != nil {
-			return fmt.Errorf("after %d registrations: %w", n, err)
-		}
-		if !common.json {
-			fmt.Fprintf(c.stderr, "%d registration%s\n", n, plural(n))
-		}
-		return nil
-	}
-	return cmd
-}
-
-func deref[T any](p *T) string {
-	if p == nil {
-		return "-"
-	}
-	return fmt.Sprint(*p)
-}
-
-func status(r api.SIPRegistration) string {
-	switch {
-	case r.Deactivated:
-		return "deactivated"
-	case r.Successful != nil && *r.Successful:
-		return "ok"
-	case r.StatusCode != nil:
-		return fmt.Sprintf("failed (%d)", *r.StatusCode)
-	case r.Successful != nil:
-		return "failed"
-	}
-	return "-"
-}
-
-func boundTo(r api.SIPRegistration) string {
-	var parts []string
-	add := func(kind string, id *int64, name *string) {
-		switch {
-		case name != nil && *name != "":
-			parts = append(parts, kind+" "+*name)
-		case id != nil:
-			parts = append(parts, fmt.Sprintf("%s %d", kind, *id))
-		}
-	}
-	add("app", r.ApplicationID, r.ApplicationName)
-	add("rule", r.RuleID, r.RuleName)
-	add("user", r.UserID, r.UserName)
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ", ")
-}
-
-// errNoAnswer ends a walk over the pages when one of them takes longer than --timeout.
-type errNoAnswer struct{ timeout time.Duration }
-
-func (e *errNoAnswer) Error() string {
-	return fmt.Sprintf("no answer within --timeout %v (all attempts included)", e.timeout)
-}
-
-// eachRegistration calls fn for every registration that matches p, walking every page. Like any
-// other request, a page gets --timeout for all its attempts; the time fn takes (a reader slow
-// at the other end of a pipe) does not count.
-func (c *cli) eachRegistration(cl *api.Client, p *api.GetSIPRegistrationsParams, timeout time.Duration, fn func(api.SIPRegistration) error) error {
-	ctx, cancel := context.WithCancelCause(c.ctx)
-	defer cancel(nil)
-	timer := time.AfterFunc(timeout, func() { cancel(&errNoAnswer{timeout}) })
-	defer timer.Stop()
-	for reg, err := range cl.AllSIPRegistrations(ctx, p) {
-		timer.Stop()
-		if err != nil {
-			var na *errNoAnswer
-			if errors.As(context.Cause(ctx), &na) {
-				return na
-			}
-			return err
-		}
-		if err := fn(reg); err != nil {
-			return err
-		}
-		timer.Reset(timeout)
-	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,36 +22,80 @@ type served struct {
 	url, creds, admin string
 	sigs              chan os.Signal
 	done              chan int
-	stderr            *syncBuffer
+	stderr            *watchBuffer
 }
 
-// startServe runs voxsip serve on 127.0.0.1:0 with args and waits for its first lines (the base
-// URL first). The test must stop it (stop).
+// watchBuffer is a syncBuffer that signals each write, so that a test can wait for a line
+// without polling.
+type watchBuffer struct {
+	syncBuffer
+	wrote chan struct{}
+}
+
+func newWatchBuffer() *watchBuffer { return &watchBuffer{wrote: make(chan struct{}, 1)} }
+
+func (w *watchBuffer) Write(p []byte) (int, error) {
+	n, err := w.syncBuffer.Write(p)
+	select {
+	case w.wrote <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+// waitFor waits until the buffer holds sub.
+func (w *watchBuffer) waitFor(t *testing.T, sub string) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for !strings.Contains(w.String(), sub) {
+		select {
+		case <-w.wrote:
+		case <-deadline:
+			t.Fatalf("waited in vain for %q in %q", sub, w.String())
+		}
+	}
+}
+
+// startServe runs voxsip serve on 127.0.0.1:0 with args (--credentials-out in args replaces
+// the temporary file) and reads its first lines from its stdout, the base URL first. The test
+// must stop it (stop).
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
-	s := &served{creds: filepath.Join(t.TempDir(), "fake.json"), sigs: make(chan os.Signal, 2), done: make(chan int, 1), stderr: &syncBuffer{}}
-	var stdout syncBuffer
-	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: s.stderr, sigs: s.sigs}
-	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", s.creds}, args...)
-	go func() { s.done <- runEnv(context.Background(), args, e) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stdout.String(), "admin: ") || !strings.HasSuffix(stdout.String(), "\n") {
-		select {
-		case code := <-s.done:
-			t.Fatalf("serve exited %d: %s", code, s.stderr)
-		default:
-		}
-		if time.Now().After(deadline) {
-			s.sigs <- syscall.SIGTERM
-			t.Fatalf("serve printed no URL: %q", stdout.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	s := &served{creds: filepath.Join(t.TempDir(), "fake.json"), sigs: make(chan os.Signal, 2), done: make(chan int, 1), stderr: newWatchBuffer()}
+	if i := slices.Index(args, "--credentials-out"); i >= 0 && i+1 < len(args) {
+		s.creds = args[i+1]
 	}
-	lines := strings.Split(stdout.String(), "\n")
-	s.url = lines[0]
-	for _, l := range lines {
-		if a, ok := strings.CutPrefix(l, "admin: "); ok {
-			s.admin = a
+	stdout, w := io.Pipe()
+	e := &env{stdin: strings.NewReader(""), stdout: w, stderr: s.stderr, sigs: s.sigs}
+	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", s.creds}, args...)
+	go func() {
+		code := runEnv(context.Background(), args, e)
+		w.Close()
+		s.done <- code
+	}()
+	lines := make(chan string, 16) // serve prints four lines at most
+	go func() {
+		defer close(lines)
+		for sc := bufio.NewScanner(stdout); sc.Scan(); {
+			lines <- sc.Text()
+		}
+	}()
+	deadline := time.After(20 * time.Second)
+	for s.admin == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("serve exited %d: %s", <-s.done, s.stderr)
+			}
+			if s.url == "" {
+				s.url = l
+			}
+			if a, ok := strings.CutPrefix(l, "admin: "); ok {
+				s.admin = a
+			}
+		case <-deadline:
+			s.sigs <- syscall.SIGTERM
+			t.Fatalf("serve printed no URL; stderr %q", s.stderr)
 		}
 	}
 	return s
@@ -77,7 +123,7 @@ func (s *served) stop(t *testing.T, sig ...os.Signal) int {
 // the credentials it wrote alone, keeps --log-size requests, and a signal ends it.
 func TestServeStopsOnSignal(t *testing.T) {
 	seed := writeFile(t, `{"registrations":[{"sip_registration_id":1,"sip_username":"a","proxy":"p","is_persistent":true}]}`)
-	s := startServe(t, "--seed", seed, "--log-size", "2")
+	s := startServe(t, "--seed", seed, "--log-size", "3")
 	base := []string{"--credentials", s.creds, "--base-url", s.url}
 	for _, args := range [][]string{
 		{"update", "--id", "1", "--auth-user", "a-auth"},
@@ -92,9 +138,10 @@ func TestServeStopsOnSignal(t *testing.T) {
 		t.Errorf("list against serve: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}
 	var log []struct{ Operation string }
-	if err := json.Unmarshal(adminGet(t, nil, s.admin+"requests"), &log); err != nil || len(log) != 2 ||
-		log[0].Operation != "CreateSipRegistration" || log[1].Operation != "GetSipRegistrations" {
-		t.Errorf("--log-size 2: the admin log holds %+v (%v), want the last 2 requests", log, err)
+	// list asks for a second page: a count equal to the page's rows does not prove the end.
+	if err := json.Unmarshal(adminGet(t, nil, s.admin+"requests"), &log); err != nil || len(log) != 3 ||
+		log[0].Operation != "CreateSipRegistration" || log[1].Operation != "GetSipRegistrations" || log[2].Operation != "GetSipRegistrations" {
+		t.Errorf("--log-size 3: the admin log holds %+v (%v), want the last 3 requests", log, err)
 	}
 	if code := s.stop(t); code != 0 {
 		t.Errorf("serve exit %d, stderr %q", code, s.stderr)
@@ -211,13 +258,7 @@ func TestServeSecondSignalStopsAtOnce(t *testing.T) {
 	go func() {
 		clientDone <- runEnvCLI(t, &env{sigs: clientSigs}, []string{"list", "--credentials", s.creds, "--base-url", s.url})
 	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(s.stderr.String(), "accepted: GetSipRegistrations") {
-		if time.Now().After(deadline) {
-			t.Fatal("the request never arrived")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	s.stderr.waitFor(t, "accepted: GetSipRegistrations")
 	if code := s.stop(t, os.Interrupt, os.Interrupt); code != 1 {
 		t.Errorf("second signal: exit %d, stderr %q; want 1", code, s.stderr)
 	}
@@ -247,5 +288,72 @@ func TestServeLogSizeZeroKeepsNone(t *testing.T) {
 	}
 	if code := s.stop(t); code != 0 {
 		t.Errorf("serve exit %d", code)
+	}
+}
+
+// TestServeRoleStrictAndWarnings: --role makes the key's role count; an unknown parameter is
+// logged as ignored, and --strict refuses it.
+func TestServeRoleStrictAndWarnings(t *testing.T) {
+	dev := startServe(t, "--role", "Developer")
+	r := runCLI(t, nil, []string{"create", "--credentials", dev.creds, "--base-url", dev.url, "--sip-username", "a", "--proxy", "p"})
+	if r.code != 1 || !strings.Contains(r.stderr, "104") || !strings.Contains(r.stderr, "Developer") {
+		t.Errorf("create with a Developer key: exit %d, %q; want 1 and code 104", r.code, r.stderr)
+	}
+	dev.stop(t)
+
+	for _, strict := range []bool{false, true} {
+		var args []string
+		if strict {
+			args = append(args, "--strict")
+		}
+		s := startServe(t, args...)
+		body := postWithToken(t, s, s.url+"/GetSipRegistrations?colour=red")
+		switch {
+		case strict && !strings.Contains(body, `"code":101`):
+			t.Errorf("--strict: %s, want code 101", body)
+		case !strict && !strings.Contains(body, `"result":[]`):
+			t.Errorf("without --strict: %s, want a success", body)
+		case !strict:
+			s.stderr.waitFor(t, `warning: unknown parameter "colour" ignored`)
+		}
+		s.stop(t)
+	}
+}
+
+// postWithToken POSTs to url with a token from voxsip token and returns the body.
+func postWithToken(t *testing.T, s *served, url string) string {
+	t.Helper()
+	tok := runCLI(t, nil, []string{"token", "--credentials", s.creds})
+	if tok.code != 0 {
+		t.Fatalf("voxsip token: %q", tok.stderr)
+	}
+	req, _ := http.NewRequest(http.MethodPost, url, nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(tok.stdout))
+	c := &http.Client{Timeout: 20 * time.Second}
+	defer c.CloseIdleConnections()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// TestServeCredentialsArePrivate: --credentials-out is written 0600, even over an existing file
+// that others could read.
+func TestServeCredentialsArePrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "creds.json")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, "--credentials-out", path)
+	defer s.stop(t)
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file mode %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), `"key_id"`) {
+		t.Errorf("credentials file holds %q", b)
 	}
 }

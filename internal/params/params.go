@@ -1,15 +1,13 @@
 // Package params reads and writes an operation's parameters by their API names, driven by the
-// operation table that go generate derives from openapi.yaml (generated.Operations), so that an
-// operation or parameter added to the spec is handled here with no code change.
+// operation table that go generate derives from openapi.yaml (generated.Operations) and the
+// typed methods it generates for every Params struct (generated.OperationParams), so that an
+// operation or parameter added to the spec is handled here with no code change and no
+// reflection.
 package params
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"net/url"
-	"reflect"
-	"strconv"
 
 	"github.com/voxsip/voxsip/generated"
 )
@@ -17,17 +15,15 @@ import (
 // Mask replaces a secret parameter's value wherever one is shown.
 const Mask = generated.SecretMask
 
-// Field is one parameter of an operation's generated Params struct.
+// Field is one parameter of an operation.
 type Field struct {
 	generated.ParamInfo
-	// Index is the field's index in the Params struct.
+	// Index is the parameter's position in its Op's Fields.
 	Index int
-	// Kind is the Go kind of the value: reflect.Int64, reflect.String or reflect.Bool.
-	Kind reflect.Kind
 }
 
-// Op is one operation with its parameters resolved against the generated Params struct. It is
-// immutable and safe for concurrent use.
+// Op is one operation with its parameters indexed by API name. It is immutable and safe for
+// concurrent use.
 type Op struct {
 	*generated.OperationInfo
 	// Fields lists the parameters in the spec's order.
@@ -36,45 +32,21 @@ type Op struct {
 }
 
 var (
-	ops    []*Op
-	byID   = map[string]*Op{}
-	byType = map[reflect.Type]*Op{}
+	ops  []*Op
+	byID = map[string]*Op{}
 )
 
 func init() {
 	for i := range generated.Operations {
-		op := newOp(&generated.Operations[i])
+		info := &generated.Operations[i]
+		op := &Op{OperationInfo: info, byName: make(map[string]int, len(info.Params))}
+		for j, pi := range info.Params {
+			op.byName[pi.Name] = j
+			op.Fields = append(op.Fields, Field{ParamInfo: pi, Index: j})
+		}
 		ops = append(ops, op)
 		byID[op.ID] = op
-		if op.ParamsType != nil {
-			byType[op.ParamsType] = op
-		}
 	}
-}
-
-func newOp(info *generated.OperationInfo) *Op {
-	op := &Op{OperationInfo: info, byName: map[string]int{}}
-	if info.ParamsType == nil {
-		return op
-	}
-	for _, pi := range info.Params {
-		sf, ok := info.ParamsType.FieldByName(pi.GoName)
-		if !ok {
-			panic(fmt.Sprintf("params: %s has no field %s for parameter %s", info.ParamsType, pi.GoName, pi.Name))
-		}
-		t := sf.Type
-		if t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		switch t.Kind() {
-		case reflect.Int64, reflect.String, reflect.Bool:
-		default:
-			panic(fmt.Sprintf("params: parameter %s of %s has unsupported type %s", pi.Name, info.ID, sf.Type))
-		}
-		op.byName[pi.Name] = len(op.Fields)
-		op.Fields = append(op.Fields, Field{ParamInfo: pi, Index: sf.Index[0], Kind: t.Kind()})
-	}
-	return op
 }
 
 // All returns every operation of the spec, sorted by operationId.
@@ -86,13 +58,12 @@ func ByID(id string) (*Op, bool) {
 	return op, ok
 }
 
-// For returns the operation whose Params struct is T; it panics if there is none.
-func For[T any]() *Op {
-	op, ok := byType[reflect.TypeFor[T]()]
-	if !ok {
-		panic(fmt.Sprintf("params: no operation has parameters of type %s", reflect.TypeFor[T]()))
-	}
-	return op
+// For returns the operation whose Params struct is T: params.For[api.UpdateSIPRegistrationParams]().
+func For[T any, PT interface {
+	*T
+	generated.OperationParams
+}]() *Op {
+	return byID[PT(new(T)).OperationID()]
 }
 
 // Lookup returns the parameter with the API name, if the operation has it.
@@ -110,64 +81,45 @@ func (op *Op) Index(name string) (int, bool) {
 	return i, ok
 }
 
-// New returns a pointer to a new, zero Params struct of the operation.
-func (op *Op) New() any { return reflect.New(op.ParamsType).Interface() }
-
-// structOf returns the Params struct p points to.
-func (op *Op) structOf(p any) reflect.Value {
-	v := reflect.ValueOf(p)
-	if v.Kind() != reflect.Pointer || v.Elem().Type() != op.ParamsType {
-		panic(fmt.Sprintf("params: %s wants *%s, got %T", op.ID, op.ParamsType, p))
+// New returns a pointer to a new, zero Params struct of the operation (nil when it has none).
+func (op *Op) New() generated.OperationParams {
+	if op.OperationInfo.New == nil {
+		return nil
 	}
-	return v.Elem()
+	return op.OperationInfo.New()
 }
 
-// Value returns the value of the named parameter in p (a pointer to the operation's Params) and
-// whether it is given: a required parameter always is, an optional one when its pointer is set.
-func (op *Op) Value(p any, name string) (reflect.Value, bool) {
-	f, ok := op.Lookup(name)
-	if !ok {
-		return reflect.Value{}, false
+// Of returns p as the operation's parameters, or an error when p is not a pointer to its Params
+// struct.
+func (op *Op) Of(p any) (generated.OperationParams, error) {
+	gp, ok := p.(generated.OperationParams)
+	if !ok || gp.OperationID() != op.ID {
+		return nil, fmt.Errorf("params: %s wants a pointer to its Params struct, got %T", op.ID, p)
 	}
-	return f.value(op.structOf(p))
+	return gp, nil
 }
 
-// Get returns the field's value in s (the Params struct itself, not a pointer) and whether it is
-// given.
-func (f *Field) Get(s reflect.Value) (reflect.Value, bool) { return f.value(s) }
-
-func (f *Field) value(s reflect.Value) (reflect.Value, bool) {
-	v := s.Field(f.Index)
-	if v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return reflect.Value{}, false
-		}
-		v = v.Elem()
+// Text returns the named parameter's value in p as it goes on the wire, and whether p gives it.
+func (op *Op) Text(p any, name string) (string, bool) {
+	gp, err := op.Of(p)
+	if err != nil {
+		return "", false
 	}
-	return v, true
-}
-
-// Format returns v (a parameter's value) as it goes on the wire.
-func Format(v reflect.Value) string {
-	switch v.Kind() {
-	case reflect.Int64:
-		return strconv.FormatInt(v.Int(), 10)
-	case reflect.Bool:
-		return strconv.FormatBool(v.Bool())
-	}
-	return v.String()
+	return gp.ParamText(name)
 }
 
 // Each calls fn for every parameter p sets (the required ones always), in the spec's order,
 // with its value as it goes on the wire.
 func (op *Op) Each(p any, fn func(f *Field, value string)) {
-	s := op.structOf(p)
-	for i := range op.Fields {
-		f := &op.Fields[i]
-		if v, ok := f.value(s); ok {
-			fn(f, Format(v))
-		}
+	gp, err := op.Of(p)
+	if err != nil {
+		return
 	}
+	gp.EachParam(func(name, text string) {
+		if i, ok := op.byName[name]; ok {
+			fn(&op.Fields[i], text)
+		}
+	})
 }
 
 // EachMasked is Each with the values of secret parameters replaced by Mask: for anything shown
@@ -181,53 +133,25 @@ func (op *Op) EachMasked(p any, fn func(f *Field, value string)) {
 	})
 }
 
-// Parse converts text to the parameter's Go value.
-func (f *Field) Parse(text string) (reflect.Value, error) {
-	switch f.Kind {
-	case reflect.Int64:
-		n, err := strconv.ParseInt(text, 10, 64)
-		if errors.Is(err, strconv.ErrRange) {
-			return reflect.Value{}, fmt.Errorf("parameter %s: %q is out of range (a 64-bit integer: at most %d)", f.Name, text, int64(math.MaxInt64))
-		}
-		if err != nil {
-			return reflect.Value{}, fmt.Errorf("parameter %s: %q is not an integer", f.Name, text)
-		}
-		return reflect.ValueOf(n), nil
-	case reflect.Bool:
-		b, err := strconv.ParseBool(text)
-		if err != nil || (text != "true" && text != "false") {
-			return reflect.Value{}, fmt.Errorf("parameter %s: %q is not true or false", f.Name, text)
-		}
-		return reflect.ValueOf(b), nil
-	}
-	return reflect.ValueOf(text), nil
-}
-
 // Set parses text for the named parameter and stores it in p (a pointer to the Params struct).
 func (op *Op) Set(p any, name, text string) error {
-	f, ok := op.Lookup(name)
-	if !ok {
-		return fmt.Errorf("%s has no parameter %q", op.ID, name)
-	}
-	rv, err := f.Parse(text)
+	gp, err := op.Of(p)
 	if err != nil {
 		return err
 	}
-	fv := op.structOf(p).Field(f.Index)
-	if fv.Kind() != reflect.Pointer {
-		fv.Set(rv)
-		return nil
-	}
-	ptr := reflect.New(rv.Type())
-	ptr.Elem().Set(rv)
-	fv.Set(ptr)
-	return nil
+	return gp.SetParam(name, text)
 }
 
 // FromValues decodes parameters given by name (a query string or a form) into a new Params
 // struct; unknown names and repeated values are errors.
-func (op *Op) FromValues(vals url.Values) (any, error) {
+func (op *Op) FromValues(vals url.Values) (generated.OperationParams, error) {
 	p := op.New()
+	if p == nil {
+		if len(vals) > 0 {
+			return nil, fmt.Errorf("%s takes no parameters", op.ID)
+		}
+		return nil, nil
+	}
 	for name, values := range vals {
 		if len(values) > 1 {
 			return nil, fmt.Errorf("parameter %q given %d times", name, len(values))
@@ -235,7 +159,7 @@ func (op *Op) FromValues(vals url.Values) (any, error) {
 		if len(values) == 0 {
 			continue
 		}
-		if err := op.Set(p, name, values[0]); err != nil {
+		if err := p.SetParam(name, values[0]); err != nil {
 			return nil, err
 		}
 	}

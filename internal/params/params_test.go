@@ -62,7 +62,7 @@ func TestEveryParameterRoundTripsThroughTheGeneratedBuilder(t *testing.T) {
 		}
 		for _, f := range op.Fields {
 			values := []string{testutil.SampleValue(&f)}
-			if f.Kind == reflect.String && f.Pattern == "" {
+			if freeString(f) {
 				values = append(values, "", "a b&c=d+e%f/?#ü;x", "\x00\xff")
 			}
 			for _, v := range values {
@@ -81,7 +81,7 @@ func TestEveryParameterRoundTripsThroughTheGeneratedBuilder(t *testing.T) {
 				}
 				got := map[string]string{}
 				op.Each(p, func(f *params.Field, value string) { got[f.Name] = value })
-				if got[f.Name] != v && !(f.Kind == reflect.String && strings.ToValidUTF8(v, "") != v) {
+				if got[f.Name] != v && !(f.Type == "string" && strings.ToValidUTF8(v, "") != v) {
 					t.Errorf("%s: Each gives %s=%q, want %q", op.ID, f.Name, got[f.Name], v)
 				}
 			}
@@ -95,7 +95,7 @@ func TestSecretsFollowTheSpec(t *testing.T) {
 	for _, op := range params.All() {
 		p := testutil.ValidParams(op)
 		for _, f := range op.Fields {
-			if f.Kind == reflect.String && f.Pattern == "" {
+			if freeString(f) {
 				if err := op.Set(p, f.Name, "value-of-"+f.Name); err != nil {
 					t.Fatal(err)
 				}
@@ -109,7 +109,7 @@ func TestSecretsFollowTheSpec(t *testing.T) {
 		}
 		sv := p.(interface{ SecretValues() []string }).SecretValues()
 		for _, f := range op.Fields {
-			if f.Kind != reflect.String || f.Pattern != "" {
+			if !freeString(f) {
 				continue
 			}
 			v := "value-of-" + f.Name
@@ -152,6 +152,11 @@ func TestSetAndFromValuesRefuseBadInput(t *testing.T) {
 	}
 }
 
+// freeString reports whether f takes any string (no pattern, no enum).
+func freeString(f params.Field) bool {
+	return f.Type == "string" && f.Pattern == "" && len(f.Enum) == 0
+}
+
 func parseQuery(q string) (map[string][]string, error) { return url.ParseQuery(q) }
 
 // styledQuery is the query oapi-codegen's stock builder would make for p: every set parameter,
@@ -161,9 +166,12 @@ func styledQuery(t *testing.T, op *params.Op, p any) string {
 	var parts []string
 	s := reflect.ValueOf(p).Elem()
 	for _, f := range op.Fields {
-		v, ok := f.Get(s)
-		if !ok {
-			continue
+		v := s.FieldByName(f.GoName)
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				continue
+			}
+			v = v.Elem()
 		}
 		frag, err := runtime.StyleParamWithOptions("form", true, f.Name, v.Interface(),
 			runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: f.Type, Format: f.Format})
@@ -192,9 +200,15 @@ func FuzzBuilderMatchesRuntimeStyling(f *testing.F) {
 				}
 				v := s1
 				switch {
-				case fld.Kind == reflect.Int64:
+				case fld.Type == "integer" && fld.Format == "int64":
 					v = strconv.FormatInt(n+int64(i), 10)
-				case fld.Kind == reflect.Bool:
+				case fld.Type == "integer":
+					v = strconv.FormatInt(int64(int32(n)+int32(i)), 10)
+				case fld.Type == "number" && fld.Format == "double":
+					v = strconv.FormatFloat(float64(n)/float64(i+3), 'f', -1, 64)
+				case fld.Type == "number":
+					v = strconv.FormatFloat(float64(float32(n)/float32(i+3)), 'f', -1, 32)
+				case fld.Type == "boolean":
 					v = strconv.FormatBool(b != (i%2 == 0))
 				case i%2 == 1:
 					v = s2
@@ -220,5 +234,44 @@ func TestBuildersFollowTheServer(t *testing.T) {
 		if got, want := req.URL.String(), server+"DeleteSipRegistration?sip_registration_id=1"; got != want {
 			t.Errorf("request URL %q, want %q", got, want)
 		}
+	}
+}
+
+// PasswordParam, what the CLI's password flags fill, is the parameter the spec marks
+// x-voxsip-cli-password, else the secret named password, never merely the first secret.
+func TestPasswordParamFollowsTheSpec(t *testing.T) {
+	doc := testutil.LoadSpec(t)
+	found := 0
+	for _, item := range doc.Paths.Map() {
+		for _, specOp := range item.Operations() {
+			op, ok := params.ByID(specOp.OperationID)
+			if !ok {
+				t.Fatalf("%s is not in the generated table", specOp.OperationID)
+			}
+			want := ""
+			for _, ref := range specOp.Parameters {
+				p := ref.Value
+				if p.Name == "password" && p.Schema.Value.Format == "password" && want == "" {
+					want = p.Name
+				}
+			}
+			for _, ref := range specOp.Parameters {
+				if ref.Value.Extensions["x-voxsip-cli-password"] == true {
+					want = ref.Value.Name
+				}
+			}
+			if op.PasswordParam != want {
+				t.Errorf("%s: PasswordParam %q, want %q", op.ID, op.PasswordParam, want)
+			}
+			if want != "" {
+				found++
+				if f, _ := op.Lookup(want); !f.Secret {
+					t.Errorf("%s: PasswordParam %s is not a secret", op.ID, want)
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no operation has a CLI password")
 	}
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -101,7 +102,7 @@ func TestSchemaLimits(t *testing.T) {
 			bad := ""
 			switch {
 			case f.HasMin:
-				bad = strconvI(f.Min - 1)
+				bad = strconv.FormatInt(f.Min-1, 10)
 			case f.MinLength > 0:
 				bad = ""
 			case f.Pattern != "":
@@ -125,8 +126,6 @@ func TestSchemaLimits(t *testing.T) {
 	}
 }
 
-func strconvI(n int64) string { return params.Format(reflect.ValueOf(n)) }
-
 // The seed page's rules, as the reference words them, on UpdateSipRegistration.
 func TestUpdateRulesFromTheReference(t *testing.T) {
 	i := func(v int64) *int64 { return &v }
@@ -138,12 +137,12 @@ func TestUpdateRulesFromTheReference(t *testing.T) {
 		want []Violation
 	}{
 		{"valid: a rule_id alone", &generated.UpdateSIPRegistrationParams{SIPRegistrationID: 1, RuleID: i(2)}, nil},
-		{"nil", nil, []Violation{{[]string{"sip_registration_id"}, "required (must be at least 1)"}}},
+		{"nil", nil, []Violation{{Params: []string{"sip_registration_id"}, Reason: "required (must be at least 1)"}}},
 		{"two alternatives and a missing application", &generated.UpdateSIPRegistrationParams{
 			SIPRegistrationID: 1, RuleID: i(1), RuleName: s("r"), UserName: s("u"),
 		}, []Violation{
-			{[]string{"rule_id", "rule_name"}, "alternatives: give at most one"},
-			{[]string{"rule_name", "user_name", "application_id", "application_name"}, "rule_name, user_name need application_id or application_name"},
+			{Params: []string{"rule_id", "rule_name"}, Reason: "alternatives: give at most one"},
+			{Params: []string{"rule_name", "user_name", "application_id", "application_name"}, Reason: "rule_name, user_name need application_id or application_name"},
 		}},
 	}
 	for _, tt := range tests {
@@ -155,7 +154,7 @@ func TestUpdateRulesFromTheReference(t *testing.T) {
 			t.Errorf("%s: Check = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	if got := (Violation{[]string{"a", "b"}, "why"}).String(); got != "a, b: why" {
+	if got := (Violation{Params: []string{"a", "b"}, Reason: "why"}).String(); got != "a, b: why" {
 		t.Errorf("String() = %q", got)
 	}
 }

@@ -1,29 +1,35 @@
 package testutil
 
 import (
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/voxsip/voxsip/generated"
 	"github.com/voxsip/voxsip/internal/params"
 )
 
 // SampleValue returns a value for f, as text, that fits its schema (type, minimum, minLength,
-// pattern): what tests send when they need "some valid value" of a parameter read from the spec.
+// pattern, enum): what tests send when they need "some valid value" of a parameter read from the
+// spec.
 func SampleValue(f *params.Field) string {
-	switch f.Kind {
-	case reflect.Int64:
+	switch f.Type {
+	case "integer":
 		n := int64(7)
 		if f.HasMin && n < f.Min {
 			n = f.Min
 		}
 		return strconv.FormatInt(n, 10)
-	case reflect.Bool:
+	case "number":
+		return "7.5"
+	case "boolean":
 		if f.Default == "true" {
 			return "false" // the value that differs from the default
 		}
 		return "true"
+	}
+	if len(f.Enum) > 0 {
+		return f.Enum[len(f.Enum)-1]
 	}
 	if f.Pattern == "" {
 		return "value of " + f.Name + strings.Repeat("x", f.MinLength)
@@ -40,7 +46,7 @@ func SampleValue(f *params.Field) string {
 // ValidParams returns a pointer to a new Params struct of op that passes the operation's rules
 // with as few parameters as possible: the required ones, and the first of RequireAny of each
 // rule that applies without a condition.
-func ValidParams(op *params.Op) any {
+func ValidParams(op *params.Op) generated.OperationParams {
 	p := op.New()
 	for i := range op.Fields {
 		if f := &op.Fields[i]; f.Required {

@@ -1,0 +1,63 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/voxsip/voxsip/generated"
+	"github.com/voxsip/voxsip/internal/params"
+)
+
+// call sends p to the operation it is for, through do (validation, retries, judging, masking),
+// and decodes the success body into R; ok says what is wrong with a decoded body ("" if
+// nothing). Every method of Client goes through it, so a new operation's method is one line.
+func call[R any, P generated.OperationParams](ctx context.Context, c *Client, p P, ok func(*R) string) (*R, error) {
+	op, known := params.ByID(p.OperationID())
+	if !known { // cannot happen for a generated Params type: the table lists them all
+		return nil, fmt.Errorf("%s %s is not an operation of openapi.yaml", errPrefix, p.OperationID())
+	}
+	return do(ctx, c, operation{op}, p, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+		return c.gen.Send(ctx, p, edit)
+	}, ok)
+}
+
+// Call sends any operation of openapi.yaml, picked by the type of p (a pointer to one of the
+// generated Params structs), exactly as the operation's own method would (validation, retries,
+// error types, masking), and returns the success body as the API sent it: a JSON object with a
+// "result". It is the one path for code that handles every operation alike, such as the CLI's
+// `voxsip call`; the methods return typed results.
+func (c *Client) Call(ctx context.Context, p generated.OperationParams) (json.RawMessage, error) {
+	r, err := call(ctx, c, p, hasResult)
+	if err != nil {
+		return nil, err
+	}
+	return *r, nil
+}
+
+// hasResult is the success check every response schema of the spec shares: an object with a
+// non-null "result".
+func hasResult(body *json.RawMessage) string {
+	if !bytes.HasPrefix(bytes.TrimSpace(*body), []byte("{")) {
+		return "body is not the JSON object the API describes"
+	}
+	var r struct {
+		Result json.RawMessage `json:"result"`
+	}
+	if json.Unmarshal(*body, &r) != nil || len(r.Result) == 0 || string(r.Result) == "null" {
+		return "body has no result"
+	}
+	return ""
+}
+
+// Validate checks p against openapi.yaml's rules for its operation (required, minimum,
+// maximum, minLength, maxLength, pattern, enum, x-voxsip-rules), as every call does before
+// sending, and returns a *ValidationError or nil.
+func Validate(p generated.OperationParams) error {
+	if vs := p.Validate(); vs != nil {
+		return newValidationError(p.OperationID(), vs)
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/voxsip/voxsip/internal/params"
+)
+
+// callCmd is `voxsip call OPERATION`: a subcommand for every operation of openapi.yaml, built
+// from the generated table alone (flags from its parameters, the password flags for its
+// x-voxsip-cli-password or password parameter, --dry-run), that prints the response body. An
+// operation added to the spec is a command here with go generate alone; create, update, bind,
+// delete and list are the same operations with help and output written for people.
+func (c *cli) callCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "call OPERATION [flags]",
+		Short: "Call any operation of the API by name, with flags from its parameters",
+		Long: `Calls one operation of the Management API as openapi.yaml describes it: each parameter is a
+flag, the secret one is read with --password-stdin or --password-file, and the response body
+is printed as JSON (indented; compact with --json).`,
+		Example: `  voxsip call get-sip-registrations --count 10
+  voxsip call update-sip-registration --id 1 --proxy sip.example.com --dry-run`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	for _, op := range params.All() {
+		use := commandName(op.ID) + " [flags]"
+		sub, _ := c.opCmd(generic(op), use, op.Summary+" ("+op.ID+")",
+			op.Summary+" ("+op.ID+"), as openapi.yaml describes it; prints the response body.\n\n"+rulesNote(op, nil), "", false)
+		cmd.AddCommand(sub)
+	}
+	return cmd
+}
+
+// commandName is an operationId in kebab case: UpdateSipRegistration is update-sip-registration.
+func commandName(id string) string {
+	var b strings.Builder
+	for i, r := range id {
+		if unicode.IsUpper(r) && i > 0 {
+			b.WriteByte('-')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// printBody prints a response body (a json.RawMessage) indented.
+func printBody(w io.Writer, res any) error {
+	raw, ok := res.(json.RawMessage)
+	if !ok {
+		return fmt.Errorf("internal error: a body of type %T", res)
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		return err
+	}
+	b.WriteByte('\n')
+	_, err := w.Write(b.Bytes())
+	return err
+}

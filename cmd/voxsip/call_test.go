@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/internal/params"
+)
+
+// Every operation of the spec (from the generated table) is a `voxsip call` subcommand with a
+// flag for each parameter but the secrets, and the password flags when it has a CLI password.
+func TestCallHasEveryOperation(t *testing.T) {
+	c := &cli{env: &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}, ctx: context.Background(), hard: context.Background()}
+	root := c.rootCmd()
+	if len(params.All()) == 0 {
+		t.Fatal("no operations")
+	}
+	for _, op := range params.All() {
+		cmd, rest, err := root.Find([]string{"call", commandName(op.ID)})
+		if err != nil || len(rest) != 0 || cmd.Name() != commandName(op.ID) {
+			t.Errorf("%s: no command voxsip call %s (%v)", op.ID, commandName(op.ID), err)
+			continue
+		}
+		for _, f := range op.Fields {
+			if fl := cmd.Flags().Lookup(flagName(f.Name)); (fl != nil) == f.Secret {
+				t.Errorf("call %s: parameter %s (secret %v): flag %v", cmd.Name(), f.Name, f.Secret, fl)
+			}
+		}
+		if (cmd.Flags().Lookup("password-file") != nil) != (op.PasswordParam != "") {
+			t.Errorf("call %s: --password-file and PasswordParam %q disagree", cmd.Name(), op.PasswordParam)
+		}
+	}
+	if got := commandName("GetSipRegistrations"); got != "get-sip-registrations" {
+		t.Errorf("commandName = %q", got)
+	}
+}
+
+// `voxsip call` sends the operation with the flags' values and prints the body; --json prints it
+// compact, and --password-file fills the password.
+func TestCallSendsAndPrintsTheBody(t *testing.T) {
+	srv, creds := fake(t, apitest.WithRegistrations(api.SIPRegistration{SIPRegistrationID: 7, SIPUsername: "u7",
+		Proxy: "sip.example.com", IsPersistent: true}))
+	base := []string{"--credentials", creds, "--base-url", srv.URL}
+	r := runCLI(t, nil, append([]string{"call", "get-sip-registrations", "--id", "7"}, base...))
+	var page api.GetSIPRegistrationsResult
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &page) != nil || page.Count != 1 || page.Result[0].SIPUsername != "u7" ||
+		!strings.Contains(r.stdout, "\n  ") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, strings.NewReader(sentinel+"\n"), append([]string{"call", "update-sip-registration", "--id", "7",
+		"--proxy", "p.example.com", "--password-stdin", "--json"}, base...))
+	if r.code != 0 || r.stdout != "{\"result\":1}\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	got := srv.Requests()[1].Params.(*api.UpdateSIPRegistrationParams)
+	if got.GetProxy() != "p.example.com" || got.GetPassword() != sentinel {
+		t.Errorf("the fake got %v", apitest.Request{Params: got})
+	}
+	r = runCLI(t, nil, append([]string{"call", "update-sip-registration"}, base...))
+	if r.code != 2 || !strings.Contains(r.stderr, "--id") || len(srv.Requests()) != 2 {
+		t.Errorf("no --id: exit %d, stderr %q, %d requests", r.code, r.stderr, len(srv.Requests()))
+	}
+}

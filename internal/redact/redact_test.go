@@ -1,0 +1,69 @@
+package redact_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/voxsip/voxsip/internal/redact"
+	"github.com/voxsip/voxsip/internal/testutil"
+)
+
+var secrets = []struct{ name, secret, fragment string }{
+	{"specials", "S3cr3t-P@ss&word=1% \"Zqx9\" <Xyw7>/ü'~!*()+", "Zqx9"},
+	{"emoji", "pässword😀Zqx9😀end", "Zqx9"},
+	{"invalid UTF-8", "pw\xffsecretXYZ", "secretxyz"},
+}
+
+func TestMaskWhateverTheEncoding(t *testing.T) {
+	for _, s := range secrets {
+		for name, enc := range testutil.Echoes {
+			t.Run(s.name+"/"+name, func(t *testing.T) {
+				e := enc(s.secret)
+				text := "you sent ?password=" + e + "&x=1 (that is, " + e + ")"
+				got, suspect := redact.Mask(text, []string{s.secret}, "***")
+				if want := "you sent ?password=***&x=1 (that is, ***)"; got != want {
+					t.Errorf("redact.Mask(%q)\n = %q\nwant %q", text, got, want)
+				}
+				if suspect {
+					t.Errorf("a text masked whole is suspect: %q", got)
+				}
+				if strings.Contains(strings.ToLower(got), strings.ToLower(s.fragment)) {
+					t.Errorf("a fragment shows: %q", got)
+				}
+			})
+		}
+	}
+}
+
+// A part of a token (its header, payload or signature) is masked like any secret; a text that
+// shows a long enough piece of a secret is suspect; text with no secret is left alone.
+func TestMaskPartsAndPieces(t *testing.T) {
+	sig := "c2lnbmF0dXJlU0VOVElORUwxMjM0NTY3ODkw"
+	got, suspect := redact.Mask(`{"error":{"msg":"bad signature `+sig+`"}}`, []string{"eyJh.eyJw." + sig, sig}, "***")
+	if got != `{"error":{"msg":"bad signature ***"}}` || suspect {
+		t.Errorf("signature alone: %q, suspect %v", got, suspect)
+	}
+	if _, suspect := redact.Mask("you sent S3cr3t-P@ss&wo", []string{"S3cr3t-P@ss&word=1"}, "***"); !suspect {
+		t.Error("a cut echo of a secret is not suspect")
+	}
+	if _, suspect := redact.Mask("you sent %53%33cr3t-P%40s", []string{"S3cr3t-P@ss&word=1"}, "***"); !suspect {
+		t.Error("a cut, escaped echo of a secret is not suspect")
+	}
+	plain := `<html>50% off &amp; more \u0041 %zz &#xZZ; &bogus; 🎉</html>`
+	if got, suspect := redact.Mask(plain, []string{"S3cr3t-P@ss&word=1"}, "***"); got != plain || suspect {
+		t.Errorf("a text without the secret changed: %q, suspect %v", got, suspect)
+	}
+}
+
+// Escapes that a match's span ends inside are masked whole, and two echoes side by side are two
+// masks.
+func TestMaskSpansWholeEscapes(t *testing.T) {
+	got, _ := redact.Mask("a%2540b&#x40;cx", []string{"@b@c"}, "*")
+	if got != "a*x" {
+		t.Errorf("got %q, want %q", got, "a*x")
+	}
+	got, _ = redact.Mask("pw1pw1", []string{"pw1"}, "*")
+	if got != "**" {
+		t.Errorf("got %q, want two masks", got)
+	}
+}

@@ -1,0 +1,107 @@
+package testutil
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+	"unicode/utf16"
+)
+
+// JSEncodeURIComponent escapes as JavaScript's encodeURIComponent: A-Z a-z 0-9 - _ . ! ~ * ' ( )
+// stay as they are.
+func JSEncodeURIComponent(s string) string { return percentEscape(s, "-_.!~*'()", false) }
+
+// JavaURLEncoder escapes as java.net.URLEncoder: '*' stays, space is '+', '~' is escaped.
+func JavaURLEncoder(s string) string { return percentEscape(s, "-_.*", true) }
+
+// PythonQuotePlus escapes as urllib.parse.quote_plus: _.-~ stay, space is '+'.
+func PythonQuotePlus(s string) string { return percentEscape(s, "_.-~", true) }
+
+// percentEscape escapes every byte of s as %XX but ASCII letters, digits and the bytes of safe,
+// and a space as '+' when plusForSpace.
+func percentEscape(s, safe string, plusForSpace bool) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(safe, c) >= 0:
+			b.WriteByte(c)
+		case c == ' ' && plusForSpace:
+			b.WriteByte('+')
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// JSONASCII is s as a JSON string's contents with every non-ASCII rune \u-escaped, runes beyond
+// U+FFFF as surrogate pairs (as Python's json.dumps writes them).
+func JSONASCII(s string) string {
+	b, _ := json.Marshal(s)
+	var out strings.Builder
+	for _, r := range string(b[1 : len(b)-1]) {
+		switch {
+		case r < 0x80:
+			out.WriteRune(r)
+		case r > 0xFFFF:
+			hi, lo := utf16.EncodeRune(r)
+			fmt.Fprintf(&out, `\u%04x\u%04x`, hi, lo)
+		default:
+			fmt.Fprintf(&out, `\u%04x`, r)
+		}
+	}
+	return out.String()
+}
+
+// JSONGo is s as a JSON string's contents as encoding/json writes it (<, >, & as \u escapes).
+func JSONGo(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+// HTMLNumeric escapes every rune but letters, digits and spaces as an HTML numeric character
+// reference, hexadecimal (&#x40;) or decimal (&#64;).
+func HTMLNumeric(hex bool) func(string) string {
+	return func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			switch {
+			case r < 0x80 && (r == ' ' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'):
+				b.WriteRune(r)
+			case hex:
+				fmt.Fprintf(&b, "&#x%x;", r)
+			default:
+				fmt.Fprintf(&b, "&#%d;", r)
+			}
+		}
+		return b.String()
+	}
+}
+
+// Echoes are the ways a server may echo a secret: the ones the client recognised by listing
+// them, and those that an adversarial pass found it missed.
+var Echoes = map[string]func(string) string{
+	"as sent":               func(s string) string { return s },
+	"query":                 url.QueryEscape,
+	"query, %20":            func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") },
+	"path":                  url.PathEscape,
+	"lower-case hex":        func(s string) string { return strings.ToLower(url.QueryEscape(s)) },
+	"JSON (Go)":             JSONGo,
+	"JSON ASCII":            JSONASCII,
+	"JSON upper-case hex":   func(s string) string { return strings.ReplaceAll(strings.ToUpper(JSONASCII(s)), `\U`, `\u`) },
+	"JSON \\/":              func(s string) string { return strings.ReplaceAll(JSONGo(s), "/", `\/`) },
+	"HTML":                  html.EscapeString,
+	"JS encodeURIComponent": JSEncodeURIComponent,
+	"Java URLEncoder":       JavaURLEncoder,
+	"Python quote_plus":     PythonQuotePlus,
+	"HTML &#x..;":           HTMLNumeric(true),
+	"HTML &#..;":            HTMLNumeric(false),
+	"HTML inside JSON":      func(s string) string { return JSONGo(html.EscapeString(s)) },
+	"double query":          func(s string) string { return url.QueryEscape(url.QueryEscape(s)) },
+	"triple path":           func(s string) string { return url.PathEscape(url.PathEscape(url.PathEscape(s))) },
+	"upper-cased":           strings.ToUpper,
+	"upper-cased, query":    func(s string) string { return strings.ToUpper(url.QueryEscape(s)) },
+	"JSON of query":         func(s string) string { return JSONASCII(url.QueryEscape(s)) },
+}
