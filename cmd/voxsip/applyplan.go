@@ -229,32 +229,25 @@ func currentValue(r api.SIPRegistration, name string) (string, bool) {
 }
 
 // registrationFields reads the fields of a registration that an apply file can set (the
-// parameters of CreateSipRegistration that GetSipRegistrations returns), by API name, as text.
+// parameters of CreateSipRegistration that GetSipRegistrations returns), by API name, as text,
+// through the generated accessors; the bool says whether the service sent the field.
 // TestRegistrationFieldsFollowTheSpec keeps it complete.
 var registrationFields = map[string]func(r *api.SIPRegistration) (string, bool){
-	"sip_username":     func(r *api.SIPRegistration) (string, bool) { return r.SIPUsername, true },
-	"proxy":            func(r *api.SIPRegistration) (string, bool) { return r.Proxy, true },
-	"is_persistent":    func(r *api.SIPRegistration) (string, bool) { return strconv.FormatBool(r.IsPersistent), true },
-	"auth_user":        func(r *api.SIPRegistration) (string, bool) { return optional(r.AuthUser) },
-	"outbound_proxy":   func(r *api.SIPRegistration) (string, bool) { return optional(r.OutboundProxy) },
-	"application_id":   func(r *api.SIPRegistration) (string, bool) { return optionalInt(r.ApplicationID) },
-	"application_name": func(r *api.SIPRegistration) (string, bool) { return optional(r.ApplicationName) },
-	"rule_id":          func(r *api.SIPRegistration) (string, bool) { return optionalInt(r.RuleID) },
-	"rule_name":        func(r *api.SIPRegistration) (string, bool) { return optional(r.RuleName) },
-	"user_id":          func(r *api.SIPRegistration) (string, bool) { return optionalInt(r.UserID) },
-	"user_name":        func(r *api.SIPRegistration) (string, bool) { return optional(r.UserName) },
-}
-
-func optional(s *string) (string, bool) {
-	if s == nil {
-		return "", false
-	}
-	return *s, true
-}
-
-func optionalInt(n *int64) (string, bool) {
-	if n == nil {
-		return "", false
-	}
-	return strconv.FormatInt(*n, 10), true
+	"sip_username":   func(r *api.SIPRegistration) (string, bool) { return r.SIPUsername, true },
+	"proxy":          func(r *api.SIPRegistration) (string, bool) { return r.Proxy, true },
+	"is_persistent":  func(r *api.SIPRegistration) (string, bool) { return strconv.FormatBool(r.IsPersistent), true },
+	"auth_user":      func(r *api.SIPRegistration) (string, bool) { return r.GetAuthUser(), r.AuthUser != nil },
+	"outbound_proxy": func(r *api.SIPRegistration) (string, bool) { return r.GetOutboundProxy(), r.OutboundProxy != nil },
+	"application_id": func(r *api.SIPRegistration) (string, bool) {
+		return strconv.FormatInt(r.GetApplicationID(), 10), r.ApplicationID != nil
+	},
+	"application_name": func(r *api.SIPRegistration) (string, bool) { return r.GetApplicationName(), r.ApplicationName != nil },
+	"rule_id": func(r *api.SIPRegistration) (string, bool) {
+		return strconv.FormatInt(r.GetRuleID(), 10), r.RuleID != nil
+	},
+	"rule_name": func(r *api.SIPRegistration) (string, bool) { return r.GetRuleName(), r.RuleName != nil },
+	"user_id": func(r *api.SIPRegistration) (string, bool) {
+		return strconv.FormatInt(r.GetUserID(), 10), r.UserID != nil
+	},
+	"user_name": func(r *api.SIPRegistration) (string, bool) { return r.GetUserName(), r.UserName != nil },
 }
