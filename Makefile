@@ -1,7 +1,7 @@
 # voxsip: developer tasks. `make test` is what CI runs (see .ci/run).
 GO ?= go
 
-.PHONY: all demo generate check-generated vet lint tidy-check test spec-check breaking-check evolve-check ci fuzz bench bench-client bench-serve bench-batch
+.PHONY: all demo generate check-generated vet lint tidy-check test spec-check breaking-check evolve-check ci fuzz bench bench-client bench-decode bench-peers bench-serve bench-batch
 
 # Pinned tool versions: run with `go run` / `npx`, never dependencies of the library.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -69,12 +69,14 @@ ci: test spec-check breaking-check evolve-check
 fuzz:
 	$(GO) test ./auth -run '^$$' -fuzz '^FuzzParseCredentials$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzJudge$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run '^$$' -fuzz '^FuzzJudgeOnePass$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./generated -run '^$$' -fuzz '^FuzzDecodeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzParseRetryAfter$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/params -run '^$$' -fuzz '^FuzzBuilderMatchesRuntimeStyling$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/params -run '^$$' -fuzz '^FuzzShapesBuilderMatchesRuntimeStyling$$' -fuzztime $(FUZZTIME)
 
 ## bench: every benchmark below (see BENCHMARKS.md)
-bench: bench-client bench-serve bench-batch
+bench: bench-client bench-decode bench-serve bench-batch
 
 ## bench-client: the client against a hand-written net/http call and a sign-per-call client, and
 ## its own CPU per call; prints benchstat's table and the medians with client/raw ratios
@@ -87,6 +89,23 @@ bench-client:
 	rm -f bench.test
 	$(GO) run $(BENCHSTAT) -col /strategy bench.txt
 	$(GO) run ./internal/benchratio < bench.txt
+
+## bench-decode: GetSipRegistrations pages (20 rows, 20 rows with error_message, 100 rows) and
+## Update against the same hand-written net/http + encoding/json call, over a transport stub
+## and over loopback (BENCHCOUNT rounds of the whole set; medians and paired client/raw ratios)
+bench-decode:
+	$(GO) test -c -o decode.test ./api
+	rm -f decode.txt
+	for i in $$(seq $(BENCHCOUNT)); do \
+		./decode.test -test.run '^$$' -test.bench '^Benchmark(GetPage|Overhead)$$' -test.benchmem >> decode.txt && \
+		./decode.test -test.run '^$$' -test.bench '^BenchmarkUpdate$$/^mode=seq$$' -test.benchmem >> decode.txt; done
+	rm -f decode.test
+	$(GO) run ./internal/benchratio < decode.txt
+
+## bench-peers: voxsip against stock oapi-codegen and ogen generated from openapi.yaml in a
+## scratch module (the peers are never dependencies of this module); see BENCHMARKS.md
+bench-peers:
+	./.ci/bench-peers
 
 ## bench-serve: 100k requests through the client against the emulator as voxsip serve runs it;
 ## throughput, and RSS before and after (LOADN requests, LOADC workers)

@@ -10,10 +10,14 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/go-faster/jx"
 
 	"github.com/voxsip/voxsip/auth"
 	"github.com/voxsip/voxsip/generated"
+	"github.com/voxsip/voxsip/internal/jsondec"
 	"github.com/voxsip/voxsip/internal/params"
 	"github.com/voxsip/voxsip/internal/rules"
 )
@@ -164,79 +168,147 @@ type notSentError struct{ err error }
 func (e *notSentError) Error() string   { return e.err.Error() }
 func (e *notSentError) Unwrap() []error { return []error{e.err, errNotSent} }
 
-// envelope is the error part of a response body: {"error": {...}, "errors": [...]}.
-type envelope struct {
-	Error  *generated.APIError  `json:"error"`
-	Errors []generated.APIError `json:"errors"`
+// oneOfDecoder is a generated success shape that decodes a body of "it or the error envelope"
+// in one pass (generated/decode.gen.go).
+type oneOfDecoder interface {
+	DecodeOneOfJX(d *jx.Decoder, alt *generated.ErrorResponse) (generated.OneOf, error)
 }
-
-// errorKey is how an error body starts its member; bodies without it skip the second decode.
-var errorKey = []byte(`"error`)
 
 // judge reads and closes resp and returns the decoded success body, or the error it describes.
 func judge[R any](ctx context.Context, c *Client, op string, resp *http.Response, sc *scrubber, ok func(*R) string) (*R, error) {
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	buf := bodies.Get().(*bytes.Buffer)
+	defer recycle(buf)
+	buf.Reset()
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	body := buf.Bytes()
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w: %w", ctxErr, err)
 		}
 		return nil, fmt.Errorf("%s %s: reading the response (HTTP %d): %w", errPrefix, op, resp.StatusCode, sc.Error(err))
 	}
-	respErr := func(reason string) *ResponseError {
-		return &ResponseError{Op: op, StatusCode: resp.StatusCode, Reason: reason, Body: sc.snippet(body),
-			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.now())}
-	}
+	v := verdict{op: op, resp: resp, body: body, sc: sc, now: c.now}
 	if len(body) > MaxResponseBytes {
 		// Closing the body unread closes the connection too.
-		return nil, respErr(fmt.Sprintf("response body larger than %d bytes; connection closed", MaxResponseBytes))
+		return nil, v.respErr(fmt.Sprintf("response body larger than %d bytes; connection closed", MaxResponseBytes))
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return nil, &RedirectError{Op: op, StatusCode: resp.StatusCode, Location: sc.String(resp.Header.Get("Location"))}
 	}
-	if bytes.Contains(body, errorKey) {
-		var env envelope
-		if json.Unmarshal(body, &env) == nil {
-			if e := apiError(op, resp.StatusCode, &env, sc); e != nil {
-				e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
-				return nil, e
-			}
-		}
+	// One pass decides between the success shape and the error envelope. A body the generated
+	// decoder refuses (invalid JSON, a wrong type) is judged by encoding/json, which words why, as
+	// is a body read into a type that has no generated decoder (Call's json.RawMessage).
+	r, alt := new(R), new(generated.ErrorResponse)
+	dec, generatedShape := any(r).(oneOfDecoder)
+	if !generatedShape {
+		return judgeSlow(&v, ok)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, respErr("unexpected HTTP status " + http.StatusText(resp.StatusCode))
+	d := jx.GetDecoder()
+	d.ResetBytes(body)
+	match, err := dec.DecodeOneOfJX(d, alt)
+	if err == nil {
+		err = jsondec.End(d)
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, respErr("empty body, want a JSON object")
+	jx.PutDecoder(d)
+	if err != nil {
+		return judgeSlow(&v, ok)
 	}
-	r := new(R)
-	if err := json.Unmarshal(body, r); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return nil, respErr("body is not the JSON object the API describes")
-		}
-		return nil, respErr("body is not valid JSON")
+	if e := v.apiError(match&generated.OneOfAlt != 0, alt); e != nil {
+		return nil, e
+	}
+	return success(&v, r, ok)
+}
+
+// bodies recycles the buffers that responses are read into: nothing keeps a body once judged
+// (decoded strings, messages and snippets are copies).
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// recycle returns buf to the pool unless a large body made it large.
+func recycle(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		bodies.Put(buf)
+	}
+}
+
+// verdict is what judging a response needs to word its errors.
+type verdict struct {
+	op   string
+	resp *http.Response
+	body []byte
+	sc   *scrubber
+	now  func() time.Time
+}
+
+func (v *verdict) respErr(reason string) *ResponseError {
+	return &ResponseError{Op: v.op, StatusCode: v.resp.StatusCode, Reason: reason, Body: v.sc.snippet(v.body),
+		RetryAfter: parseRetryAfter(v.resp.Header.Get("Retry-After"), v.now())}
+}
+
+// success checks the status and the decoded body of a response that carried no API error.
+func success[R any](v *verdict, r *R, ok func(*R) string) (*R, error) {
+	if v.resp.StatusCode < 200 || v.resp.StatusCode > 299 {
+		return nil, v.respErr("unexpected HTTP status " + http.StatusText(v.resp.StatusCode))
 	}
 	if problem := ok(r); problem != "" {
-		return nil, respErr(problem)
+		return nil, v.respErr(problem)
 	}
 	return r, nil
 }
 
-// apiError returns the API error a decoded body reports, or nil. Messages are scrubbed: a server
-// or proxy may echo the request. "error" wins over "errors"[0].
-func apiError(op string, status int, env *envelope, sc *scrubber) *Error {
+// judgeSlow judges a body that the generated decoder refused, with encoding/json, in the same
+// order as the fast path: the envelope (whatever the status), the status, then the success
+// shape; it words what is wrong with the body.
+func judgeSlow[R any](v *verdict, ok func(*R) string) (*R, error) {
+	var env struct {
+		Error  *generated.APIError  `json:"error"`
+		Errors []generated.APIError `json:"errors"`
+	}
+	if json.Unmarshal(v.body, &env) == nil {
+		alt := generated.ErrorResponse{Errors: &env.Errors}
+		if env.Error != nil {
+			alt.Error = *env.Error
+		}
+		if e := v.apiError(env.Error != nil, &alt); e != nil {
+			return nil, e
+		}
+	}
+	if v.resp.StatusCode < 200 || v.resp.StatusCode > 299 {
+		return nil, v.respErr("unexpected HTTP status " + http.StatusText(v.resp.StatusCode))
+	}
+	if len(bytes.TrimSpace(v.body)) == 0 {
+		return nil, v.respErr("empty body, want a JSON object")
+	}
+	r := new(R)
+	if err := json.Unmarshal(v.body, r); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, v.respErr("body is not the JSON object the API describes")
+		}
+		return nil, v.respErr("body is not valid JSON")
+	}
+	return success(v, r, ok)
+}
+
+// apiError returns the API error a decoded envelope reports, or nil: hasError says that its
+// "error" member was there (and not null). Messages are scrubbed: a server or proxy may echo the
+// request. "error" wins over "errors"[0].
+func (v *verdict) apiError(hasError bool, env *generated.ErrorResponse) *Error {
 	var details []ErrorDetail
-	for _, d := range env.Errors {
-		details = append(details, ErrorDetail{Code: ErrorCode(d.Code), Message: sc.String(d.Msg)})
+	for _, d := range env.GetErrors() {
+		details = append(details, ErrorDetail{Code: ErrorCode(d.Code), Message: v.sc.String(d.Msg)})
 	}
+	e := &Error{Op: v.op, StatusCode: v.resp.StatusCode, Details: details,
+		RetryAfter: parseRetryAfter(v.resp.Header.Get("Retry-After"), v.now())}
 	switch {
-	case env.Error != nil:
-		return &Error{Op: op, StatusCode: status, Code: ErrorCode(env.Error.Code), Message: sc.String(env.Error.Msg), Details: details}
+	case hasError:
+		e.Code, e.Message = ErrorCode(env.Error.Code), v.sc.String(env.Error.Msg)
 	case len(details) > 0:
-		return &Error{Op: op, StatusCode: status, Code: details[0].Code, Message: details[0].Message, Details: details}
+		e.Code, e.Message = details[0].Code, details[0].Message
+	default:
+		return nil
 	}
-	return nil
+	return e
 }
 
 func (c *Client) log(ctx context.Context, op string, sc *scrubber, attempt, status int, d time.Duration, err error) {

@@ -1,5 +1,6 @@
 // Command benchratio reads `go test -bench` output of BenchmarkUpdate (sub-benchmarks named
-// mode=…/strategy=…) and BenchmarkOverhead (strategy=…) and prints a Markdown table of medians
+// mode=…/strategy=…), BenchmarkGetPage (via=…/rows=…/strategy=…, a row per page shape) and
+// BenchmarkOverhead (strategy=…) and prints a Markdown table of medians
 // with the client/raw ratios that BENCHMARKS.md records, then the client's own CPU per call. Medians, not means: the machine is noisy. The input should be rounds of
 // the whole set (make bench runs it -count 1 several times): the n-th raw and client samples of a
 // mode then ran back to back, and "paired" is the median of their ratios, which drift between
@@ -18,7 +19,7 @@ import (
 	"strconv"
 )
 
-var line = regexp.MustCompile(`^Benchmark(?:Update/mode=(\w+)|Overhead)/strategy=(\w+)-\d+\s+\d+\s+([\d.]+) ns/op(?:\s+[\d.]+ B/op\s+([\d.]+) allocs/op)?`)
+var line = regexp.MustCompile(`^Benchmark(?:Update/mode=(\w+)|GetPage/(via=\w+/rows=[\w-]+)|Overhead)/strategy=(\w+)-\d+\s+\d+\s+([\d.]+) ns/op(?:\s+[\d.]+ B/op\s+([\d.]+) allocs/op)?`)
 
 type key struct{ strategy, mode string }
 
@@ -33,24 +34,28 @@ func main() {
 
 func run(r io.Reader, w io.Writer) error {
 	data := map[key]*samples{}
+	var pageModes []string // GetPage shapes, in input order
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		m := line.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
 		}
-		mode := m[1]
+		mode := m[1] + m[2]
 		if mode == "" {
 			mode = "overhead" // BenchmarkOverhead: no network
 		}
-		k := key{strategy: m[2], mode: mode}
+		k := key{strategy: m[3], mode: mode}
 		if data[k] == nil {
 			data[k] = &samples{}
 		}
-		ns, _ := strconv.ParseFloat(m[3], 64)
+		if m[2] != "" && !slices.Contains(pageModes, mode) {
+			pageModes = append(pageModes, mode)
+		}
+		ns, _ := strconv.ParseFloat(m[4], 64)
 		data[k].ns = append(data[k].ns, ns)
-		if m[4] != "" {
-			a, _ := strconv.ParseFloat(m[4], 64)
+		if m[5] != "" {
+			a, _ := strconv.ParseFloat(m[5], 64)
 			data[k].allocs = append(data[k].allocs, a)
 		}
 	}
@@ -58,11 +63,11 @@ func run(r io.Reader, w io.Writer) error {
 		return err
 	}
 	if len(data) == 0 {
-		return fmt.Errorf("no BenchmarkUpdate/mode=…/strategy=… lines in the input")
+		return fmt.Errorf("no BenchmarkUpdate, BenchmarkGetPage or BenchmarkOverhead lines in the input")
 	}
 	fmt.Fprintln(w, "| mode | raw ns/op | client ns/op | signPerCall ns/op | client/raw (medians) | client/raw (paired) | raw allocs | client allocs | client − raw allocs | runs |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, mode := range []string{"seq", "par", "par64"} {
+	for _, mode := range append([]string{"seq", "par", "par64"}, pageModes...) {
 		raw, client, sign := data[key{"raw", mode}], data[key{"client", mode}], data[key{"signPerCall", mode}]
 		if raw == nil || client == nil {
 			continue

@@ -1,0 +1,61 @@
+package jsondec
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/go-faster/jx"
+)
+
+func TestScalarsAsEncodingJSON(t *testing.T) {
+	for _, in := range []string{`"a\u00e9"`, "\"\xff\xfe\xed\xa0\x80z\"", `"\ud800\u0041"`, `"\ud83d\ude00"`} {
+		var got, want string
+		if err := Str(jx.DecodeStr(in), &got); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(in), &want); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("Str(%q) = %q, encoding/json %q", in, got, want)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		bits int
+		ok   bool
+	}{{"127", 8, true}, {"128", 8, false}, {"-0", 64, true}, {"1e2", 64, false}, {"1.0", 64, false}, {`"1"`, 64, false}} {
+		var n int64
+		err := Int(jx.DecodeStr(c.in), c.bits, &n)
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrType)) {
+			t.Errorf("Int(%s, %d) = %d, %v", c.in, c.bits, n, err)
+		}
+	}
+	n := int64(5)
+	if err := Int(jx.DecodeStr("null"), 64, &n); err != nil || n != 5 {
+		t.Errorf("null changed the value: %d, %v", n, err)
+	}
+}
+
+func TestFoldIndex(t *testing.T) {
+	names := []string{"result", "sip_username"}
+	for key, want := range map[string]int{"RESULT": 0, "Sip_UserName": 1, "\u017fip_username": 1, "results": -1, "": -1} {
+		if got := FoldIndex([]byte(key), names); got != want {
+			t.Errorf("FoldIndex(%q) = %d, want %d", key, got, want)
+		}
+	}
+}
+
+func TestEnd(t *testing.T) {
+	for in, ok := range map[string]bool{"1 ": true, "1\n\t": true, "1 x": false, "1 {}": false} {
+		d := jx.DecodeStr(in)
+		var n int64
+		if err := Int(d, 64, &n); err != nil {
+			t.Fatal(err)
+		}
+		if err := End(d); (err == nil) != ok {
+			t.Errorf("End after %q: %v", in, err)
+		}
+	}
+}
