@@ -20,12 +20,14 @@ demo:
 generate:
 	$(GO) generate ./...
 
-## check-generated: fail if generated/ differs from what openapi.yaml generates (tree untouched)
+## check-generated: fail if generated/ (or the parameter-shapes fixture) differs from what the specs
+## generate (tree untouched)
 check-generated:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	tar --exclude=./.git -cf - . | tar -C "$$tmp" -xf - && \
 	(cd "$$tmp" && $(GO) generate ./...) && \
-	diff -ru generated "$$tmp/generated" || \
+	diff -ru generated "$$tmp/generated" && \
+	diff -u internal/params/internal/shapes/shapes.gen.go "$$tmp/internal/params/internal/shapes/shapes.gen.go" || \
 	{ echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; }
 
 ## vet: go vet and gofmt on all code
@@ -71,6 +73,7 @@ fuzz:
 	$(GO) test ./generated -run '^$$' -fuzz '^FuzzDecodeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzParseRetryAfter$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/params -run '^$$' -fuzz '^FuzzBuilderMatchesRuntimeStyling$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/params -run '^$$' -fuzz '^FuzzShapesBuilderMatchesRuntimeStyling$$' -fuzztime $(FUZZTIME)
 
 ## bench: every benchmark below (see BENCHMARKS.md)
 bench: bench-client bench-decode bench-serve bench-batch

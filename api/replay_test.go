@@ -13,8 +13,11 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/auth"
+	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 // HTTP/2 frame types and flags the raw server below uses (RFC 9113 §6).
@@ -109,6 +112,11 @@ func (s *h2Server) serveConn(c *tls.Conn) {
 			closeConn, err = s.answer(c, stream, lastStream)
 			lastStream = stream
 			if closeConn {
+				// Read on until the client hangs up (or the deadline), rather than close with
+				// frames of the client unread: that would reset the connection, and the client
+				// could lose the GOAWAY.
+				c.SetReadDeadline(time.Now().Add(testutil.WaitLimit))
+				io.Copy(io.Discard, r)
 				return
 			}
 		}
@@ -160,29 +168,37 @@ func writeFrame(w io.Writer, typ, flags byte, stream uint32, payload []byte) err
 	return err
 }
 
-// h2Clients are the ways a client reaches the raw server: its own transport (trusting the
-// server's certificate) and a caller's *http.Client.
-func h2Clients(t *testing.T, srv *h2Server, retry api.RetryPolicy) map[string]*api.Client {
+// h2Client is a client of the raw server, reaching it the way how names: through its own
+// transport (made to trust the server's certificate) or through a caller's *http.Client.
+func h2Client(t *testing.T, srv *h2Server, retry api.RetryPolicy, how string) *api.Client {
 	t.Helper()
-	pool := x509.NewCertPool()
-	pool.AddCert(srv.Certificate())
-	own, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithCredentials(testCreds(t)), api.WithRetryPolicy(retry))
+	opts := []api.Option{api.WithBaseURL(srv.URL), api.WithCredentials(h2Creds(t)), api.WithRetryPolicy(retry)}
+	if how == h2Ways[1] {
+		opts = append(opts, api.WithHTTPClient(srv.Client()))
+	}
+	c, err := api.NewClient(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	api.SetRootCAsForTest(own, pool)
-	theirs, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithCredentials(testCreds(t)), api.WithRetryPolicy(retry),
-		api.WithHTTPClient(srv.Client()))
-	if err != nil {
-		t.Fatal(err)
+	if how == h2Ways[0] {
+		pool := x509.NewCertPool()
+		pool.AddCert(srv.Certificate())
+		api.SetRootCAsForTest(c, pool)
 	}
-	s := &sleeps{}
-	for _, c := range []*api.Client{own, theirs} {
-		api.SetTimeForTest(c, nil, s.sleep)
-		t.Cleanup(c.CloseIdleConnections)
-	}
-	return map[string]*api.Client{h2Ways[0]: own, h2Ways[1]: theirs}
+	api.SetTimeForTest(c, nil, (&sleeps{}).sleep)
+	t.Cleanup(c.CloseIdleConnections)
+	return c
 }
+
+// h2Creds are credentials for the raw server's clients (it does not check tokens), made once.
+var h2Creds = func() func(t *testing.T) *auth.Credentials {
+	var once sync.Once
+	var creds *auth.Credentials
+	return func(t *testing.T) *auth.Credentials {
+		once.Do(func() { creds = testCreds(t) })
+		return creds
+	}
+}()
 
 var h2Ways = []string{"default client", "WithHTTPClient"}
 
@@ -204,7 +220,7 @@ func TestCreateOnceOnTheWireUnderHTTP2Resets(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%s", name, policy.name), func(t *testing.T) {
 				for _, how := range h2Ways {
 					srv := newH2Server(t, repeat(h2Action{reset: true, code: code}, 20)...)
-					c := h2Clients(t, srv, policy.p)[how]
+					c := h2Client(t, srv, policy.p, how)
 					res, err := c.CreateSIPRegistration(context.Background(), h2Create)
 					if err == nil {
 						t.Fatalf("%s: success (%+v) after a %s reset", how, res, name)
@@ -240,7 +256,7 @@ func TestCreateRetriedWhenHTTP2ProvesNothingDone(t *testing.T) {
 		for _, how := range h2Ways {
 			t.Run(name+"/"+how+"/NoRetries", func(t *testing.T) {
 				srv := newH2Server(t, repeat(refuse, 20)...)
-				_, err := h2Clients(t, srv, api.NoRetries())[how].CreateSIPRegistration(context.Background(), h2Create)
+				_, err := h2Client(t, srv, api.NoRetries(), how).CreateSIPRegistration(context.Background(), h2Create)
 				if err == nil {
 					t.Fatal("success after the server refused the only attempt")
 				}
@@ -256,7 +272,7 @@ func TestCreateRetriedWhenHTTP2ProvesNothingDone(t *testing.T) {
 			})
 			t.Run(name+"/"+how+"/default policy", func(t *testing.T) {
 				srv := newH2Server(t, refuse)
-				res, err := h2Clients(t, srv, api.DefaultRetryPolicy())[how].CreateSIPRegistration(context.Background(), h2Create)
+				res, err := h2Client(t, srv, api.DefaultRetryPolicy(), how).CreateSIPRegistration(context.Background(), h2Create)
 				if err != nil || res.SIPRegistrationID != 42 {
 					t.Fatalf("got %+v, %v; want the registration of the second attempt", res, err)
 				}

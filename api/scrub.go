@@ -28,9 +28,28 @@ var secretParams = func() []string {
 	return out
 }()
 
+// paramNames are the names of every parameter of every operation: public text that a secret may
+// share a piece with ("password" in "password=***").
+var paramNames = func() []string {
+	var out []string
+	for _, op := range params.All() {
+		for _, f := range op.Fields {
+			if !slices.Contains(out, f.Name) {
+				out = append(out, f.Name)
+			}
+		}
+	}
+	return out
+}()
+
 // secretValuer is implemented by every generated Params type: the values of its secret
 // parameters (format: password in openapi.yaml).
 type secretValuer interface{ SecretValues() []string }
+
+// paramLister is implemented by every generated Params type: each parameter as it is sent.
+type paramLister interface {
+	EachParam(fn func(name, text string))
+}
 
 // scrubber masks one call's secrets: the values of its secret parameters and the bearer token
 // of the current attempt, with each of the token's three parts (header, payload, signature) on
@@ -48,6 +67,7 @@ type scrubber struct {
 
 	ready  bool
 	values []string // the secret parameters' values, read once
+	public []string // text known not to be secret: parameter names and the other values
 }
 
 // withheld replaces a text that may show part of a secret.
@@ -62,6 +82,15 @@ func (s *scrubber) secrets() []string {
 		s.ready = true
 		if s.params != nil {
 			s.values = s.params.SecretValues()
+		}
+		s.public = paramNames
+		if l, ok := s.params.(paramLister); ok {
+			s.public = slices.Clone(paramNames)
+			l.EachParam(func(name, text string) {
+				if !slices.Contains(secretParams, name) {
+					s.public = append(s.public, text)
+				}
+			})
 		}
 	}
 	out := s.values
@@ -79,7 +108,8 @@ func (s *scrubber) secrets() []string {
 // String masks every secret in str, then the values of secret query parameters; a str that
 // still shows a piece of a secret becomes the withheld note.
 func (s *scrubber) String(str string) string {
-	masked, suspect := redact.Mask(str, s.secrets(), mask)
+	secrets := s.secrets() // first: it reads the parameters, public values included
+	masked, suspect := redact.Mask(str, secrets, s.public, mask)
 	if suspect {
 		return withheld
 	}

@@ -349,3 +349,28 @@ func TestSnippetWithAPartOfThePasswordIsWithheld(t *testing.T) {
 		t.Errorf("part of the password shows: %v", err)
 	}
 }
+
+// A password that shares a piece with public text (here the word "password" of the parameter's
+// name, and the proxy) is masked where it is echoed, and the rest of the echo stays readable:
+// only a piece of the secret outside such text makes a snippet withheld.
+func TestPasswordSharingAPieceWithPublicTextIsNotWithheld(t *testing.T) {
+	pw := "password-sip.example.com-9"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+		fmt.Fprintf(w, "<html>%s</html>", r.URL.RawQuery)
+	}))
+	defer srv.Close()
+	c, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithTokenSource(fixedToken{}), api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.UpdateSIPRegistration(context.Background(),
+		&api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr(pw), Proxy: api.Ptr("sip.example.com")})
+	var re *api.ResponseError
+	if !errors.As(err, &re) || !strings.Contains(re.Body, "password=***") || !strings.Contains(re.Body, "proxy=sip.example.com") {
+		t.Fatalf("err = %v; want the echo shown with the password masked", err)
+	}
+	if strings.Contains(err.Error(), "-9") {
+		t.Errorf("part of the password shows: %v", err)
+	}
+}

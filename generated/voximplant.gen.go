@@ -1001,7 +1001,9 @@ var rulesUpdateSIPRegistration = []RuleInfo{
 // Violation is one broken parameter rule: the parameters involved, by their API names, and what
 // is wrong.
 type Violation struct {
+	// Params are the API names of the parameters at fault, e.g. "user_id", "application_id".
 	Params []string
+	// Reason says what is wrong, e.g. "must be at least 1".
 	Reason string
 }
 
@@ -1413,11 +1415,10 @@ func (p *BindSIPRegistrationParams) GetUserName() UserName {
 	return *p.UserName
 }
 
-// GetBind returns Bind (bind), or the zero value when p or the field is nil.
+// GetBind returns Bind (bind), or its default in openapi.yaml (true) when p or the field is nil.
 func (p *BindSIPRegistrationParams) GetBind() bool {
 	if p == nil || p.Bind == nil {
-		var zero bool
-		return zero
+		return true
 	}
 	return *p.Bind
 }
@@ -1711,7 +1712,7 @@ func (p *CreateSIPRegistrationParams) EachParam(fn func(name, text string)) {
 	}
 }
 
-// GetSIPUsername returns SIPUsername (sip_username), or the zero value for a nil p.
+// GetSIPUsername returns SIPUsername (sip_username), or the zero value when p is nil.
 func (p *CreateSIPRegistrationParams) GetSIPUsername() string {
 	if p == nil {
 		var zero string
@@ -1720,7 +1721,7 @@ func (p *CreateSIPRegistrationParams) GetSIPUsername() string {
 	return p.SIPUsername
 }
 
-// GetProxy returns Proxy (proxy), or the zero value for a nil p.
+// GetProxy returns Proxy (proxy), or the zero value when p is nil.
 func (p *CreateSIPRegistrationParams) GetProxy() string {
 	if p == nil {
 		var zero string
@@ -1756,11 +1757,10 @@ func (p *CreateSIPRegistrationParams) GetPassword() Password {
 	return *p.Password
 }
 
-// GetIsPersistent returns IsPersistent (is_persistent), or the zero value when p or the field is nil.
+// GetIsPersistent returns IsPersistent (is_persistent), or its default in openapi.yaml (true) when p or the field is nil.
 func (p *CreateSIPRegistrationParams) GetIsPersistent() bool {
 	if p == nil || p.IsPersistent == nil {
-		var zero bool
-		return zero
+		return true
 	}
 	return *p.IsPersistent
 }
@@ -1914,7 +1914,7 @@ func (p *DeleteSIPRegistrationParams) EachParam(fn func(name, text string)) {
 	}
 }
 
-// GetSIPRegistrationID returns SIPRegistrationID (sip_registration_id), or the zero value for a nil p.
+// GetSIPRegistrationID returns SIPRegistrationID (sip_registration_id), or the zero value when p is nil.
 func (p *DeleteSIPRegistrationParams) GetSIPRegistrationID() SIPRegistrationID {
 	if p == nil {
 		var zero SIPRegistrationID
@@ -2791,7 +2791,7 @@ func (p *UpdateSIPRegistrationParams) EachParam(fn func(name, text string)) {
 	}
 }
 
-// GetSIPRegistrationID returns SIPRegistrationID (sip_registration_id), or the zero value for a nil p.
+// GetSIPRegistrationID returns SIPRegistrationID (sip_registration_id), or the zero value when p is nil.
 func (p *UpdateSIPRegistrationParams) GetSIPRegistrationID() SIPRegistrationID {
 	if p == nil {
 		var zero SIPRegistrationID

@@ -42,6 +42,7 @@ func TestAnswersLikeTheAPI(t *testing.T) {
 		{"unknown method", rawCall{path: apitest.BasePath + "/FlyToTheMoon", auth: bearer}, 103, "FlyToTheMoon", false},
 		{"unknown cmd", rawCall{path: apitest.BasePath, query: "cmd=FlyToTheMoon", auth: bearer}, 103, "FlyToTheMoon", false},
 		{"no cmd", rawCall{path: apitest.BasePath, query: "sip_registration_id=1", auth: bearer}, 102, "Missing 'cmd' parameter", false},
+		{"empty cmd", rawCall{path: apitest.BasePath, query: "cmd=&sip_registration_id=1", auth: bearer}, 102, "Missing 'cmd' parameter", false},
 		{"cmd twice", rawCall{path: apitest.BasePath, query: "cmd=UpdateSipRegistration&sip_registration_id=1", body: []byte("cmd=UpdateSipRegistration"), contentType: form, auth: bearer}, 101, `"cmd" given 2 times`, false},
 		{"cmd beside a method in the path: the path wins", rawCall{path: upd, query: "cmd=DeleteSipRegistration&sip_registration_id=1", auth: bearer}, 0, "", true},
 		{"JSON body", rawCall{path: upd, body: []byte(`{"sip_registration_id":1}`), contentType: "application/json", auth: bearer}, 0, "", true},

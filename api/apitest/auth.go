@@ -30,7 +30,7 @@ func (s *Server) authorize(c *call) *failure {
 	if s.roles == nil {
 		return nil
 	}
-	allowed := operationRoles(c.input.Route.Operation.Extensions)
+	allowed := operationRoles(c.op.ID)
 	if !slices.ContainsFunc(s.roles, func(r string) bool { return slices.Contains(allowed, r) }) {
 		return apiFailure(generated.ErrorCodeForbiddenCommand, fmt.Sprintf("Forbidden command: %s needs a key with role %s; this key has %s",
 			c.op.ID, strings.Join(allowed, ", "), strings.Join(s.roles, ", ")))
@@ -38,17 +38,15 @@ func (s *Server) authorize(c *call) *failure {
 	return nil
 }
 
-// operationRoles reads an operation's x-voxsip-roles (none when it is absent or malformed, so
-// that a key with roles may not call it).
-func operationRoles(ext map[string]any) []string {
-	list, _ := ext["x-voxsip-roles"].([]any)
-	roles := make([]string, 0, len(list))
-	for _, r := range list {
-		if s, ok := r.(string); ok {
-			roles = append(roles, s)
+// operationRoles are the roles an operation allows (x-voxsip-roles in openapi.yaml, as
+// generated.Operations carries them); none for an operation the table lacks.
+func operationRoles(opID string) []string {
+	for _, op := range generated.Operations {
+		if op.ID == opID {
+			return op.Roles
 		}
 	}
-	return roles
+	return nil
 }
 
 // tokenClaims are the claims the server reads: Voximplant's, and nbf, which it honours.

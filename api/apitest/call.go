@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,7 +92,7 @@ func (s *Server) readCall(r *http.Request) (*call, *failure) {
 
 // takeCmd moves the cmd parameter into c.method.
 func (c *call) takeCmd() *failure {
-	cmds := c.vals["cmd"]
+	cmds := slices.DeleteFunc(c.vals["cmd"], func(v string) bool { return v == "" }) // empty is absent
 	delete(c.vals, "cmd")
 	switch len(cmds) {
 	case 0:

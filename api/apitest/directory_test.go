@@ -71,3 +71,27 @@ func TestSeededDirectory(t *testing.T) {
 		t.Errorf("unseeded: %v", err)
 	}
 }
+
+// Users are scoped by application: bob of one application is not bob of another, so binding
+// one does not unbind the other; the same user moves.
+func TestSameNamedUsersOfTwoApplications(t *testing.T) {
+	srv := start(t, apitest.WithRegistrationIDs(1, 2, 3))
+	c := newClient(t, srv)
+	ctx := context.Background()
+	for _, b := range []api.BindSIPRegistrationParams{
+		{SIPRegistrationID: api.Ptr(int64(1)), ApplicationName: api.Ptr("a"), UserName: api.Ptr("bob")},
+		{SIPRegistrationID: api.Ptr(int64(2)), ApplicationName: api.Ptr("b"), UserName: api.Ptr("bob")},
+		{SIPRegistrationID: api.Ptr(int64(3)), ApplicationName: api.Ptr("a"), UserName: api.Ptr("bob")},
+	} {
+		if err := c.BindSIPRegistration(ctx, &b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, r := range srv.Registrations() {
+		got = append(got, fmt.Sprintf("%d:%s/%s", r.SIPRegistrationID, str(r.ApplicationName), str(r.UserName)))
+	}
+	if want := "1:a/<nil> 2:b/bob 3:a/bob"; strings.Join(got, " ") != want {
+		t.Errorf("bindings %s, want %s", strings.Join(got, " "), want)
+	}
+}

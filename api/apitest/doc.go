@@ -125,7 +125,8 @@
 // Registrations are kept in id order beside a map: a Get without filters reads its page
 // straight from the index (one page at 100,000 registrations costs what it costs at 100), a
 // filtered Get scans without copying, and Get runs under a read lock, so reads proceed in
-// parallel. Requests (headers and body) must arrive within [DefaultReadTimeout] (see
+// parallel; binding a user finds the user's previous registration through an index too.
+// Requests (headers and body) must arrive within [DefaultReadTimeout] (see
 // [WithReadTimeout]): a body that trickles is cut off. See BENCHMARKS.md.
 //
 // # Tests

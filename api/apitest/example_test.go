@@ -90,8 +90,9 @@ func Example_failureSeenByTheCodeUnderTest() {
 	}
 	ctx := context.Background()
 
-	srv.EnqueueFor("UpdateSipRegistration", apitest.Error(340, "Rate limit exceeded")) // the next update gets this
-	err = registerPhone(ctx, client, 10, "bob")                                        // the code under test
+	// The next update gets this, and the code under test sees it.
+	srv.EnqueueFor("UpdateSipRegistration", apitest.Error(340, "Rate limit exceeded"))
+	err = registerPhone(ctx, client, 10, "bob")
 	fmt.Println("rate limited:", errors.Is(err, api.CodeRateLimitExceeded))
 	fmt.Println("bound:", srv.Registrations()[0].UserName != nil, "after", len(srv.Requests()), "request")
 

@@ -86,7 +86,7 @@ func WithTLS() Option { return func(s *Server) { s.tls = true } }
 func WithStrict() Option { return func(s *Server) { s.strict = true } }
 
 // WithRole gives the key of the server's credentials these roles (e.g. "Developer"): an
-// operation whose x-voxsip-roles in openapi.yaml includes none of them is refused with code
+// operation whose x-voxsip-roles in openapi.yaml (generated.OperationInfo.Roles) includes none of them is refused with code
 // 104 (forbidden command; which code the service uses is a guess). Without WithRole every
 // operation is allowed.
 func WithRole(roles ...string) Option {

@@ -176,7 +176,8 @@ const MaxSeedBytes = 64 << 20
 // newState builds a state from sd, filling what a seeded registration leaves out from now.
 func newState(sd Seed, now time.Time) (*state, error) {
 	st := &state{
-		regs: map[int64]*registration{},
+		regs:    map[int64]*registration{},
+		userReg: map[int64]int64{},
 		apps: newDirectory("application", sd.Applications != nil, refCodes{generated.ErrorCodeInvalidApplicationID,
 			generated.ErrorCodeInvalidApplicationName, generated.ErrorCodeInvalidApplicationID}),
 		rules: newDirectory("rule", sd.Rules != nil, refCodes{generated.ErrorCodeInvalidRuleID,
@@ -217,7 +218,6 @@ func (st *state) seedRegistrations(sd *Seed, now time.Time) error {
 	for _, r := range sd.Registrations {
 		st.lastID = max(st.lastID, r.SIPRegistrationID)
 	}
-	boundUser := map[int64]int64{} // user id: registration id
 	for i, r := range sd.Registrations {
 		if r.SIPRegistrationID == 0 {
 			r.SIPRegistrationID = st.lastID + 1
@@ -226,11 +226,11 @@ func (st *state) seedRegistrations(sd *Seed, now time.Time) error {
 			return fmt.Errorf("%sregistration %d: %w", sd.where("registrations", i), r.SIPRegistrationID, err)
 		}
 		if r.UserID != nil {
-			if other, ok := boundUser[*r.UserID]; ok {
+			if other, ok := st.userReg[*r.UserID]; ok {
 				return fmt.Errorf("%sregistration %d: user %d is bound to registration %d too (a user has one registration)",
 					sd.where("registrations", i), r.SIPRegistrationID, *r.UserID, other)
 			}
-			boundUser[*r.UserID] = r.SIPRegistrationID
+			st.userReg[*r.UserID] = r.SIPRegistrationID
 		}
 		st.insert(&registration{SIPRegistration: r})
 	}

@@ -17,13 +17,15 @@ type registration struct {
 
 // state is everything a Server keeps between requests. The Server's mutex guards it.
 type state struct {
-	regs   map[int64]*registration
-	order  []int64 // the ids of regs, ascending: Get pages through it
-	lastID int64
-	apps   directory
-	rules  directory
-	users  directory
-	max    int
+	regs  map[int64]*registration
+	order []int64 // the ids of regs, ascending: Get pages through it
+	// userReg is the registration each user is bound to, by user id (see unbindUserElsewhere).
+	userReg map[int64]int64
+	lastID  int64
+	apps    directory
+	rules   directory
+	users   directory
+	max     int
 }
 
 // apiError is a refusal in the API's envelope.
@@ -94,20 +96,18 @@ func (st *state) bind(r *generated.SIPRegistration, a args) *apiError {
 	return nil
 }
 
-// unbindUserElsewhere unbinds r's user from every other registration: a user has at most one.
+// unbindUserElsewhere unbinds r's user from its previous registration: a user has at most one.
+// userReg says which one (entries go stale when a binding or registration goes, hence the
+// check); every bound user has an id, which the directory gives.
 func (st *state) unbindUserElsewhere(r *generated.SIPRegistration, now time.Time) {
-	if r.UserID == nil && r.UserName == nil {
+	if r.UserID == nil {
 		return
 	}
-	for _, o := range st.regs {
-		if o.SIPRegistrationID == r.SIPRegistrationID {
-			continue
-		}
-		if eqPtr(o.UserID, r.UserID) || eqPtr(o.UserName, r.UserName) {
-			o.UserID, o.UserName = nil, nil
-			o.LastUpdated = now.Unix()
-		}
+	if o := st.regs[st.userReg[*r.UserID]]; o != nil && o.SIPRegistrationID != r.SIPRegistrationID && eqPtr(o.UserID, r.UserID) {
+		o.UserID, o.UserName = nil, nil
+		o.LastUpdated = now.Unix()
 	}
+	st.userReg[*r.UserID] = r.SIPRegistrationID
 }
 
 func (st *state) lookup(a args) (*registration, *apiError) {

@@ -10,7 +10,8 @@ import (
 )
 
 // Every parameter of every operation (from the generated table) has a getter Get<GoName> that
-// returns the zero value for a nil Params or an unset field, and the value once set.
+// returns the spec's default (else the zero value) for a nil Params or an unset field, and the
+// value once set.
 func TestEveryParameterHasANilSafeGetter(t *testing.T) {
 	for _, op := range params.All() {
 		p := op.New()
@@ -22,11 +23,17 @@ func TestEveryParameterHasANilSafeGetter(t *testing.T) {
 				t.Errorf("%s: no getter Get%s for %s", typ, f.GoName, f.Name)
 				continue
 			}
-			if got := m.Func.Call([]reflect.Value{nilP})[0]; !got.IsZero() {
-				t.Errorf("%s: (nil).Get%s() = %v, want the zero value", typ, f.GoName, got)
+			unset := func(got reflect.Value) bool { // the spec's default, else the zero value
+				if f.Default != "" {
+					return fmt.Sprint(got.Interface()) == f.Default
+				}
+				return got.IsZero()
 			}
-			if got := m.Func.Call([]reflect.Value{reflect.ValueOf(p)})[0]; !got.IsZero() {
-				t.Errorf("%s: Get%s() of zero params = %v, want the zero value", typ, f.GoName, got)
+			if got := m.Func.Call([]reflect.Value{nilP})[0]; !unset(got) {
+				t.Errorf("%s: (nil).Get%s() = %v, want the default %q or the zero value", typ, f.GoName, got, f.Default)
+			}
+			if got := m.Func.Call([]reflect.Value{reflect.ValueOf(p)})[0]; !f.Required && !unset(got) {
+				t.Errorf("%s: Get%s() of zero params = %v, want the default %q or the zero value", typ, f.GoName, got, f.Default)
 			}
 			v := testutil.SampleValue(&f)
 			if err := p.SetParam(f.Name, v); err != nil {

@@ -163,18 +163,31 @@ func parseQuery(q string) (map[string][]string, error) { return url.ParseQuery(q
 // in the spec's order, styled by runtime.StyleParamWithOptions (form, exploded).
 func styledQuery(t *testing.T, op *params.Op, p any) string {
 	t.Helper()
+	fields := make([]styleField, len(op.Fields))
+	for i, f := range op.Fields {
+		fields[i] = styleField{f.Name, f.GoName, f.Type, f.Format}
+	}
+	return runtimeStyled(t, p, fields)
+}
+
+// styleField is what runtime styling needs to know of a parameter.
+type styleField struct{ name, goName, typ, format string }
+
+// runtimeStyled styles every field of *p that is set, in the order of fields.
+func runtimeStyled(t *testing.T, p any, fields []styleField) string {
+	t.Helper()
 	var parts []string
 	s := reflect.ValueOf(p).Elem()
-	for _, f := range op.Fields {
-		v := s.FieldByName(f.GoName)
+	for _, f := range fields {
+		v := s.FieldByName(f.goName)
 		if v.Kind() == reflect.Pointer {
 			if v.IsNil() {
 				continue
 			}
 			v = v.Elem()
 		}
-		frag, err := runtime.StyleParamWithOptions("form", true, f.Name, v.Interface(),
-			runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: f.Type, Format: f.Format})
+		frag, err := runtime.StyleParamWithOptions("form", true, f.name, v.Interface(),
+			runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: f.typ, Format: f.format})
 		if err != nil {
 			t.Fatal(err)
 		}

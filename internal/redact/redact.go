@@ -42,9 +42,10 @@ type unit struct {
 type span struct{ start, end int }
 
 // Mask replaces every part of text that decodes to one of secrets with mask. suspect reports that
-// the result still holds a piece of a secret (pieceRunes characters or more, in any decoding):
-// the caller should not show it.
-func Mask(text string, secrets []string, mask string) (masked string, suspect bool) {
+// the result still holds a piece of a secret (pieceRunes characters or more, in any decoding)
+// outside the public strings (text known not to be secret, such as parameter names and the
+// request's other values, which a secret may share a piece with): the caller should not show it.
+func Mask(text string, secrets, public []string, mask string) (masked string, suspect bool) {
 	if text == "" || len(secrets) == 0 {
 		return text, false
 	}
@@ -67,13 +68,32 @@ func Mask(text string, secrets []string, mask string) (masked string, suspect bo
 		layer = next
 	}
 	found = merge(found)
+	var publicSpans []span // where the public strings are, found when first needed
+	publicFound := false
 	for _, p := range seenPieces {
-		if !covered(found, p) {
+		if covered(found, p) {
+			continue
+		}
+		if !publicFound {
+			publicSpans, publicFound = merge(matches(initial(text), foldAll(public))), true
+		}
+		if !covered(publicSpans, p) {
 			suspect = true
 			break
 		}
 	}
 	return replace(text, found, mask), suspect
+}
+
+// foldAll folds each non-empty string of ss to a rune slice.
+func foldAll(ss []string) [][]rune {
+	var out [][]rune
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, fold([]rune(s)))
+		}
+	}
+	return out
 }
 
 // prepare folds each secret the ways it may compare (invalid bytes as one U+FFFD each, or one per

@@ -20,7 +20,7 @@ func TestMaskWhateverTheEncoding(t *testing.T) {
 			t.Run(s.name+"/"+name, func(t *testing.T) {
 				e := enc(s.secret)
 				text := "you sent ?password=" + e + "&x=1 (that is, " + e + ")"
-				got, suspect := redact.Mask(text, []string{s.secret}, "***")
+				got, suspect := redact.Mask(text, []string{s.secret}, nil, "***")
 				if want := "you sent ?password=***&x=1 (that is, ***)"; got != want {
 					t.Errorf("redact.Mask(%q)\n = %q\nwant %q", text, got, want)
 				}
@@ -39,18 +39,18 @@ func TestMaskWhateverTheEncoding(t *testing.T) {
 // shows a long enough piece of a secret is suspect; text with no secret is left alone.
 func TestMaskPartsAndPieces(t *testing.T) {
 	sig := "c2lnbmF0dXJlU0VOVElORUwxMjM0NTY3ODkw"
-	got, suspect := redact.Mask(`{"error":{"msg":"bad signature `+sig+`"}}`, []string{"eyJh.eyJw." + sig, sig}, "***")
+	got, suspect := redact.Mask(`{"error":{"msg":"bad signature `+sig+`"}}`, []string{"eyJh.eyJw." + sig, sig}, nil, "***")
 	if got != `{"error":{"msg":"bad signature ***"}}` || suspect {
 		t.Errorf("signature alone: %q, suspect %v", got, suspect)
 	}
-	if _, suspect := redact.Mask("you sent S3cr3t-P@ss&wo", []string{"S3cr3t-P@ss&word=1"}, "***"); !suspect {
+	if _, suspect := redact.Mask("you sent S3cr3t-P@ss&wo", []string{"S3cr3t-P@ss&word=1"}, nil, "***"); !suspect {
 		t.Error("a cut echo of a secret is not suspect")
 	}
-	if _, suspect := redact.Mask("you sent %53%33cr3t-P%40s", []string{"S3cr3t-P@ss&word=1"}, "***"); !suspect {
+	if _, suspect := redact.Mask("you sent %53%33cr3t-P%40s", []string{"S3cr3t-P@ss&word=1"}, nil, "***"); !suspect {
 		t.Error("a cut, escaped echo of a secret is not suspect")
 	}
 	plain := `<html>50% off &amp; more \u0041 %zz &#xZZ; &bogus; 🎉</html>`
-	if got, suspect := redact.Mask(plain, []string{"S3cr3t-P@ss&word=1"}, "***"); got != plain || suspect {
+	if got, suspect := redact.Mask(plain, []string{"S3cr3t-P@ss&word=1"}, nil, "***"); got != plain || suspect {
 		t.Errorf("a text without the secret changed: %q, suspect %v", got, suspect)
 	}
 }
@@ -58,12 +58,30 @@ func TestMaskPartsAndPieces(t *testing.T) {
 // Escapes that a match's span ends inside are masked whole, and two echoes side by side are two
 // masks.
 func TestMaskSpansWholeEscapes(t *testing.T) {
-	got, _ := redact.Mask("a%2540b&#x40;cx", []string{"@b@c"}, "*")
+	got, _ := redact.Mask("a%2540b&#x40;cx", []string{"@b@c"}, nil, "*")
 	if got != "a*x" {
 		t.Errorf("got %q, want %q", got, "a*x")
 	}
-	got, _ = redact.Mask("pw1pw1", []string{"pw1"}, "*")
+	got, _ = redact.Mask("pw1pw1", []string{"pw1"}, nil, "*")
 	if got != "**" {
 		t.Errorf("got %q, want two masks", got)
+	}
+}
+
+// A piece a secret shares with public text (a parameter name, the request's other values) does
+// not make a text suspect there; the secret itself is masked all the same.
+func TestPublicPiecesAreNotSuspect(t *testing.T) {
+	pw := "password-sip.example.com"
+	text := "POST /x?password=password-sip.example.com&proxy=sip.example.com: bad password"
+	public := []string{"password", "proxy", "sip.example.com"}
+	got, suspect := redact.Mask(text, []string{pw}, public, "***")
+	if want := "POST /x?password=***&proxy=sip.example.com: bad password"; got != want || suspect {
+		t.Errorf("got %q, suspect %v; want %q, not suspect", got, suspect, want)
+	}
+	if _, suspect := redact.Mask(text, []string{pw}, nil, "***"); !suspect {
+		t.Error("without the public strings, the shared pieces should make the text suspect")
+	}
+	if _, suspect := redact.Mask("you sent password-sip.exa", []string{pw}, public, "***"); !suspect {
+		t.Error("a cut echo reaching past the public pieces is not suspect")
 	}
 }
