@@ -303,21 +303,25 @@ func htmlReference(us []unit) ([]unit, int) {
 
 func isNameRune(r rune) bool { return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' }
 
-// numericReference decodes "&#NN" or "&#xHH", with an optional ';'.
+// numericReference decodes "&#NN" or "&#xHH", with an optional ';'. Leading zeros, which HTML
+// allows any number of, do not count towards the digits read.
 func numericReference(us []unit) ([]unit, int) {
 	i, base := 2, rune(10)
 	if us[2].r == 'x' {
 		i, base = 3, 16
 	}
 	var r rune
-	digits := 0
-	for ; i < len(us) && digits < 8; i++ {
+	digits, significant := 0, 0
+	for ; i < len(us) && significant < 8; i++ {
 		d, ok := hexDigit(us[i].r)
 		if !ok || d >= base {
 			break
 		}
 		r = r*base + d
 		digits++
+		if r > 0 {
+			significant++
+		}
 	}
 	if digits == 0 {
 		return nil, 0
