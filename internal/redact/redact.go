@@ -6,7 +6,8 @@
 //
 //   - JSON string escapes: \" \\ \/ \b \f \n \r \t and \uXXXX, surrogate pairs included;
 //   - HTML character references: named (&amp;), decimal (&#64;) and hexadecimal (&#x40;);
-//   - URL escapes (%XX, decoded as UTF-8), with '+' standing for a space;
+//   - URL escapes (%XX, decoded as UTF-8), with '+' standing for a space, and JavaScript
+//     escape()'s %uXXXX (its %XX for U+0080 to U+00FF, a Latin-1 byte, compares as U+FFFD);
 //
 // applied again on the result (double escaping, an HTML-escaped text inside a JSON string) up to
 // maxLayers times. Invalid UTF-8, in the text or in a secret, compares as U+FFFD per bad byte or
@@ -105,7 +106,7 @@ func prepare(secrets []string) (targets [][]rune, pieces map[[pieceRunes]rune]bo
 		if s == "" {
 			continue
 		}
-		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s)} {
+		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s), latin1Escaped(s)} {
 			t := fold([]rune(v)) // []rune gives one U+FFFD per invalid byte
 			if slices.ContainsFunc(targets, func(o []rune) bool { return slices.Equal(o, t) }) {
 				continue
@@ -123,6 +124,17 @@ func prepare(secrets []string) (targets [][]rune, pieces map[[pieceRunes]rune]bo
 // Python) turns into several letters as those letters: Go's per-rune mapping leaves them alone,
 // so "STRASSE" would not fold to the secret "straße".
 var multiRuneUpper = strings.NewReplacer("ß", "ss", "ẞ", "ss", "ﬀ", "ff", "ﬁ", "fi", "ﬂ", "fl", "ﬃ", "ffi", "ﬄ", "ffl", "ﬅ", "st", "ﬆ", "st")
+
+// latin1Escaped is s as it decodes after an escaping that wrote U+0080 to U+00FF as one byte
+// (JavaScript's escape(), %E4 for ä): such a byte is not UTF-8, so it decodes to U+FFFD.
+func latin1Escaped(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 0x80 && r <= 0xff {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
 
 func fold(rs []rune) []rune {
 	for i, r := range rs {
@@ -209,7 +221,9 @@ func decode(layer []unit) ([]unit, bool) {
 		case '&':
 			us, n = htmlReference(layer[i:])
 		case '%':
-			us, n = urlEscapes(layer[i:])
+			if us, n = urlEscapes(layer[i:]); n == 0 {
+				us, n = unicodeEscape(layer[i:], '%') // JavaScript's escape(): %uXXXX
+			}
 		}
 		if n == 0 {
 			out = append(out, layer[i])
@@ -235,12 +249,18 @@ func jsonEscape(us []unit) (out []unit, n int) {
 	if r, ok := jsonSimple[us[1].r]; ok {
 		return []unit{{r, us[0].start, us[1].end}}, 2
 	}
-	r, ok := hex4(us)
+	return unicodeEscape(us, '\\')
+}
+
+// unicodeEscape decodes lead followed by "uXXXX" at the start of us (JSON's \uXXXX, JavaScript
+// escape()'s %uXXXX), a surrogate pair of them as one rune; n is how many units it took.
+func unicodeEscape(us []unit, lead rune) (out []unit, n int) {
+	r, ok := hex4(us, lead)
 	if !ok {
 		return nil, 0
 	}
 	if utf16.IsSurrogate(r) {
-		if low, ok := hex4(us[6:]); ok {
+		if low, ok := hex4(us[6:], lead); ok {
 			if pair := utf16.DecodeRune(r, low); pair != utf8.RuneError {
 				return []unit{{unicode.ToLower(pair), us[0].start, us[11].end}}, 12
 			}
@@ -250,9 +270,9 @@ func jsonEscape(us []unit) (out []unit, n int) {
 	return []unit{{unicode.ToLower(r), us[0].start, us[5].end}}, 6
 }
 
-// hex4 reads "\uXXXX" at the start of us.
-func hex4(us []unit) (rune, bool) {
-	if len(us) < 6 || us[0].r != '\\' || us[1].r != 'u' {
+// hex4 reads lead followed by "uXXXX" at the start of us.
+func hex4(us []unit, lead rune) (rune, bool) {
+	if len(us) < 6 || us[0].r != lead || us[1].r != 'u' {
 		return 0, false
 	}
 	var r rune
