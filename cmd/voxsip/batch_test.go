@@ -7,16 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
-	"github.com/voxsip/voxsip/internal/testutil"
 )
 
 // pw is line n's password in batch tests.
@@ -276,39 +273,10 @@ func TestBatchReusesConnections(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	if n := conns.Load(); n > 16+4 {
+	// The transport is capped at --concurrency connections, so the count cannot exceed it
+	// however loaded the machine is (no request races an idle connection with a new dial).
+	if n := conns.Load(); n < 1 || n > 16 {
 		t.Errorf("%d new connections for 400 requests at concurrency 16", n)
-	}
-}
-
-// TestBatchResume: a second run with --resume does exactly the lines the first did not.
-func TestBatchResume(t *testing.T) {
-	srv, creds := fake(t, seedIDs(6))
-	batch := writeFile(t, updateLines(6))
-	srv.Enqueue(apitest.Error(2, "internal error"), apitest.Error(2, "internal error"), apitest.Error(2, "internal error"))
-	args := []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "1", "--json", "--attempts", "1"}
-	r := runCLI(t, nil, args, secrets(6)...)
-	if r.code != 1 {
-		t.Fatalf("first run: exit %d", r.code)
-	}
-	// The first run's results, cut short as if killed mid-write after line 4.
-	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	results := writeFile(t, strings.Join(lines[:4], "\n")+"\n"+lines[4][:10])
-	first := len(srv.Requests())
-	r = runCLI(t, nil, append(args, "--resume", results), secrets(6)...)
-	if r.code != 0 {
-		t.Fatalf("resumed run: exit %d, stderr %q", r.code, r.stderr)
-	}
-	var redone []int64
-	for _, req := range srv.Requests()[first:] {
-		redone = append(redone, req.Params.(*api.UpdateSIPRegistrationParams).SIPRegistrationID)
-	}
-	slices.Sort(redone)
-	if want := []int64{1, 2, 3, 5, 6}; !slices.Equal(redone, want) {
-		t.Errorf("resumed run sent ids %v, want %v (lines 1-3 failed, 4 was done, 5-6 unknown)", redone, want)
-	}
-	if !strings.Contains(r.stdout, `{"line":4,"ok":true,"sip_registration_id":4,"skipped":"done in a previous run"}`) {
-		t.Errorf("resumed run output:\n%s", r.stdout)
 	}
 }
 
@@ -328,119 +296,19 @@ func TestBatchStopsWhenTheServiceIsDown(t *testing.T) {
 	}
 }
 
-// gated is an API whose answers wait for release; it reports each request's arrival.
-func gated(t *testing.T) (*httptest.Server, chan struct{}, chan struct{}, *atomic.Int64) {
-	arrived, release := make(chan struct{}, 100), make(chan struct{})
-	var answered atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrived <- struct{}{}
-		select {
-		case <-release:
-		case <-r.Context().Done():
-			return
-		}
-		answered.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"result":1}`))
-	}))
-	t.Cleanup(srv.Close)
-	return srv, arrived, release, &answered
-}
-
-func waitN(t *testing.T, ch <-chan struct{}, n int) {
-	t.Helper()
-	for i := range n {
-		select {
-		case <-ch:
-		case <-time.After(20 * time.Second):
-			t.Fatalf("only %d of %d requests arrived", i, n)
-		}
+// TestBatchDryRun: --batch with --dry-run checks every line and reports each, sends nothing and
+// needs no credentials; a bad line makes the exit code 2.
+func TestBatchDryRun(t *testing.T) {
+	srv, _ := fake(t, seedIDs(2))
+	batch := writeFile(t, updateLines(2)+"nonsense\n")
+	r := runCLI(t, nil, []string{"update", "--batch", batch, "--dry-run", "--base-url", srv.URL}, secrets(2)...)
+	want := "line 1\tid 1\tvalid (dry run: not sent)\nline 2\tid 2\tvalid (dry run: not sent)\nline 3\tid -\tbad line: not valid JSON"
+	if r.code != exitNothing || !strings.HasPrefix(r.stdout, want) || len(srv.Requests()) != 0 ||
+		!strings.Contains(r.stderr, "dry run: 3 lines: 2 valid, 1 bad; nothing was sent") {
+		t.Errorf("exit %d, %d requests\nstdout %s\nstderr %s", r.code, len(srv.Requests()), r.stdout, r.stderr)
 	}
-}
-
-func await(t *testing.T, done <-chan result) result {
-	t.Helper()
-	select {
-	case r := <-done:
-		return r
-	case <-time.After(30 * time.Second):
-		t.Fatal("voxsip did not return")
+	r = runCLI(t, nil, []string{"update", "--batch", writeFile(t, updateLines(2)), "--dry-run", "--json", "--base-url", srv.URL}, secrets(2)...)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, `{"dry_run":true,"line":1,"ok":true,"sip_registration_id":1}`) || len(srv.Requests()) != 0 {
+		t.Errorf("--json: exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
 	}
-	return result{}
-}
-
-// TestBatchFirstInterruptDrains: in-flight requests finish, nothing new is sent, and the batch
-// says it was interrupted and exits 1 — also when the reader had already taken the last lines
-// from the input (they wait in its buffer) when Ctrl-C came: nothing is lost silently.
-func TestBatchFirstInterruptDrains(t *testing.T) {
-	for _, tc := range []struct {
-		name               string
-		lines, concurrency int
-	}{
-		{"input still being read", 50, 3},
-		{"input already read to its end", 5, 1}, // fewer lines than the reader's buffer
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			srv, arrived, release, answered := gated(t)
-			creds := throwawayCreds(t)
-			// Unbuffered: the send below returns once the CLI has taken the interrupt, and the drain
-			// it starts at once beats the HTTP round trip that release lets finish.
-			sigs := make(chan os.Signal)
-			batch := writeFile(t, updateLines(tc.lines))
-			done := make(chan result, 1)
-			go func() {
-				done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch,
-					"--concurrency", fmt.Sprint(tc.concurrency), "--json"}, secrets(tc.lines)...)
-			}()
-			waitN(t, arrived, tc.concurrency)
-			select {
-			case sigs <- os.Interrupt:
-			case <-time.After(testutil.WaitLimit):
-				t.Fatal("the CLI never took the interrupt")
-			}
-			close(release)
-			r := await(t, done)
-			if r.code != 1 || !strings.Contains(r.stderr, "interrupted; the lines after line") {
-				t.Errorf("exit %d, stderr %q; want exit 1 saying it was interrupted", r.code, r.stderr)
-			}
-			got, results := answered.Load(), strings.Count(r.stdout, `"ok":true`)
-			if got < int64(tc.concurrency) || int64(results) != got || results == tc.lines {
-				t.Errorf("%d answered, %d ok results; want the in-flight ones finished and the rest not sent", got, results)
-			}
-		})
-	}
-}
-
-// TestBatchSecondSignalStopsAtOnce: a second Ctrl-C, or SIGTERM during the drain, ends the batch
-// at once and names the lines whose outcome is unknown.
-func TestBatchSecondSignalStopsAtOnce(t *testing.T) {
-	for _, second := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
-		t.Run(second.String(), func(t *testing.T) {
-			srv, arrived, _, _ := gated(t)
-			creds := throwawayCreds(t)
-			sigs := make(chan os.Signal, 2)
-			batch := writeFile(t, updateLines(10))
-			done := make(chan result, 1)
-			go func() {
-				done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "2", "--json"}, secrets(10)...)
-			}()
-			waitN(t, arrived, 2)
-			sigs <- os.Interrupt
-			sigs <- second
-			r := await(t, done) // the gate is never released: only the second signal ends it
-			if r.code != 1 || !strings.Contains(r.stderr, "the outcome of lines 1, 2 is unknown") || !strings.Contains(r.stderr, "stopped at once") {
-				t.Errorf("exit %d, stderr %q", r.code, r.stderr)
-			}
-			if strings.Count(r.stdout, `"outcome_unknown":true`) != 2 {
-				t.Errorf("stdout %q", r.stdout)
-			}
-		})
-	}
-}
-
-// throwawayCreds writes credentials for servers that do not check tokens.
-func throwawayCreds(t testing.TB) string {
-	srv := apitest.NewServer()
-	defer srv.Close()
-	return writeCreds(t, srv)
 }

@@ -23,6 +23,7 @@ func TestBatchJSONResultBytes(t *testing.T) {
 		{job: job{line: 7}, id: 9, err: &api.Error{Op: "UpdateSipRegistration", Code: 0, Message: "m"}},
 		{job: job{line: 8}, id: 9, err: errors.New("net\n  down"), unknown: true},
 		{job: job{line: 9}, err: errors.New("")},
+		{job: job{line: 10}, id: 3, checked: true},
 	}
 	for _, r := range cases {
 		var got bytes.Buffer

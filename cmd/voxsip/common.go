@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -43,7 +44,7 @@ func (cf *commonFlags) register(cmd *cobra.Command) {
 	cf.registerCredentials(cmd)
 	cmd.Flags().StringVar(&cf.baseURL, "base-url", "",
 		"Management API base `URL` (default $"+envBaseURL+", else "+api.DefaultBaseURL+")")
-	cmd.Flags().DurationVar(&cf.timeout, "timeout", 30*time.Second, "give up on a request after `D`, all attempts included")
+	cmd.Flags().DurationVar(&cf.timeout, "timeout", api.DefaultTimeout, "give up on a request after `D`, all attempts included")
 	cmd.Flags().IntVar(&cf.attempts, "attempts", api.DefaultRetryPolicy().MaxAttempts, "try a request at most `N` times (1 to 10; retries only what is safe to retry)")
 	cmd.Flags().BoolVar(&cf.json, "json", false, "print results as JSON (JSON Lines for lists and batches)")
 	cmd.Flags().StringVar(&cf.caCert, "ca-cert", "", "also trust the TLS certificates (PEM) in `FILE`, e.g. the one 'voxsip serve --tls' writes")
@@ -139,7 +140,7 @@ func (cf *commonFlags) check() error {
 	return err
 }
 
-// client builds the API client a command uses, with an idle connection pool of at least conns
+// client builds the API client a command uses, with at most conns connections
 // and a transport that records that a request was sent (for the exit code).
 func (c *cli) client(cf *commonFlags, conns int) (*api.Client, error) {
 	return c.newClient(cf, conns, cf.timeout)
@@ -164,6 +165,9 @@ func (c *cli) newClient(cf *commonFlags, conns int, attemptTimeout time.Duration
 	if tlsConf != nil {
 		t.TLSClientConfig = tlsConf
 	}
+	// At most conns connections: a batch's senders each hold one, and the transport never dials
+	// an extra one that a request would race an idle connection for.
+	t.MaxConnsPerHost = conns
 	t.MaxIdleConnsPerHost = max(conns, api.DefaultMaxIdleConnsPerHost)
 	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
 	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent}, Timeout: attemptTimeout}
@@ -233,9 +237,11 @@ func readPasswordFile(path string) (string, error) {
 }
 
 // readPassword reads a password: the first line of r (firstLine) or all of r, which must be a
-// single line. At most maxPasswordBytes are read; an empty password is refused.
+// single line. A byte order mark before it and the line's end are not part of it; what is left
+// must pass checkPassword. Enough is read to see a password over the cap, which is refused,
+// never cut.
 func readPassword(r io.Reader, firstLine bool) (string, error) {
-	br := bufio.NewReader(io.LimitReader(r, maxPasswordBytes+2))
+	br := bufio.NewReader(io.LimitReader(r, int64(len(utf8BOM)+maxPasswordBytes+len("\r\n")+1)))
 	var b []byte
 	var err error
 	if firstLine {
@@ -246,18 +252,32 @@ func readPassword(r io.Reader, firstLine bool) (string, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", err
 	}
-	s := strings.TrimPrefix(string(b), "\uFEFF") // a byte order mark (Notepad) is not part of it
+	s := strings.TrimPrefix(string(b), utf8BOM) // a byte order mark (Notepad) is not part of it
 	s = strings.TrimSuffix(s, "\n")
 	s = strings.TrimSuffix(s, "\r")
 	switch {
-	case len(s) > maxPasswordBytes:
-		return "", fmt.Errorf("the password is longer than %d bytes (is this the right file?)", maxPasswordBytes)
 	case s == "":
 		return "", errors.New("the password is empty")
-	case strings.ContainsAny(s, "\r\n"):
+	case strings.ContainsAny(s, "\r\n") && len(s) <= maxPasswordBytes:
 		return "", errors.New("the password file holds more than one line")
 	}
-	return s, nil
+	return s, checkPassword(s)
+}
+
+const utf8BOM = "\uFEFF"
+
+// checkPassword is the one rule for a password from any input (a file, standard input, an
+// environment variable, a batch line): sent exactly as given, or refused. Never cut to the cap,
+// never with bytes that are not UTF-8 (which one input would pass as they are and another turn
+// into U+FFFD).
+func checkPassword(s string) error {
+	switch {
+	case len(s) > maxPasswordBytes:
+		return fmt.Errorf("the password is longer than %d bytes (is this the right file?)", maxPasswordBytes)
+	case !utf8.ValidString(s):
+		return errors.New("the password is not valid UTF-8 (is the file in another encoding?)")
+	}
+	return nil
 }
 
 // noArgs refuses positional arguments with a usage error.

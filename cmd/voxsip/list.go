@@ -30,7 +30,7 @@ registration per line, with the API's field names.`,
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		p := of.p.(*api.GetSIPRegistrationsParams)
 		if err := api.ValidateGetSIPRegistrations(p); err != nil {
-			return flagWording(opGet, err)
+			return flagWording(opGet, err, nil)
 		}
 		cl, err := c.client(&common, 1)
 		if err != nil {
@@ -38,19 +38,21 @@ registration per line, with the API's field names.`,
 		}
 		defer cl.CloseIdleConnections()
 		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		if !common.json {
-			fmt.Fprintln(tw, "ID\tSIP_USERNAME\tPROXY\tAUTH_USER\tPERSISTENT\tSTATUS\tBOUND_TO")
-		}
 		n := 0
 		err = c.eachRegistration(cl, p, common.timeout, func(reg api.SIPRegistration) error {
 			n++
 			if common.json {
 				return printJSON(c.stdout, reg)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%t\t%s\t%s\n", reg.SIPRegistrationID, reg.SIPUsername, reg.Proxy,
-				deref(reg.AuthUser), reg.IsPersistent, status(reg), boundTo(reg))
+			if n == 1 {
+				fmt.Fprintln(tw, listHeader)
+			}
+			fmt.Fprintln(tw, listRow(reg))
 			return nil
 		})
+		if n == 0 && err == nil && !common.json {
+			fmt.Fprintln(tw, listHeader)
+		}
 		tw.Flush()
 		if err != nil {
 			return fmt.Errorf("after %d registrations: %w", n, err)

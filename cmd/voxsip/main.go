@@ -40,6 +40,9 @@ const exitCodesHelp = `Exit codes (every command):
   2  nothing was sent: a usage, validation, credentials or input error found before any request`
 
 func main() {
+	// A write to a closed pipe (voxsip ... | head) is an error that voxsip reports, naming what
+	// was sent and not written, rather than a SIGPIPE that kills it silently mid-batch.
+	signal.Ignore(syscall.SIGPIPE)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, sigs: sigs, tty: stderrIsTTY()}
@@ -177,7 +180,9 @@ func unknownCommand(root *cobra.Command, msg string) string {
 	return out + "; see '" + help + "'"
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine makes s one printable line: runs of white space become one space, and control
+// characters (from a server's message, say) are escaped.
+func oneLine(s string) string { return printable(strings.Join(strings.Fields(s), " ")) }
 
 func (c *cli) rootCmd() *cobra.Command {
 	root := &cobra.Command{
@@ -192,6 +197,7 @@ password_env in an apply file). Nothing voxsip prints holds a password, a token 
 output of 'voxsip token') or key material.
 
 ` + exitCodesHelp,
+		Version:       api.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -201,6 +207,7 @@ output of 'voxsip token') or key material.
 	root.SetOut(c.stdout)
 	root.SetErr(c.stderr)
 	root.SetFlagErrorFunc(flagError)
+	root.SetVersionTemplate("voxsip {{.Version}}\n") // --version, as 'voxsip version' prints it
 	root.SuggestionsMinimumDistance = 2
 	root.AddCommand(
 		c.listCmd(), c.createCmd(), c.updateCmd(), c.bindCmd(), c.deleteCmd(),
@@ -250,6 +257,10 @@ func flagError(cmd *cobra.Command, err error) error {
 	}
 	msg := badValue(err.Error())
 	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		if name == "password" && cmd.Flags().Lookup("password-stdin") != nil {
+			return &usageError{msg: msg + ": a password is never a flag (it would show in ps and the shell's history); " +
+				"use --password-stdin or --password-file"}
+		}
 		if s := closestFlag(cmd, name); s != "" {
 			msg += fmt.Sprintf(" (did you mean --%s?)", s)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -49,6 +50,9 @@ func (v *paramValue) Type() string {
 	return "string"
 }
 func (v *paramValue) Set(s string) error {
+	if s == "" && v.f.Type == "string" && !emptyClears(v.of.op) && v.of.op != opGet {
+		return fmt.Errorf("--%s: an empty value is refused (%s clears nothing): leave the flag out", flagName(v.f.Name), v.of.op.ID)
+	}
 	if err := v.of.op.Set(v.of.p, v.f.Name, s); err != nil {
 		return errors.New(strings.Replace(err.Error(), "parameter "+v.f.Name, "--"+flagName(v.f.Name), 1))
 	}
@@ -76,7 +80,7 @@ func addOpFlags(cmd *cobra.Command, op *params.Op, p any, skip ...string) *opFla
 		}
 		if f.Required {
 			usage += " (required)"
-		} else if f.Type == "string" && f.MinLength == 0 && len(f.Enum) == 0 && f.Pattern == "" && op.ID != "GetSipRegistrations" {
+		} else if f.Type == "string" && f.MinLength == 0 && len(f.Enum) == 0 && f.Pattern == "" && emptyClears(op) {
 			usage += " (an empty value clears it)"
 		}
 		fl := cmd.Flags().VarPF(&paramValue{of: of, f: f}, flagName(f.Name), "", usage)
@@ -87,13 +91,22 @@ func addOpFlags(cmd *cobra.Command, op *params.Op, p any, skip ...string) *opFla
 	return of
 }
 
-// flagWording rewords API parameter names in a validation error as flags.
-func flagWording(op *params.Op, err error) error {
+// emptyClears reports whether an empty string flag clears the field (UpdateSipRegistration);
+// elsewhere an empty value is refused.
+func emptyClears(op *params.Op) bool { return op == opUpdate.op }
+
+// flagWording rewords API parameter names in a validation error as flags; aliases ("bind=false":
+// "--unbind") reword a condition on a parameter that is no flag as the flag that sets it.
+func flagWording(op *params.Op, err error, aliases map[string]string) error {
 	var ve *api.ValidationError
 	if !errors.As(err, &ve) {
 		return err
 	}
 	var pairs []string
+	for cond, flag := range aliases {
+		name, value, _ := strings.Cut(cond, "=")
+		pairs = append(pairs, name+" is "+value, flag+" is given")
+	}
 	for _, f := range op.Fields {
 		to := "--" + flagName(f.Name)
 		if f.Secret {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	neturl "net/url"
@@ -104,6 +103,8 @@ type opCommand struct {
 	batch  *batchFlags
 	// prepare adjusts the params after the flags are parsed (bind's --unbind).
 	prepare func(p any)
+	// aliases reword the rules' conditions on parameters that are no flags (see flagWording).
+	aliases map[string]string
 }
 
 func (c *cli) opCmd(o operation, use, short, long, example string, withBatch bool, skip ...string) (*cobra.Command, *opCommand) {
@@ -131,10 +132,11 @@ func (oc *opCommand) run() error {
 	}
 	c, o, p := oc.c, oc.o, oc.flags.p
 	if oc.batch != nil && oc.batch.file != "" {
-		if len(oc.flags.set) > 0 || oc.pw.given() || oc.dryRun {
+		if len(oc.flags.set) > 0 || oc.pw.given() {
 			return usagef("--batch takes the parameters (and passwords) from the file: drop --%s",
-				firstOf(oc.flags.set, oc.pw, oc.dryRun))
+				firstOf(oc.flags.set, oc.pw, false))
 		}
+		oc.batch.dryRun = oc.dryRun
 		return c.runBatch(o, &oc.common, oc.batch)
 	}
 	if err := oc.common.check(); err != nil {
@@ -150,7 +152,10 @@ func (oc *opCommand) run() error {
 		}
 	}
 	if err := o.validate(p); err != nil {
-		return flagWording(o.op, err)
+		return flagWording(o.op, err, oc.aliases)
+	}
+	if err := checkSetsAField(o.op, oc.flags.set, oc.pw.given()); err != nil {
+		return err
 	}
 	if oc.dryRun {
 		return oc.printDryRun()
@@ -174,21 +179,7 @@ func (oc *opCommand) run() error {
 	if err != nil {
 		return err
 	}
-	if oc.common.json {
-		if res == nil {
-			res = map[string]any{"ok": true, "sip_registration_id": id}
-		}
-		return printJSON(c.stdout, res)
-	}
-	if o.body {
-		return printBody(c.stdout, res)
-	}
-	if id != 0 {
-		fmt.Fprintf(c.stdout, "%s SIP registration %d\n", o.verb, id)
-	} else {
-		fmt.Fprintf(c.stdout, "%s\n", o.verb)
-	}
-	return nil
+	return c.printDone(o, oc.common.json, id, res)
 }
 
 func firstOf(set []string, pw passwordFlags, dryRun bool) string {
@@ -223,15 +214,6 @@ func (oc *opCommand) printDryRun() error {
 	}
 	fmt.Fprintln(oc.c.stdout, "dry run: the request is valid; nothing was sent")
 	return nil
-}
-
-func printJSON(w interface{ Write([]byte) (int, error) }, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
 }
 
 const passwordNote = `The SIP password is never a flag: use --password-stdin or --password-file.`
@@ -290,6 +272,7 @@ unbinds it instead (bind=false), and without --id unbinds a user from all regist
 		`  voxsip bind --id 1 --application-name pbx --rule-name inbound
   voxsip bind --id 1 --unbind`, false, "bind")
 	cmd.Flags().BoolVar(&unbind, "unbind", false, "unbind instead of bind (bind=false)")
+	oc.aliases = bindAliases
 	oc.prepare = func(p any) {
 		if unbind {
 			oc.o.op.Set(p, "bind", "false")

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/voxsip/voxsip/api"
+)
+
+// The last stage of a batch: each line's result printed in input order, every write checked,
+// and the summary.
+
+// tally counts the results printed.
+type tally struct {
+	ok, skipped, failed, bad, checked int
+	unknown                           []int // lines whose outcome is unknown
+}
+
+func (t *tally) add(r outcome) {
+	switch {
+	case r.skip != "" && r.bad == nil:
+		t.skipped++
+	case r.bad != nil:
+		t.bad++
+	case r.checked:
+		t.checked++
+	case r.err != nil:
+		t.failed++
+		if r.unknown {
+			t.unknown = append(t.unknown, r.line)
+		}
+	default:
+		t.ok++
+	}
+}
+
+// errOutput stops a batch whose results cannot be written.
+type errOutput struct {
+	line int
+	err  error
+}
+
+func (e *errOutput) Error() string {
+	return fmt.Sprintf("writing the results to standard output failed at line %d (%s), so the batch stopped; "+
+		"the results of line %d and after are on standard error", e.line, oneLine(e.err.Error()), e.line)
+}
+
+// printAll prints the result of each slot in turn, waiting for it, until the dispatcher closes
+// slots. After a failed write it stops the batch and prints the results still coming (requests
+// in flight) to standard error, so that nothing sent goes unreported.
+func (b *batch) printAll(slots <-chan chan outcome, stopCause context.CancelCauseFunc) {
+	for slot := range slots {
+		r, ok := <-slot
+		if !ok {
+			continue // never sent: the batch was stopped
+		}
+		b.tally.add(r)
+		if b.bar != nil {
+			b.bar.Add(1)
+		}
+		if b.writeErr == nil {
+			err := b.print(r)
+			if err == nil {
+				continue
+			}
+			b.writeErr = &errOutput{line: r.line, err: err}
+			stopCause(b.writeErr)
+		}
+		fmt.Fprintf(b.c.stderr, "voxsip: result not written: %s", b.text(r))
+	}
+}
+
+// print writes one result line to standard output.
+func (b *batch) print(r outcome) error {
+	if !b.cf.json {
+		_, err := io.WriteString(b.c.stdout, b.text(r))
+		return err
+	}
+	if r.err == nil && r.bad == nil && r.skip == "" && !r.unknown && !r.checked {
+		// The common case, written without reflection: the bytes json.Marshal gives the
+		// map of resultJSON ({"line":N,"ok":true} plus "sip_registration_id" when known).
+		buf := append(b.out[:0], `{"line":`...)
+		buf = strconv.AppendInt(buf, int64(r.line), 10)
+		buf = append(buf, `,"ok":true`...)
+		if r.id != 0 {
+			buf = append(buf, `,"sip_registration_id":`...)
+			buf = strconv.AppendInt(buf, r.id, 10)
+		}
+		buf = append(buf, "}\n"...)
+		b.out = buf
+		_, err := b.c.stdout.Write(buf)
+		return err
+	}
+	return printJSON(b.c.stdout, resultJSON(r, r.error()))
+}
+
+// error is the line's error as printed: a bad line's says so.
+func (r outcome) error() error {
+	if r.bad != nil {
+		return fmt.Errorf("bad line: %w", r.bad)
+	}
+	return r.err
+}
+
+// text is a result line for people.
+func (b *batch) text(r outcome) string {
+	id := "-"
+	if r.id != 0 {
+		id = strconv.FormatInt(r.id, 10)
+	}
+	outcome := "ok"
+	switch err := r.error(); {
+	case err != nil:
+		outcome = oneLine(err.Error())
+		if r.unknown {
+			outcome = "OUTCOME UNKNOWN: " + outcome
+		}
+	case r.skip != "":
+		outcome = "skipped: " + r.skip
+	case r.checked:
+		outcome = "valid (dry run: not sent)"
+	}
+	return fmt.Sprintf("line %d\tid %s\t%s\n", r.line, id, outcome)
+}
+
+// resultJSON is a --json result line's object: what the fast path in print writes for a success,
+// and what every other result is marshalled from.
+func resultJSON(r outcome, err error) map[string]any {
+	m := map[string]any{"line": r.line, "ok": err == nil}
+	if r.id != 0 {
+		m["sip_registration_id"] = r.id
+	}
+	if r.skip != "" && r.bad == nil {
+		m["skipped"] = r.skip
+	}
+	if err != nil {
+		m["error"] = oneLine(err.Error())
+		var ae *api.Error
+		if errors.As(err, &ae) {
+			m["code"] = int(ae.Code)
+		}
+	}
+	if r.bad != nil {
+		m["bad_line"] = true
+	}
+	if r.unknown {
+		m["outcome_unknown"] = true
+	}
+	if r.checked {
+		m["dry_run"] = true
+	}
+	return m
+}
+
+// summary prints the counts and what went wrong on standard error; cause is why the batch
+// stopped early, if it did.
+func (b *batch) summary(cause error) error {
+	c, t := b.c, b.tally
+	if b.bf.dryRun && b.readErr == nil && cause == nil {
+		return b.dryRunSummary()
+	}
+	summary := fmt.Sprintf("%d lines: %d ok, %d failed, %d bad", t.ok+t.skipped+t.failed+t.bad, t.ok, t.failed, t.bad)
+	if t.skipped > 0 {
+		summary += fmt.Sprintf(", %d done before (--resume)", t.skipped)
+	}
+	var problems []string
+	if len(t.unknown) > 0 {
+		problems = append(problems, fmt.Sprintf("the outcome of line%s %s is unknown", plural(len(t.unknown)), joinInts(t.unknown)))
+	}
+	notSent := fmt.Sprintf("the lines after line %d were not sent (rerun with --json output and --resume to finish)", b.lastRead)
+	var (
+		down *errServiceDown
+		out  *errOutput
+	)
+	switch {
+	case b.readErr != nil:
+		problems = append(problems, fmt.Sprintf("reading the input after line %d failed: %s", b.lastRead, b.readErr))
+	case errors.As(cause, &out) && b.complete:
+		problems = append(problems, out.Error())
+	case errors.As(cause, &out):
+		problems = append(problems, out.Error()+"; "+notSent)
+	case errors.As(cause, &down):
+		problems = append(problems, "stopped early: "+down.Error()+"; "+notSent)
+	case c.hard.Err() != nil:
+		problems = append(problems, "stopped at once; "+notSent)
+	case c.ctx.Err() != nil && !b.complete:
+		problems = append(problems, "interrupted; "+notSent)
+	}
+	if len(problems) == 0 && t.failed+t.bad == 0 {
+		fmt.Fprintf(c.stderr, "batch: %s\n", summary)
+		return nil
+	}
+	fmt.Fprintf(c.stderr, "voxsip: batch: %s\n", strings.Join(append([]string{summary}, problems...), "; "))
+	return errReported
+}
+
+// dryRunSummary ends a --dry-run batch: the counts, and an error when a line is bad.
+func (b *batch) dryRunSummary() error {
+	t := b.tally
+	summary := fmt.Sprintf("dry run: %d lines: %d valid, %d bad", t.checked+t.skipped+t.failed+t.bad, t.checked, t.bad)
+	if t.skipped > 0 {
+		summary += fmt.Sprintf(", %d done before (--resume)", t.skipped)
+	}
+	if t.failed > 0 {
+		summary += fmt.Sprintf(", %d held back (outcome unknown)", t.failed)
+	}
+	if t.bad+t.failed == 0 {
+		fmt.Fprintf(b.c.stderr, "batch: %s; nothing was sent\n", summary)
+		return nil
+	}
+	fmt.Fprintf(b.c.stderr, "voxsip: batch: %s; nothing was sent\n", summary)
+	return errReported
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func joinInts(xs []int) string {
+	slices.Sort(xs)
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
+}

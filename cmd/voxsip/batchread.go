@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/voxsip/voxsip/internal/jsonerr"
+)
+
+// The first stage of a batch: the input read once, as a stream, into lines, and each line
+// parsed into the operation's parameters.
+
+// rawLine is one non-blank line of the input.
+type rawLine struct {
+	n       int // line number, from 1
+	text    []byte
+	tooLong bool
+	err     error // a read error: the input ends here
+}
+
+// lineSplitter is a bufio.SplitFunc's state: a line whose text (without "\n" or "\r\n") is
+// longer than maxLine is skipped to its end and reported tooLong, and one longer than maxDrain
+// ends the input with an error. Without drain, the first too-long line ends the input as
+// soon as it is seen (for inputs that are not worth reading to the end).
+type lineSplitter struct {
+	n        int  // the line being read, from 1
+	drain    bool // read a too-long line to its end and go on
+	skipping bool // in a too-long line, looking for its end
+	skipped  int  // bytes of it skipped
+	tooLong  bool // the token just returned stands for a too-long line
+}
+
+// errNoEnd ends an input whose line goes on past maxDrain.
+type errNoEnd struct{ line int }
+
+func (e *errNoEnd) Error() string {
+	return fmt.Sprintf("line %d is longer than %d MiB with no end yet: is this JSON Lines?", e.line, maxDrain>>20)
+}
+
+// tooLongLine is the token that stands for a too-long line (tooLong says so).
+var tooLongLine = []byte{}
+
+func (ls *lineSplitter) split(data []byte, atEOF bool) (int, []byte, error) {
+	ls.tooLong = false
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		switch {
+		case atEOF && len(data) == 0 && !ls.skipping:
+			return 0, nil, nil
+		case atEOF:
+			i = len(data) // the last line, with no newline
+		case ls.skipping || len(data) >= maxLine+2:
+			return ls.skip(data)
+		default:
+			return 0, nil, nil // the line may still fit: read on
+		}
+	}
+	line := bytes.TrimSuffix(data[:i], []byte("\r"))
+	advance := min(i+1, len(data))
+	if ls.skipping || len(line) > maxLine {
+		ls.skipping, ls.skipped, ls.tooLong = false, 0, true
+		return advance, tooLongLine, nil
+	}
+	return advance, line, nil
+}
+
+// skip passes over data, a part of a too-long line with no end yet.
+func (ls *lineSplitter) skip(data []byte) (int, []byte, error) {
+	if !ls.drain {
+		ls.tooLong = true
+		return len(data), tooLongLine, bufio.ErrFinalToken
+	}
+	ls.skipping, ls.skipped = true, ls.skipped+len(data)
+	if ls.skipped > maxDrain {
+		return 0, nil, &errNoEnd{ls.n}
+	}
+	return len(data), nil, nil
+}
+
+// readLines streams r once, line by line, and calls emit with each non-blank line (a copy)
+// until it returns false: a BOM at the start is dropped, a line longer than maxLine is drained
+// and reported tooLong, one longer than maxDrain ends the input with an error.
+func readLines(r io.Reader, emit func(rawLine) bool) { scanLines(r, true, emit) }
+
+// scanLines is readLines; without drain, a line longer than maxLine is reported tooLong as soon
+// as it is seen, and reading stops there.
+func scanLines(r io.Reader, drain bool, emit func(rawLine) bool) {
+	ls := &lineSplitter{drain: drain}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine+2) // room for the line and its "\r\n"
+	sc.Split(ls.split)
+	for ls.n = 1; sc.Scan(); ls.n++ {
+		text := sc.Bytes()
+		if ls.n == 1 {
+			text = bytes.TrimPrefix(text, []byte("\xEF\xBB\xBF"))
+		}
+		if !ls.tooLong && len(bytes.TrimSpace(text)) == 0 {
+			continue
+		}
+		rl := rawLine{n: ls.n, tooLong: ls.tooLong}
+		if !ls.tooLong {
+			rl.text = bytes.Clone(text)
+		}
+		if !emit(rl) {
+			return
+		}
+	}
+	if err := sc.Err(); err != nil {
+		emit(rawLine{n: ls.n, err: err})
+	}
+}
+
+// parseLine decodes one JSON object with the operation's API parameter names and checks the
+// API's rules. Errors never quote the line (it may hold a password).
+func parseLine(o operation, raw []byte) (any, error) {
+	p := o.op.New()
+	if !utf8.Valid(raw) {
+		// JSON would turn the bytes into U+FFFD: a password would be sent altered.
+		return p, errors.New("not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(p); err != nil {
+		return p, errors.New(jsonerr.Describe(err))
+	}
+	if dec.More() {
+		return p, errors.New("more than one JSON value on the line")
+	}
+	if name, ok := hasSecret(o.op); ok {
+		if v, set := o.op.Text(p, name); set {
+			if err := checkPassword(v); err != nil {
+				return p, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	}
+	return p, o.validate(p)
+}
+
+// registrationID returns p's sip_registration_id, or 0.
+func registrationID(o operation, p any) int64 {
+	if p == nil {
+		return 0
+	}
+	v, _ := o.op.Text(p, "sip_registration_id")
+	id, _ := strconv.ParseInt(v, 10, 64)
+	return id
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/api/apitest"
+)
+
+// TestResumeKeepsOutcomeUnknown: a create line whose outcome is unknown (a 502 after the request
+// was sent) is not sent again by --resume, and each run's results mark it unknown again, so a
+// chain of --resume runs never sends it, until --resume-accept-unknown (after checking) does;
+// marking it ok in the results skips it.
+func TestResumeKeepsOutcomeUnknown(t *testing.T) {
+	srv, creds := fake(t)
+	batch := writeFile(t, `{"sip_username": "a", "proxy": "p"}`+"\n"+`{"sip_username": "b", "proxy": "p"}`+"\n")
+	args := []string{"create", "--batch", batch, "--json", "--concurrency", "1", "--attempts", "1", "--credentials", creds, "--base-url", srv.URL}
+	srv.EnqueueFor("CreateSipRegistration", apitest.Status(502, nil, "bad gateway"))
+	r := runCLI(t, nil, args)
+	if r.code != exitFailed || !strings.Contains(r.stdout, `"line":1,"ok":false,"outcome_unknown":true`) {
+		t.Fatalf("run 1: exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	sent := len(srv.Requests())
+	results := r.stdout
+	for gen := 2; gen <= 4; gen++ {
+		r = runCLI(t, nil, append(args, "--resume", writeFile(t, results)))
+		if r.code == exitOK || len(srv.Requests()) != sent || !strings.Contains(r.stdout, `"outcome_unknown":true`) ||
+			!strings.Contains(r.stderr, "the outcome of line 1 is unknown") {
+			t.Fatalf("run %d: exit %d, %d new requests, stdout %s, stderr %s", gen, r.code, len(srv.Requests())-sent, r.stdout, r.stderr)
+		}
+		results = r.stdout
+	}
+	// Marked ok by hand: skipped.
+	r = runCLI(t, nil, append(args, "--resume", writeFile(t, `{"line":1,"ok":true}`+"\n"+`{"line":2,"ok":true}`+"\n")))
+	if r.code != exitOK || len(srv.Requests()) != sent {
+		t.Errorf("marked ok: exit %d, %d new requests", r.code, len(srv.Requests())-sent)
+	}
+	// Decided: sent again.
+	r = runCLI(t, nil, append(args, "--resume", writeFile(t, results), "--resume-accept-unknown"))
+	if r.code != exitOK || len(srv.Requests()) != sent+1 || len(srv.Registrations()) != 2 {
+		t.Errorf("--resume-accept-unknown: exit %d, %d new requests, stderr %s", r.code, len(srv.Requests())-sent, r.stderr)
+	}
+}
+
+// TestResumeFromTheFileBeingWritten: '--resume r.jsonl > r.jsonl' lets the shell empty the
+// results before voxsip reads them; a create batch would then create every line again (a
+// second registration and fee each). It is refused, nothing sent; appending (>>) still works.
+func TestResumeFromTheFileBeingWritten(t *testing.T) {
+	srv, creds := fake(t)
+	batch := writeFile(t, `{"sip_username": "a", "proxy": "p"}`+"\n"+`{"sip_username": "b", "proxy": "p"}`+"\n")
+	results := filepath.Join(t.TempDir(), "results.jsonl")
+	args := []string{"create", "--batch", batch, "--json", "--credentials", creds, "--base-url", srv.URL}
+
+	out, err := os.Create(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := runToFile(t, out, args)
+	out.Close()
+	if code != 0 || len(srv.Registrations()) != 2 {
+		t.Fatalf("first run: exit %d, %s", code, stderr)
+	}
+
+	out, err = os.Create(results) // > results.jsonl: emptied before voxsip runs
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stderr = runToFile(t, out, append(args, "--resume", results))
+	out.Close()
+	if code != exitNothing || !strings.Contains(stderr, "--resume: "+results+" is also standard output") || len(srv.Registrations()) != 2 {
+		t.Errorf("--resume into itself: exit %d, stderr %q, %d registrations", code, stderr, len(srv.Registrations()))
+	}
+
+	// >> keeps what the first run wrote: resuming from it skips both lines.
+	if err := os.WriteFile(results, []byte(`{"line":1,"ok":true}`+"\n"+`{"line":2,"ok":true}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = os.OpenFile(results, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stderr = runToFile(t, out, append(args, "--resume", results))
+	out.Close()
+	if code != 0 || len(srv.Registrations()) != 2 || !strings.Contains(stderr, "2 done before (--resume)") {
+		t.Errorf("--resume with >>: exit %d, stderr %q, %d registrations", code, stderr, len(srv.Registrations()))
+	}
+}
+
+// TestBatchResume: a second run with --resume does exactly the lines the first did not.
+func TestBatchResume(t *testing.T) {
+	srv, creds := fake(t, seedIDs(6))
+	batch := writeFile(t, updateLines(6))
+	srv.Enqueue(apitest.Error(2, "internal error"), apitest.Error(2, "internal error"), apitest.Error(2, "internal error"))
+	args := []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "1", "--json", "--attempts", "1"}
+	r := runCLI(t, nil, args, secrets(6)...)
+	if r.code != 1 {
+		t.Fatalf("first run: exit %d", r.code)
+	}
+	// The first run's results, cut short as if killed mid-write after line 4.
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	results := writeFile(t, strings.Join(lines[:4], "\n")+"\n"+lines[4][:10])
+	first := len(srv.Requests())
+	r = runCLI(t, nil, append(args, "--resume", results), secrets(6)...)
+	if r.code != 0 {
+		t.Fatalf("resumed run: exit %d, stderr %q", r.code, r.stderr)
+	}
+	var redone []int64
+	for _, req := range srv.Requests()[first:] {
+		redone = append(redone, req.Params.(*api.UpdateSIPRegistrationParams).SIPRegistrationID)
+	}
+	slices.Sort(redone)
+	if want := []int64{1, 2, 3, 5, 6}; !slices.Equal(redone, want) {
+		t.Errorf("resumed run sent ids %v, want %v (lines 1-3 failed, 4 was done, 5-6 unknown)", redone, want)
+	}
+	if !strings.Contains(r.stdout, `{"line":4,"ok":true,"sip_registration_id":4,"skipped":"done in a previous run"}`) {
+		t.Errorf("resumed run output:\n%s", r.stdout)
+	}
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/voxsip/voxsip/internal/testutil"
+)
+
+// TestSingleRequestFinishesOnFirstInterrupt: Ctrl-C during a single update lets the request
+// finish (exit 0, the result printed); a second one cuts it off and says its outcome is unknown.
+func TestSingleRequestFinishesOnFirstInterrupt(t *testing.T) {
+	srv, arrived, release, _ := gated(t)
+	creds := throwawayCreds(t)
+	args := []string{"update", "--id", "1", "--auth-user", "a", "--credentials", creds, "--base-url", srv.URL, "--attempts", "1"}
+	sigs := make(chan os.Signal, 2)
+	done := make(chan result, 1)
+	go func() { done <- runEnvCLI(t, &env{sigs: sigs}, args) }()
+	waitN(t, arrived, 1)
+	sigs <- os.Interrupt
+	close(release)
+	if r := await(t, done); r.code != 0 || r.stdout != "updated SIP registration 1\n" {
+		t.Errorf("first interrupt: exit %d, %q %q; want the request finished", r.code, r.stdout, r.stderr)
+	}
+
+	srv2, arrived2, _, _ := gated(t)
+	args[len(args)-3] = srv2.URL
+	sigs = make(chan os.Signal, 2)
+	go func() { done <- runEnvCLI(t, &env{sigs: sigs}, args) }()
+	waitN(t, arrived2, 1)
+	sigs <- os.Interrupt
+	sigs <- os.Interrupt
+	r := await(t, done)
+	if r.code != 1 || !strings.Contains(r.stderr, "voxsip: stopped at once: the request was cut off and its outcome is unknown") {
+		t.Errorf("second interrupt: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestBatchFirstInterruptDrains: in-flight requests finish, nothing new is sent, and the batch
+// says it was interrupted and exits 1 — also when the reader had already taken the last lines
+// from the input (they wait in its buffer) when Ctrl-C came: nothing is lost silently.
+func TestBatchFirstInterruptDrains(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		lines, concurrency int
+	}{
+		{"input still being read", 50, 3},
+		{"input already read to its end", 5, 1}, // fewer lines than the reader's buffer
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, arrived, release, answered := gated(t)
+			creds := throwawayCreds(t)
+			// Unbuffered: the send below returns once the CLI has taken the interrupt, and the drain
+			// it starts at once beats the HTTP round trip that release lets finish.
+			sigs := make(chan os.Signal)
+			batch := writeFile(t, updateLines(tc.lines))
+			done := make(chan result, 1)
+			go func() {
+				done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch,
+					"--concurrency", fmt.Sprint(tc.concurrency), "--json"}, secrets(tc.lines)...)
+			}()
+			waitN(t, arrived, tc.concurrency)
+			select {
+			case sigs <- os.Interrupt:
+			case <-time.After(testutil.WaitLimit):
+				t.Fatal("the CLI never took the interrupt")
+			}
+			close(release)
+			r := await(t, done)
+			if r.code != 1 || !strings.Contains(r.stderr, "interrupted; the lines after line") {
+				t.Errorf("exit %d, stderr %q; want exit 1 saying it was interrupted", r.code, r.stderr)
+			}
+			got, results := answered.Load(), strings.Count(r.stdout, `"ok":true`)
+			if got < int64(tc.concurrency) || int64(results) != got || results == tc.lines {
+				t.Errorf("%d answered, %d ok results; want the in-flight ones finished and the rest not sent", got, results)
+			}
+		})
+	}
+}
+
+// TestBatchSecondSignalStopsAtOnce: a second Ctrl-C, or SIGTERM during the drain, ends the batch
+// at once and names the lines whose outcome is unknown.
+func TestBatchSecondSignalStopsAtOnce(t *testing.T) {
+	for _, second := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(second.String(), func(t *testing.T) {
+			srv, arrived, _, _ := gated(t)
+			creds := throwawayCreds(t)
+			sigs := make(chan os.Signal, 2)
+			batch := writeFile(t, updateLines(10))
+			done := make(chan result, 1)
+			go func() {
+				done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--concurrency", "2", "--json"}, secrets(10)...)
+			}()
+			waitN(t, arrived, 2)
+			sigs <- os.Interrupt
+			sigs <- second
+			r := await(t, done) // the gate is never released: only the second signal ends it
+			if r.code != 1 || !strings.Contains(r.stderr, "the outcome of lines 1, 2 is unknown") || !strings.Contains(r.stderr, "stopped at once") {
+				t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			if strings.Count(r.stdout, `"outcome_unknown":true`) != 2 {
+				t.Errorf("stdout %q", r.stdout)
+			}
+		})
+	}
+}
