@@ -37,8 +37,9 @@ func decode(layer []unit) ([]unit, bool) {
 	return out, changed
 }
 
-// jsonSimple are the one-character JSON escapes and what they stand for.
-var jsonSimple = map[rune]rune{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+// jsonSimple are the one-character JSON escapes and what they stand for, and \' (in
+// JavaScript and Python literals).
+var jsonSimple = map[rune]rune{'"': '"', '\'': '\'', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // jsonEscape decodes the JSON escape at the start of us (a surrogate pair as one rune); n is
 // how many units it took, 0 for none. Hex digits and 'u' may be of either case (folded).
@@ -48,6 +49,9 @@ func jsonEscape(us []unit) (out []unit, n int) {
 	}
 	if r, ok := jsonSimple[us[1].r]; ok {
 		return []unit{{r, us[0].start, us[1].end}}, 2
+	}
+	if us[1].r == 'x' {
+		return byteEscapes(us, `\x`)
 	}
 	return unicodeEscape(us, '\\')
 }
@@ -163,19 +167,25 @@ func numericReference(us []unit) ([]unit, int) {
 
 // urlEscapes decodes the run of %XX escapes at the start of us as UTF-8 (an invalid byte as
 // U+FFFD); each rune keeps the escapes of its bytes.
-func urlEscapes(us []unit) ([]unit, int) {
+func urlEscapes(us []unit) ([]unit, int) { return byteEscapes(us, "%") }
+
+// byteEscapes decodes the run of escapes of one byte each (prefix, then two hex digits: %XX, or
+// \xNN as Python, C and JavaScript literals write bytes) at the start of us as UTF-8 (an invalid
+// byte as U+FFFD); each rune keeps the escapes of its bytes. prefix is ASCII, in lower case.
+func byteEscapes(us []unit, prefix string) ([]unit, int) {
+	p := len(prefix)
 	var bytes []byte
 	var from []int // the unit index where each byte's escape starts
 	n := 0
-	for n+2 < len(us) && us[n].r == '%' {
-		hi, ok1 := hexDigit(us[n+1].r)
-		lo, ok2 := hexDigit(us[n+2].r)
+	for n+p+1 < len(us) && hasPrefix(us[n:], prefix) {
+		hi, ok1 := hexDigit(us[n+p].r)
+		lo, ok2 := hexDigit(us[n+p+1].r)
 		if !ok1 || !ok2 {
 			break
 		}
 		bytes = append(bytes, byte(hi<<4|lo))
 		from = append(from, n)
-		n += 3
+		n += p + 2
 	}
 	if n == 0 {
 		return nil, 0
@@ -183,8 +193,18 @@ func urlEscapes(us []unit) ([]unit, int) {
 	var out []unit
 	for i := 0; i < len(bytes); {
 		r, size := utf8.DecodeRune(bytes[i:])
-		out = append(out, unit{unicode.ToLower(r), us[from[i]].start, us[from[i+size-1]+2].end})
+		out = append(out, unit{unicode.ToLower(r), us[from[i]].start, us[from[i+size-1]+p+1].end})
 		i += size
 	}
 	return out, n
+}
+
+// hasPrefix reports whether the units of us start with prefix.
+func hasPrefix(us []unit, prefix string) bool {
+	for i, r := range prefix {
+		if i >= len(us) || us[i].r != r {
+			return false
+		}
+	}
+	return true
 }

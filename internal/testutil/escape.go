@@ -32,6 +32,30 @@ func JSEscape(s string) string {
 	return b.String()
 }
 
+// PythonBytesRepr escapes as the inside of Python's repr() of the UTF-8 bytes (b'...'): printable
+// ASCII stays, \\ and ' are backslashed, \t \n \r are named, other bytes are \xNN.
+func PythonBytesRepr(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		switch {
+		case c == '\\' || c == '\'':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c >= 0x20 && c < 0x7f:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		}
+	}
+	return b.String()
+}
+
 // JavaURLEncoder escapes as java.net.URLEncoder: '*' stays, space is '+', '~' is escaped.
 func JavaURLEncoder(s string) string { return percentEscape(s, "-_.*", true) }
 
@@ -114,6 +138,7 @@ var Echoes = map[string]func(string) string{
 	"HTML":                  html.EscapeString,
 	"JS encodeURIComponent": JSEncodeURIComponent,
 	"JS escape()":           JSEscape,
+	"Python bytes repr":     PythonBytesRepr,
 	"Java URLEncoder":       JavaURLEncoder,
 	"Python quote_plus":     PythonQuotePlus,
 	"HTML &#x..;":           HTMLNumeric(true),
