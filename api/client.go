@@ -143,7 +143,10 @@ func checkBaseURL(base, from string) error {
 	if err != nil {
 		return errors.New(errPrefix + " " + from + ": not a valid URL" + urlProblem(err))
 	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+	// An empty fragment ("…/platform_api#") leaves Fragment empty but cuts the path off the
+	// requests, hence the '#' test.
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery ||
+		strings.Contains(base, "#") {
 		return fmt.Errorf("%s %s: %q is not an absolute http(s) URL without user info, query or fragment", errPrefix, from, redact.URL(u))
 	}
 	return nil

@@ -136,6 +136,7 @@ func TestWithBaseURLRefusesSecretsWithoutEchoingThem(t *testing.T) {
 		"https://api.example/platform_api?token=hunter2&x=1",
 		"https://api.example/platform_api#hunter2",
 		"https://api.example/platform_api?",
+		"https://api.example/platform_api#", // an empty fragment: requests went to /UpdateSipRegistration
 		"https://alice:hunter2@api.example/platform_api?password=hunter2#hunter2",
 		"https://alice:hunter2@api.exa mple/%zz?password=hunter2", // unparsable
 	} {

@@ -159,10 +159,11 @@ func duplicateKey(data []byte) error {
 		switch {
 		case expectKey && isKey:
 			keys := objects[len(objects)-1]
-			if keys[strings.ToLower(key)] {
+			folded := strings.ToLower(strings.ToUpper(key)) // as encoding/json matches: ſ is s, K (Kelvin) is k
+			if keys[folded] {
 				return fmt.Errorf("line %d: key %q given twice in an object", lineAt(data, dec.InputOffset()), key)
 			}
-			keys[strings.ToLower(key)] = true
+			keys[folded] = true
 			expectKey = false
 			continue
 		case tok == json.Delim('{'):

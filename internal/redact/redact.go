@@ -6,7 +6,8 @@
 //
 //   - JSON string escapes: \" \\ \/ \b \f \n \r \t and \uXXXX, surrogate pairs included;
 //   - HTML character references: named (&amp;), decimal (&#64;) and hexadecimal (&#x40;);
-//   - URL escapes (%XX, decoded as UTF-8), with '+' standing for a space;
+//   - URL escapes (%XX, decoded as UTF-8), with '+' standing for a space, and JavaScript
+//     escape()'s %uXXXX (its %XX for U+0080 to U+00FF, a Latin-1 byte, compares as U+FFFD);
 //
 // applied again on the result (double escaping, an HTML-escaped text inside a JSON string) up to
 // maxLayers times. Invalid UTF-8, in the text or in a secret, compares as U+FFFD per bad byte or
@@ -16,11 +17,9 @@
 package redact
 
 import (
-	"html"
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -105,7 +104,7 @@ func prepare(secrets []string) (targets [][]rune, pieces map[[pieceRunes]rune]bo
 		if s == "" {
 			continue
 		}
-		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s)} {
+		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s), latin1Escaped(s)} {
 			t := fold([]rune(v)) // []rune gives one U+FFFD per invalid byte
 			if slices.ContainsFunc(targets, func(o []rune) bool { return slices.Equal(o, t) }) {
 				continue
@@ -123,6 +122,17 @@ func prepare(secrets []string) (targets [][]rune, pieces map[[pieceRunes]rune]bo
 // Python) turns into several letters as those letters: Go's per-rune mapping leaves them alone,
 // so "STRASSE" would not fold to the secret "straße".
 var multiRuneUpper = strings.NewReplacer("ß", "ss", "ẞ", "ss", "ﬀ", "ff", "ﬁ", "fi", "ﬂ", "fl", "ﬃ", "ffi", "ﬄ", "ffl", "ﬅ", "st", "ﬆ", "st")
+
+// latin1Escaped is s as it decodes after an escaping that wrote U+0080 to U+00FF as one byte
+// (JavaScript's escape(), %E4 for ä): such a byte is not UTF-8, so it decodes to U+FFFD.
+func latin1Escaped(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 0x80 && r <= 0xff {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
 
 func fold(rs []rune) []rune {
 	for i, r := range rs {
@@ -194,179 +204,6 @@ func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool) []span {
 		}
 	}
 	return out
-}
-
-// decode decodes one layer of escapes of every kind, and reports whether anything changed.
-func decode(layer []unit) ([]unit, bool) {
-	out := make([]unit, 0, len(layer))
-	changed := false
-	for i := 0; i < len(layer); {
-		var us []unit
-		var n int
-		switch layer[i].r {
-		case '\\':
-			us, n = jsonEscape(layer[i:])
-		case '&':
-			us, n = htmlReference(layer[i:])
-		case '%':
-			us, n = urlEscapes(layer[i:])
-		}
-		if n == 0 {
-			out = append(out, layer[i])
-			i++
-			continue
-		}
-		out = append(out, us...)
-		i += n
-		changed = true
-	}
-	return out, changed
-}
-
-// jsonSimple are the one-character JSON escapes and what they stand for.
-var jsonSimple = map[rune]rune{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
-
-// jsonEscape decodes the JSON escape at the start of us (a surrogate pair as one rune); n is
-// how many units it took, 0 for none. Hex digits and 'u' may be of either case (folded).
-func jsonEscape(us []unit) (out []unit, n int) {
-	if len(us) < 2 {
-		return nil, 0
-	}
-	if r, ok := jsonSimple[us[1].r]; ok {
-		return []unit{{r, us[0].start, us[1].end}}, 2
-	}
-	r, ok := hex4(us)
-	if !ok {
-		return nil, 0
-	}
-	if utf16.IsSurrogate(r) {
-		if low, ok := hex4(us[6:]); ok {
-			if pair := utf16.DecodeRune(r, low); pair != utf8.RuneError {
-				return []unit{{unicode.ToLower(pair), us[0].start, us[11].end}}, 12
-			}
-		}
-		r = utf8.RuneError
-	}
-	return []unit{{unicode.ToLower(r), us[0].start, us[5].end}}, 6
-}
-
-// hex4 reads "\uXXXX" at the start of us.
-func hex4(us []unit) (rune, bool) {
-	if len(us) < 6 || us[0].r != '\\' || us[1].r != 'u' {
-		return 0, false
-	}
-	var r rune
-	for _, u := range us[2:6] {
-		d, ok := hexDigit(u.r)
-		if !ok {
-			return 0, false
-		}
-		r = r<<4 | d
-	}
-	return r, true
-}
-
-func hexDigit(r rune) (rune, bool) {
-	switch {
-	case '0' <= r && r <= '9':
-		return r - '0', true
-	case 'a' <= r && r <= 'f': // units are folded
-		return r - 'a' + 10, true
-	}
-	return 0, false
-}
-
-// maxReference bounds the length of a named HTML character reference, "&" to ";".
-const maxReference = 32
-
-// htmlReference decodes the HTML character reference at the start of us: "&#NN;" or "&#xHH;"
-// (the ';' may be missing) or "&name;".
-func htmlReference(us []unit) ([]unit, int) {
-	if len(us) > 2 && us[1].r == '#' {
-		return numericReference(us)
-	}
-	end := 1
-	for end < len(us) && end < maxReference && isNameRune(us[end].r) {
-		end++
-	}
-	if end == 1 || end == len(us) || us[end].r != ';' {
-		return nil, 0
-	}
-	var ref strings.Builder
-	for _, u := range us[:end+1] {
-		ref.WriteRune(u.r)
-	}
-	decoded := html.UnescapeString(ref.String())
-	if decoded == ref.String() {
-		return nil, 0
-	}
-	var out []unit // a few references stand for two runes
-	for _, r := range decoded {
-		out = append(out, unit{unicode.ToLower(r), us[0].start, us[end].end})
-	}
-	return out, end + 1
-}
-
-func isNameRune(r rune) bool { return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' }
-
-// numericReference decodes "&#NN" or "&#xHH", with an optional ';'. Leading zeros, which HTML
-// allows any number of, do not count towards the digits read.
-func numericReference(us []unit) ([]unit, int) {
-	i, base := 2, rune(10)
-	if us[2].r == 'x' {
-		i, base = 3, 16
-	}
-	var r rune
-	digits, significant := 0, 0
-	for ; i < len(us) && significant < 8; i++ {
-		d, ok := hexDigit(us[i].r)
-		if !ok || d >= base {
-			break
-		}
-		r = r*base + d
-		digits++
-		if r > 0 {
-			significant++
-		}
-	}
-	if digits == 0 {
-		return nil, 0
-	}
-	if i < len(us) && us[i].r == ';' {
-		i++
-	}
-	if !utf8.ValidRune(r) {
-		r = utf8.RuneError
-	}
-	return []unit{{unicode.ToLower(r), us[0].start, us[i-1].end}}, i
-}
-
-// urlEscapes decodes the run of %XX escapes at the start of us as UTF-8 (an invalid byte as
-// U+FFFD); each rune keeps the escapes of its bytes.
-func urlEscapes(us []unit) ([]unit, int) {
-	var bytes []byte
-	var from []int // the unit index where each byte's escape starts
-	n := 0
-	for n+2 < len(us) && us[n].r == '%' {
-		hi, ok1 := hexDigit(us[n+1].r)
-		lo, ok2 := hexDigit(us[n+2].r)
-		if !ok1 || !ok2 {
-			break
-		}
-		bytes = append(bytes, byte(hi<<4|lo))
-		from = append(from, n)
-		n += 3
-	}
-	if n == 0 {
-		return nil, 0
-	}
-	var out []unit
-	for i := 0; i < len(bytes); {
-		r, size := utf8.DecodeRune(bytes[i:])
-		out = append(out, unit{unicode.ToLower(r), us[from[i]].start, us[from[i+size-1]+2].end})
-		i += size
-	}
-	return out, n
 }
 
 // merge sorts spans and joins those that overlap.

@@ -13,6 +13,49 @@ import (
 // stay as they are.
 func JSEncodeURIComponent(s string) string { return percentEscape(s, "-_.!~*'()", false) }
 
+// JSEscape escapes as JavaScript's legacy escape(): A-Z a-z 0-9 @ * _ + - . / stay, other
+// characters up to U+00FF are %XX (Latin-1, not UTF-8), the rest %uXXXX per UTF-16 unit.
+func JSEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x80 && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("@*_+-./", r)):
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, "%%%02X", r)
+		default:
+			for _, u := range utf16.Encode([]rune{r}) {
+				fmt.Fprintf(&b, "%%u%04X", u)
+			}
+		}
+	}
+	return b.String()
+}
+
+// PythonBytesRepr escapes as the inside of Python's repr() of the UTF-8 bytes (b'...'): printable
+// ASCII stays, \\ and ' are backslashed, \t \n \r are named, other bytes are \xNN.
+func PythonBytesRepr(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		switch {
+		case c == '\\' || c == '\'':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c >= 0x20 && c < 0x7f:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		}
+	}
+	return b.String()
+}
+
 // JavaURLEncoder escapes as java.net.URLEncoder: '*' stays, space is '+', '~' is escaped.
 func JavaURLEncoder(s string) string { return percentEscape(s, "-_.*", true) }
 
@@ -94,6 +137,8 @@ var Echoes = map[string]func(string) string{
 	"JSON \\/":              func(s string) string { return strings.ReplaceAll(JSONGo(s), "/", `\/`) },
 	"HTML":                  html.EscapeString,
 	"JS encodeURIComponent": JSEncodeURIComponent,
+	"JS escape()":           JSEscape,
+	"Python bytes repr":     PythonBytesRepr,
 	"Java URLEncoder":       JavaURLEncoder,
 	"Python quote_plus":     PythonQuotePlus,
 	"HTML &#x..;":           HTMLNumeric(true),
