@@ -136,7 +136,7 @@ func TestBatchBadLines(t *testing.T) {
 		"line 1\tid 1\tok",
 		"line 3\tid -\tbad line: longer than 1048576 bytes",
 		"line 4\tid 3\tbad line: unknown field \"pasword\"",
-		"line 5\tid 4\tbad line: voxsip: UpdateSipRegistration: invalid parameters: user_id",
+		"line 5\tid 4\tbad line: UpdateSipRegistration: invalid parameters: user_id",
 		"line 6\tid -\tbad line: not valid JSON",
 		"line 7\tid 6\tok",
 	}

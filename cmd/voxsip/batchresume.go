@@ -61,7 +61,11 @@ func loadResume(path string) (*resumeState, error) {
 // every line would be sent again (for create, a second registration and fee each). Appending
 // (>>) leaves the results to read and is allowed.
 func (c *cli) checkResumeIsNotOutput(path string) error {
-	out, ok := c.stdout.(*os.File)
+	w := c.stdout
+	if cw, ok := w.(*checkedWriter); ok {
+		w = cw.w
+	}
+	out, ok := w.(*os.File)
 	if !ok {
 		return nil
 	}
