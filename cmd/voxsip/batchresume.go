@@ -15,7 +15,8 @@ type resumeState struct {
 }
 
 // loadResume reads a previous run's --json results. Lines that are not result objects (a line
-// cut short when the run was killed) are ignored: their input lines are done again.
+// cut short when the run was killed) and a --dry-run's results (checked, never sent) are
+// ignored: their input lines are done again.
 func loadResume(path string) (*resumeState, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -37,8 +38,9 @@ func loadResume(path string) (*resumeState, error) {
 			Line           int  `json:"line"`
 			OK             bool `json:"ok"`
 			OutcomeUnknown bool `json:"outcome_unknown"`
+			DryRun         bool `json:"dry_run"`
 		}
-		if json.Unmarshal(rl.text, &r) != nil || r.Line < 1 {
+		if json.Unmarshal(rl.text, &r) != nil || r.Line < 1 || r.DryRun {
 			return true
 		}
 		switch {

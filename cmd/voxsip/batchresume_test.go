@@ -120,3 +120,20 @@ func TestBatchResume(t *testing.T) {
 		t.Errorf("resumed run output:\n%s", r.stdout)
 	}
 }
+
+// TestResumeFromADryRunSendsEveryLine: a --dry-run's --json results say "ok": true of lines that
+// were only checked; resuming from them must send those lines, not skip them as done.
+func TestResumeFromADryRunSendsEveryLine(t *testing.T) {
+	srv, creds := fake(t)
+	batch := writeFile(t, `{"sip_username": "a", "proxy": "p"}`+"\n"+`{"sip_username": "b", "proxy": "p"}`+"\n")
+	args := []string{"create", "--batch", batch, "--json", "--credentials", creds, "--base-url", srv.URL}
+	dry := runCLI(t, nil, append(args, "--dry-run"))
+	if dry.code != exitOK || len(srv.Requests()) != 0 {
+		t.Fatalf("dry run: exit %d, %d requests, stderr %s", dry.code, len(srv.Requests()), dry.stderr)
+	}
+	r := runCLI(t, nil, append(args, "--resume", writeFile(t, dry.stdout)))
+	if r.code != exitOK || len(srv.Registrations()) != 2 || strings.Contains(r.stdout, "skipped") {
+		t.Errorf("resumed from a dry run: exit %d, %d registrations (want 2), stdout %s, stderr %s",
+			r.code, len(srv.Registrations()), r.stdout, r.stderr)
+	}
+}
