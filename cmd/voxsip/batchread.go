@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/go-faster/jx"
 	"github.com/voxsip/voxsip/internal/jsonerr"
 )
 
@@ -132,6 +133,9 @@ func parseLine(o operation, raw []byte) (any, error) {
 	if dec.More() {
 		return p, errors.New("more than one JSON value on the line")
 	}
+	if err := checkKeys(o, raw); err != nil {
+		return p, err
+	}
 	if name, ok := hasSecret(o.op); ok {
 		if v, set := o.op.Text(p, name); set {
 			if err := checkPassword(v); err != nil {
@@ -140,6 +144,40 @@ func parseLine(o operation, raw []byte) (any, error) {
 		}
 	}
 	return p, o.validate(p)
+}
+
+// keyError is a key of a line that is not one of the operation's parameters exactly, or one
+// given twice.
+type keyError struct{ msg string }
+
+func (e *keyError) Error() string { return e.msg }
+
+// checkKeys refuses a key that is not one of the operation's API names exactly as the spec
+// spells it, and a key given twice: encoding/json would match "AUTH_USER" to auth_user and keep
+// the last of two equal keys (a second sip_registration_id would choose the registration).
+// Malformed JSON is left to the decoder, which says what is wrong.
+func checkKeys(o operation, raw []byte) error {
+	d := jx.DecodeBytes(raw)
+	if d.Next() != jx.Object {
+		return nil
+	}
+	seen := make([]bool, len(o.op.Fields))
+	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		i, ok := o.op.Index(string(key))
+		switch {
+		case !ok:
+			return &keyError{fmt.Sprintf("unknown field %q", key)}
+		case seen[i]:
+			return &keyError{fmt.Sprintf("field %q given twice", key)}
+		}
+		seen[i] = true
+		return d.Skip()
+	})
+	var ke *keyError
+	if errors.As(err, &ke) {
+		return ke
+	}
+	return nil
 }
 
 // registrationID returns p's sip_registration_id, or 0.
