@@ -29,8 +29,8 @@ const (
 const batchHelp = `Batches: --batch FILE (or - for standard input) holds JSON Lines, one object
 per line with the API's parameter names (the password included, as "password"). The input is
 read once, as a stream; blank lines are skipped and a UTF-8 byte order mark is ignored. A bad
-line (not JSON, a key that is no parameter name exactly or is given twice, broken rule, longer
-than 1 MiB) is reported with its number and skipped. One result line per line is printed in
+line (not JSON, a key that is no parameter name exactly or is given twice, broken rule, what the
+command refuses from flags, longer than 1 MiB) is reported with its number and skipped. One result line per line is printed in
 input order ("line N ..." or, with --json, an object with "line", "ok" and "error"). After 10
 requests in a row fail to reach the API the batch stops early; so does a failed write of a
 result (a full disk, a closed pipe), with the results not written and the lines not sent named

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-faster/jx"
 	"github.com/voxsip/voxsip/internal/jsonerr"
+	"github.com/voxsip/voxsip/internal/params"
 )
 
 // The first stage of a batch: the input read once, as a stream, into lines, and each line
@@ -136,6 +137,9 @@ func parseLine(o operation, raw []byte) (any, error) {
 	if err := checkKeys(o, raw); err != nil {
 		return p, err
 	}
+	if err := checkValues(o, p); err != nil {
+		return p, err
+	}
 	if name, ok := hasSecret(o.op); ok {
 		if v, set := o.op.Text(p, name); set {
 			if err := checkPassword(v); err != nil {
@@ -178,6 +182,26 @@ func checkKeys(o operation, raw []byte) error {
 		return ke
 	}
 	return nil
+}
+
+// checkValues refuses a line that the command would refuse from flags: an empty value where
+// empty clears nothing (create), and an update that sets no field (it would be sent and say ok).
+func checkValues(o operation, p any) error {
+	var err error
+	changes := false
+	o.op.Each(p, func(f *params.Field, value string) {
+		switch {
+		case f.Required:
+		case value == "" && f.Type == "string" && !emptyClears(o.op) && err == nil:
+			err = fmt.Errorf("%s: an empty value is refused (%s clears nothing): leave the key out", f.Name, o.op.ID)
+		default:
+			changes = true
+		}
+	})
+	if err == nil && emptyClears(o.op) && !changes {
+		err = errors.New("nothing to update: the line gives no field to change and no password")
+	}
+	return err
 }
 
 // registrationID returns p's sip_registration_id, or 0.

@@ -88,3 +88,36 @@ func TestBatchLineKeysAreExact(t *testing.T) {
 		t.Errorf("exit %d, %d requests sent; want 2 and none: stdout %s", r.code, len(srv.Requests()), r.stdout)
 	}
 }
+
+// TestBatchLinesFollowTheCommandsRules: a batch line is refused where the same request from
+// flags is: an update that changes nothing (it would be sent and reported ok), and an empty
+// value for an operation where empty clears nothing (create).
+func TestBatchLinesFollowTheCommandsRules(t *testing.T) {
+	for _, tt := range []struct {
+		o          operation
+		line, want string
+	}{
+		{opUpdate, `{"sip_registration_id":1}`, "nothing to update"},
+		{opUpdate, `{"sip_registration_id":1,"auth_user":null}`, "nothing to update"},
+		{opCreate, `{"sip_username":"a","proxy":"p","auth_user":""}`, `auth_user: an empty value is refused`},
+	} {
+		_, err := parseLine(tt.o, []byte(tt.line))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s %s: %v, want an error with %q", tt.o.op.ID, tt.line, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		o    operation
+		line string
+	}{
+		{opUpdate, `{"sip_registration_id":1,"auth_user":""}`}, // clears it
+		{opUpdate, `{"sip_registration_id":1,"password":"x"}`},
+		{opUpdate, `{"sip_registration_id":1,"proxy":"q"}`},
+		{opDelete, `{"sip_registration_id":1}`},
+		{opCreate, `{"sip_username":"a","proxy":"p"}`},
+	} {
+		if _, err := parseLine(tt.o, []byte(tt.line)); err != nil {
+			t.Errorf("%s %s: %v", tt.o.op.ID, tt.line, err)
+		}
+	}
+}
