@@ -199,7 +199,6 @@ type passwordFlags struct {
 func (pf *passwordFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&pf.stdin, "password-stdin", false, "read the SIP password from the first line of standard input")
 	cmd.Flags().StringVar(&pf.file, "password-file", "", "read the SIP password from `FILE` (one line; trailing newline dropped)")
-	cmd.MarkFlagsMutuallyExclusive("password-stdin", "password-file")
 }
 
 func (pf *passwordFlags) given() bool { return pf.stdin || pf.file != "" }
@@ -207,6 +206,8 @@ func (pf *passwordFlags) given() bool { return pf.stdin || pf.file != "" }
 // read returns the password, or nil when neither flag was given.
 func (pf *passwordFlags) read(stdin io.Reader) (*string, error) {
 	switch {
+	case pf.stdin && pf.file != "":
+		return nil, usagef("--password-stdin and --password-file: give one of them")
 	case pf.stdin:
 		pw, err := readPassword(stdin, true)
 		if err != nil {
