@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,7 +53,10 @@ type batchFlags struct {
 	file        string
 	concurrency int
 	rps         float64
-	resume      string
+	// rpsUnderflow: --rps was a number too small for a float64 (1e-400), which parses as 0, "no
+	// limit": the opposite of what was asked.
+	rpsUnderflow bool
+	resume       string
 	// acceptUnknown sends the lines whose outcome --resume says is unknown again.
 	acceptUnknown bool
 	// dryRun checks every line and sends none (the command's --dry-run).
@@ -61,7 +66,7 @@ type batchFlags struct {
 func (bf *batchFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&bf.file, "batch", "", "send one request per line of `FILE` (JSON Lines; - for standard input)")
 	cmd.Flags().IntVar(&bf.concurrency, "concurrency", 4, fmt.Sprintf("with --batch: `N` requests in flight at once (1 to %d)", maxConcurrency))
-	cmd.Flags().Float64Var(&bf.rps, "rps", 0, fmt.Sprintf("with --batch: at most `R` requests per second (%g to %d; 0: no limit)", minRPS, maxRPS))
+	cmd.Flags().Var((*rateValue)(bf), "rps", fmt.Sprintf("with --batch: at most `R` requests per second (%g to %d; 0: no limit)", minRPS, maxRPS))
 	cmd.Flags().StringVar(&bf.resume, "resume", "", "with --batch: skip the lines that a previous run's --json results in `FILE` mark ok")
 	cmd.Flags().BoolVar(&bf.acceptUnknown, "resume-accept-unknown", false,
 		"with --resume: send again the lines whose outcome the results mark unknown (after checking they did not take effect)")
@@ -72,9 +77,31 @@ func (bf *batchFlags) check() error {
 	if bf.concurrency < 1 || bf.concurrency > maxConcurrency {
 		return usagef("--concurrency must be between 1 and %d, got %d", maxConcurrency, bf.concurrency)
 	}
-	if math.IsNaN(bf.rps) || math.IsInf(bf.rps, 0) || bf.rps < 0 || (bf.rps > 0 && bf.rps < minRPS) || bf.rps > maxRPS {
-		return usagef("--rps must be 0 (no limit) or a number from %g to %d, got %v", minRPS, maxRPS, bf.rps)
+	if math.IsNaN(bf.rps) || math.IsInf(bf.rps, 0) || bf.rps < 0 || (bf.rps > 0 && bf.rps < minRPS) || bf.rps > maxRPS || bf.rpsUnderflow {
+		return usagef("--rps must be 0 (no limit) or a number from %g to %d, got %v", minRPS, maxRPS, (*rateValue)(bf))
 	}
+	return nil
+}
+
+// rateValue is the --rps flag of bf: a float64 that remembers a value which rounds to 0.
+type rateValue batchFlags
+
+func (v *rateValue) Type() string { return "float" }
+
+func (v *rateValue) String() string {
+	if v.rpsUnderflow {
+		return "a number too small to hold"
+	}
+	return strconv.FormatFloat(v.rps, 'g', -1, 64)
+}
+
+func (v *rateValue) Set(s string) error {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return err
+	}
+	mantissa, _, _ := strings.Cut(strings.ToLower(s), "e")
+	v.rps, v.rpsUnderflow = f, f == 0 && strings.ContainsAny(mantissa, "123456789")
 	return nil
 }
 

@@ -99,6 +99,7 @@ func TestBatchFlagLimits(t *testing.T) {
 		{"--rps", "2e9", "--rps must be 0 (no limit) or a number from 0.001 to 10000"},
 		{"--rps", "Inf", "--rps must be"},
 		{"--rps", "1e-10", "--rps must be"},
+		{"--rps", "1e-400", "--rps must be"}, // rounds to 0, which would mean no limit
 		{"--rps", "NaN", "--rps must be"},
 		{"--rps", "-1", "--rps must be"},
 		{"--concurrency", "99999999999", "--concurrency must be between 1 and 256"},
