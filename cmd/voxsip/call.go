@@ -27,16 +27,29 @@ flag, the secret one is read with --password-stdin or --password-file, and the r
 is printed as JSON (indented; compact with --json).`,
 		Example: `  voxsip call get-sip-registrations --count 10
   voxsip call update-sip-registration --id 1 --proxy sip.example.com --dry-run`,
-		Args: noArgs,
+		Args: unknownOperation,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	for _, op := range params.All() {
 		use := commandName(op.ID) + " [flags]"
 		sub, _ := c.opCmd(generic(op), use, op.Summary+" ("+op.ID+")",
 			op.Summary+" ("+op.ID+"), as openapi.yaml describes it; prints the response body.\n\n"+rulesNote(op, nil), "", false)
+		sub.Aliases = []string{op.ID} // the API's name, as the reference spells it
 		cmd.AddCommand(sub)
 	}
 	return cmd
+}
+
+// unknownOperation refuses a name that is no operation, with the nearest one.
+func unknownOperation(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown operation %q", args[0])
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return usagef("%s", msg)
 }
 
 // commandName is an operationId in kebab case: UpdateSipRegistration is update-sip-registration.

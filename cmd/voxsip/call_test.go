@@ -66,3 +66,22 @@ func TestCallSendsAndPrintsTheBody(t *testing.T) {
 		t.Errorf("no --id: exit %d, stderr %q, %d requests", r.code, r.stderr, len(srv.Requests()))
 	}
 }
+
+// `voxsip call` takes an operation by its API name too (the name users know from the reference),
+// and an unknown one is named as such, with a suggestion.
+func TestCallByOperationID(t *testing.T) {
+	srv, creds := fake(t)
+	base := []string{"--credentials", creds, "--base-url", srv.URL}
+	for _, op := range params.All() {
+		r := runCLI(t, nil, []string{"call", op.ID, "--help"})
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage:\n  voxsip call "+commandName(op.ID)+" [flags]") {
+			t.Errorf("call %s --help: exit %d, stderr %q", op.ID, r.code, r.stderr)
+		}
+	}
+	r := runCLI(t, nil, append([]string{"call", "GetSipRegistrations", "--json"}, base...))
+	if r.code != 0 || !strings.HasPrefix(r.stdout, `{"count":0`) {
+		t.Errorf("call GetSipRegistrations: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, nil, []string{"call", "get-sip-registration"})
+	checkOneLine(t, "unknown operation", r, exitNothing, `unknown operation "get-sip-registration" (did you mean "get-sip-registrations"?); see 'voxsip call --help'`)
+}
