@@ -32,21 +32,21 @@ const batchHelp = `Batches: --batch FILE (or - for standard input) holds JSON Li
 per line with the API's parameter names (the password included, as "password"). The input is
 read once, as a stream; blank lines are skipped and a UTF-8 byte order mark is ignored. A bad
 line (not JSON, a key that is no parameter name exactly or is given twice, broken rule, what the
-command refuses from flags, longer than 1 MiB) is reported with its number and skipped. One result line per line is printed in
-input order ("line N ..." or, with --json, an object with "line", "ok" and "error"). After 10
-requests in a row fail to reach the API the batch stops early; so does a failed write of a
-result (a full disk, a closed pipe), with the results not written and the lines not sent named
-on standard error. Ctrl-C finishes the requests in flight and sends nothing new; a second Ctrl-C
-(or SIGTERM) stops at once and names the lines whose outcome is unknown. With --dry-run every
-line is checked and reported, and nothing is sent.
+command refuses from flags, longer than 1 MiB) is reported with its number and skipped. One
+result line per line is printed in input order ("line N ..." or, with --json, an object with
+"line", "ok" and "error"). After 10 requests in a row fail to reach the API the batch stops
+early; so does a failed write of a result (a full disk, a closed pipe), with the results not
+written and the lines not sent named on standard error. Ctrl-C finishes the requests in flight
+and sends nothing new; a second Ctrl-C (or SIGTERM) stops at once and names the lines whose
+outcome is unknown. With --dry-run every line is checked and reported, and nothing is sent.
 
 --resume RESULTS skips the lines a previous run's --json results mark ok (a --dry-run's results
-count for nothing) and redoes the others, except those marked "outcome_unknown" of an operation
-that is not idempotent (create): they are not sent again, and this run marks them unknown too,
-through any number of runs, until you decide. List them (grep outcome_unknown RESULTS), check
-with 'voxsip list' whether each took effect, then either add --resume-accept-unknown to send
-them again, or edit the results file: mark a line that took effect "ok": true (it is then
-skipped).`
+count for nothing; a file that is no --json results is refused) and redoes the others, except
+those marked "outcome_unknown" of an operation that is not idempotent (create): they are not
+sent again, and this run marks them unknown too, through any number of runs, until you decide.
+List them (grep outcome_unknown RESULTS), check with 'voxsip list' whether each took effect,
+then either add --resume-accept-unknown to send them again, or edit the results file: mark a
+line that took effect "ok": true (it is then skipped).`
 
 // batchFlags are the flags of a command that takes --batch.
 type batchFlags struct {

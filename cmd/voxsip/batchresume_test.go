@@ -137,3 +137,31 @@ func TestResumeFromADryRunSendsEveryLine(t *testing.T) {
 			r.code, len(srv.Registrations()), r.stdout, r.stderr)
 	}
 }
+
+// TestResumeRefusesWhatIsNoResults: --resume with a file that is not a batch's --json results
+// (the text results, the input file itself) would mark nothing done and send every line again
+// (for create, a second registration and fee each): it is refused and nothing is sent. A last
+// line cut short (a killed run) is still tolerated.
+func TestResumeRefusesWhatIsNoResults(t *testing.T) {
+	srv, creds := fake(t)
+	input := `{"sip_username": "a", "proxy": "p"}` + "\n" + `{"sip_username": "b", "proxy": "p"}` + "\n"
+	batch := writeFile(t, input)
+	args := []string{"create", "--batch", batch, "--credentials", creds, "--base-url", srv.URL}
+	text := runCLI(t, nil, args)
+	if text.code != exitOK || len(srv.Registrations()) != 2 {
+		t.Fatalf("run 1: exit %d, stderr %s", text.code, text.stderr)
+	}
+	for name, results := range map[string]string{"text results": text.stdout, "the input": input,
+		"a number": "1\n", "a line of 0": `{"line":0,"ok":true}` + "\n"} {
+		r := runCLI(t, nil, append(args, "--resume", writeFile(t, results)))
+		checkOneLine(t, name, r, exitNothing, "is not the --json output of a batch")
+		if n := len(srv.Requests()); n != 2 {
+			t.Fatalf("%s: %d requests, want none new", name, n-2)
+		}
+	}
+	cut := `{"line":1,"ok":true,"sip_registration_id":1}` + "\n" + `{"line":2,"ok":tr`
+	r := runCLI(t, nil, append(args, "--resume", writeFile(t, cut), "--json"))
+	if r.code != exitOK || len(srv.Requests()) != 3 || !strings.Contains(r.stdout, `"line":1,"ok":true,"skipped"`) {
+		t.Errorf("a cut last line: exit %d, %d requests (want 3), stdout %s, stderr %s", r.code, len(srv.Requests()), r.stdout, r.stderr)
+	}
+}
