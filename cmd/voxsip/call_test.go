@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -84,4 +87,28 @@ func TestCallByOperationID(t *testing.T) {
 	}
 	r = runCLI(t, nil, []string{"call", "get-sip-registration"})
 	checkOneLine(t, "unknown operation", r, exitNothing, `unknown operation "get-sip-registration" (did you mean "get-sip-registrations"?); see 'voxsip call --help'`)
+}
+
+// `voxsip call` prints the response body, but never a secret a server echoes in it: the
+// password (in any escaping) or the bearer token, whole or a part of it.
+func TestCallMasksSecretsEchoedInTheBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		parts := strings.Split(tok, ".")
+		body, _ := json.Marshal(map[string]any{"result": 1, "echo": r.URL.Query().Get("password"),
+			"escaped": url.QueryEscape(r.URL.Query().Get("password")), "auth": r.Header.Get("Authorization"),
+			"signature": parts[len(parts)-1]})
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	defer srv.Close()
+	creds := throwawayCreds(t)
+	for _, asJSON := range []string{"--json", "--dry-run=false"} {
+		r := runCLI(t, strings.NewReader(sentinel+"\n"), []string{"call", "update-sip-registration", "--id", "1", "--auth-user", "x",
+			"--password-stdin", asJSON, "--credentials", creds, "--base-url", srv.URL}, sentinel)
+		if r.code != 0 || !strings.Contains(r.stdout, `"echo":`) && !strings.Contains(r.stdout, `"echo": `) ||
+			strings.Contains(r.stdout, "eyJ") || strings.Count(r.stdout, "***") != 4 {
+			t.Errorf("%s: exit %d, stdout %s, stderr %s", asJSON, r.code, r.stdout, r.stderr)
+		}
+	}
 }

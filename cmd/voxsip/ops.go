@@ -179,6 +179,11 @@ func (oc *opCommand) run() error {
 	if err != nil {
 		return err
 	}
+	if o.body {
+		if res, err = c.maskBody(o.op, p, res); err != nil {
+			return err
+		}
+	}
 	return c.printDone(o, oc.common.json, id, res)
 }
 
