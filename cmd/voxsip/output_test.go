@@ -30,8 +30,9 @@ func brokenOutputs(t *testing.T) map[string]*os.File {
 	return map[string]*os.File{"/dev/full": full, "closed pipe": w}
 }
 
-// notWritten is the line numbers of the results a batch reported on stderr instead of stdout.
-var notWritten = regexp.MustCompile(`(?m)^voxsip: result not written: line (\d+)\t`)
+// notWritten is the line numbers of the results a batch reported on stderr instead of stdout
+// (the text line, or with --json the result object).
+var notWritten = regexp.MustCompile(`(?m)^voxsip: result not written: (?:line (\d+)\t|\{.*"line":(\d+)[,}])`)
 
 // TestBatchStopsWhenResultsCannotBeWritten: when a result cannot be written (full disk, closed
 // pipe), the batch sends nothing new, every line that was sent has its result on stderr, the
@@ -220,5 +221,32 @@ func TestOnePrefixOnErrors(t *testing.T) {
 			t.Errorf("voxsip %s: exit %d; want 1 and \"voxsip: \" once per line of stderr, never in a line's middle or on stdout:\nstdout: %s\nstderr: %s",
 				strings.Join(args, " "), r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+// TestCreateBatchResumesFromTheResultsItCouldNotWrite: a create batch whose standard output
+// fails prints, with --json, the results it could not write as result objects on stderr; with
+// them appended to the results, --resume finishes the batch and creates no line twice.
+func TestCreateBatchResumesFromTheResultsItCouldNotWrite(t *testing.T) {
+	const n = 40
+	srv, creds := fake(t)
+	var lines strings.Builder
+	for i := range n {
+		fmt.Fprintf(&lines, `{"sip_username": "u%d", "proxy": "p"}`+"\n", i)
+	}
+	args := []string{"create", "--batch", writeFile(t, lines.String()), "--json", "--concurrency", "2", "--credentials", creds, "--base-url", srv.URL}
+	code, stderr := runToFile(t, brokenOutputs(t)["/dev/full"], args)
+	var results strings.Builder
+	for _, l := range strings.Split(stderr, "\n") {
+		if obj, ok := strings.CutPrefix(l, "voxsip: result not written: "); ok {
+			results.WriteString(obj + "\n")
+		}
+	}
+	if code != exitFailed || len(srv.Registrations()) == 0 || len(srv.Registrations()) == n {
+		t.Fatalf("run 1: exit %d, %d created, stderr %s", code, len(srv.Registrations()), stderr)
+	}
+	r := runCLI(t, nil, append(args, "--resume", writeFile(t, results.String())))
+	if r.code != exitOK || len(srv.Registrations()) != n {
+		t.Errorf("resumed: exit %d, %d registrations, want %d (none twice); stderr %s", r.code, len(srv.Registrations()), n, r.stderr)
 	}
 }
