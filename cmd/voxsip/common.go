@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/voxsip/voxsip/api"
@@ -38,6 +39,9 @@ type commonFlags struct {
 	attempts    int
 	json        bool
 	caCert      string
+	// flags are the command's flags: an empty --base-url or --credentials given on purpose (a
+	// script's unset variable) is refused rather than taken as the default.
+	flags *pflag.FlagSet
 }
 
 // register adds --credentials, --base-url, --timeout and --json. Defaults from the environment
@@ -88,12 +92,16 @@ func (cf *commonFlags) tlsConfig() (*tls.Config, error) {
 
 // registerCredentials registers --credentials alone, for commands that do not call the API.
 func (cf *commonFlags) registerCredentials(cmd *cobra.Command) {
+	cf.flags = cmd.Flags()
 	cmd.Flags().StringVar(&cf.credentials, "credentials", "",
 		"service account credentials `FILE` (default $"+auth.EnvCredentials+")")
 }
 
 // loadCredentials reads --credentials or $VOXIMPLANT_CREDENTIALS.
 func (cf *commonFlags) loadCredentials() (*auth.Credentials, error) {
+	if err := cf.notEmpty("credentials", "$"+auth.EnvCredentials); err != nil {
+		return nil, err
+	}
 	path := cf.credentials
 	if path == "" {
 		path = os.Getenv(auth.EnvCredentials)
@@ -110,6 +118,9 @@ func (cf *commonFlags) loadCredentials() (*auth.Credentials, error) {
 // base returns the base URL to use: --base-url, $VOXIMPLANT_BASE_URL or the real API. It refuses
 // user info, a query or a fragment without repeating them.
 func (cf *commonFlags) base() (string, error) {
+	if err := cf.notEmpty("base-url", "$"+envBaseURL+" or the real API"); err != nil {
+		return "", err
+	}
 	base, from := cf.baseURL, "--base-url"
 	if base == "" {
 		base, from = os.Getenv(envBaseURL), "$"+envBaseURL
@@ -128,6 +139,18 @@ func (cf *commonFlags) base() (string, error) {
 		return "", fmt.Errorf("%s must be an absolute http or https URL, got %s", from, redact.URL(u))
 	}
 	return base, nil
+}
+
+// notEmpty refuses the flag name given with an empty value: it would mean the default (what
+// fallback says), which is not what a script that passed "$UNSET" meant.
+func (cf *commonFlags) notEmpty(name, fallback string) error {
+	if cf.flags == nil {
+		return nil
+	}
+	if f := cf.flags.Lookup(name); f != nil && f.Changed && f.Value.String() == "" {
+		return usagef("--%s is empty: leave it out to use %s", name, fallback)
+	}
+	return nil
 }
 
 // check validates the flags that need no network.

@@ -130,3 +130,24 @@ func TestFirstMistakesAreAnswered(t *testing.T) {
 		t.Errorf("--version: exit %d, %q; version: %q", v.code, v.stdout, version.stdout)
 	}
 }
+
+// TestEmptyConnectionFlagsAreRefused: --base-url "" or --credentials "" (a script's unset
+// variable: --base-url "$BASE") is refused, not taken as "use the default", which for the base
+// URL is the real API and for the credentials whatever $VOXIMPLANT_CREDENTIALS names.
+func TestEmptyConnectionFlagsAreRefused(t *testing.T) {
+	srv, creds := fake(t, seedIDs(1))
+	t.Setenv("VOXIMPLANT_CREDENTIALS", creds)
+	t.Setenv("VOXIMPLANT_BASE_URL", srv.URL) // where the defaults lead: loopback, for the test's sake
+	for _, flag := range []string{"--base-url", "--credentials"} {
+		for _, args := range [][]string{{"update", "--id", "1", "--auth-user", "x"}, {"list"}, {"token"}} {
+			if flag == "--base-url" && args[0] == "token" {
+				continue
+			}
+			r := runCLI(t, nil, append(args, flag, ""))
+			checkOneLine(t, args[0]+" "+flag+` ""`, r, exitNothing, flag+" is empty")
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
