@@ -30,6 +30,9 @@ func call[R any, P generated.OperationParams](ctx context.Context, c *Client, p 
 // "result". It is the one path for code that handles every operation alike, such as the CLI's
 // `voxsip call`; the methods return typed results.
 func (c *Client) Call(ctx context.Context, p generated.OperationParams) (json.RawMessage, error) {
+	if p == nil {
+		return nil, errNilParams("Call")
+	}
 	r, err := call(ctx, c, p, hasResult)
 	if err != nil {
 		return nil, err
@@ -56,8 +59,16 @@ func hasResult(body *json.RawMessage) string {
 // maximum, minLength, maxLength, pattern, enum, x-voxsip-rules), as every call does before
 // sending, and returns a *ValidationError or nil.
 func Validate(p generated.OperationParams) error {
+	if p == nil {
+		return errNilParams("Validate")
+	}
 	if vs := p.Validate(); vs != nil {
 		return newValidationError(p.OperationID(), vs)
 	}
 	return nil
+}
+
+// errNilParams is the error of a function given a nil OperationParams, which names no operation.
+func errNilParams(fn string) error {
+	return fmt.Errorf("%s %s: nil parameters name no operation; pass a pointer to a generated Params struct, such as &api.DeleteSIPRegistrationParams{}", errPrefix, fn)
 }

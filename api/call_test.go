@@ -69,3 +69,19 @@ func TestCallValidatesAndJudges(t *testing.T) {
 		}
 	}
 }
+
+// Call and Validate given no parameters at all (a nil interface, which names no operation)
+// return an error; they do not panic.
+func TestCallAndValidateOfNilParams(t *testing.T) {
+	c, err := api.NewClient(api.WithBaseURL("http://127.0.0.1:1/"), api.WithCredentials(testCreds(t)),
+		api.WithHTTPClient(&http.Client{Transport: failingTransport{t}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Call(context.Background(), nil); err == nil || !strings.HasPrefix(err.Error(), "voxsip: ") {
+		t.Errorf("Call(nil) = %v, want a voxsip: error", err)
+	}
+	if err := api.Validate(nil); err == nil || !strings.HasPrefix(err.Error(), "voxsip: ") {
+		t.Errorf("Validate(nil) = %v, want a voxsip: error", err)
+	}
+}

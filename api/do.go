@@ -258,13 +258,15 @@ func success[R any](v *verdict, r *R, ok func(*R) string) (*R, error) {
 
 // judgeSlow judges a body that the generated decoder refused, with encoding/json, in the same
 // order as the fast path: the envelope (whatever the status), the status, then the success
-// shape; it words what is wrong with the body.
+// shape; it words what is wrong with the body. An error or errors member of the wrong type
+// makes the body wrong, as a wrong type in the success shape does.
 func judgeSlow[R any](v *verdict, ok func(*R) string) (*R, error) {
 	var env struct {
 		Error  *generated.APIError  `json:"error"`
 		Errors []generated.APIError `json:"errors"`
 	}
-	if json.Unmarshal(v.body, &env) == nil {
+	envErr := json.Unmarshal(v.body, &env)
+	if envErr == nil {
 		alt := generated.ErrorResponse{Errors: &env.Errors}
 		if env.Error != nil {
 			alt.Error = *env.Error
@@ -286,6 +288,10 @@ func judgeSlow[R any](v *verdict, ok func(*R) string) (*R, error) {
 			return nil, v.respErr("body is not the JSON object the API describes")
 		}
 		return nil, v.respErr("body is not valid JSON")
+	}
+	if envErr != nil {
+		// Valid JSON whose error or errors member the envelope cannot hold: not a success.
+		return nil, v.respErr("body is not the JSON object the API describes")
 	}
 	return success(v, r, ok)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/voxsip/voxsip/generated"
+	"github.com/voxsip/voxsip/internal/printable"
 	"github.com/voxsip/voxsip/internal/rules"
 )
 
@@ -75,7 +76,8 @@ type ErrorDetail struct {
 	Message string
 }
 
-// Error describes the refusal on one line: operation, code (and its meaning), message, status.
+// Error describes the refusal on one line: operation, code (and its meaning), message (control
+// characters escaped), status.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: error %d", errPrefix, e.Op, int(e.Code))
@@ -83,7 +85,7 @@ func (e *Error) Error() string {
 		b.WriteString(" (" + t + ")")
 	}
 	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+		b.WriteString(": " + printable.String(e.Message))
 	}
 	if e.StatusCode != 200 {
 		fmt.Fprintf(&b, " [HTTP %d]", e.StatusCode)
@@ -194,10 +196,11 @@ type RedirectError struct {
 	Location string
 }
 
-// Error says that a redirect was refused and where it pointed (masked).
+// Error says that a redirect was refused and where it pointed (masked, control characters
+// escaped).
 func (e *RedirectError) Error() string {
 	return fmt.Sprintf("%s %s: refused to follow a redirect (HTTP %d) to %s; check the base URL",
-		errPrefix, e.Op, e.StatusCode, e.Location)
+		errPrefix, e.Op, e.StatusCode, printable.String(e.Location))
 }
 
 // AttemptsError is returned when retries ran out: it says how many attempts were made and wraps

@@ -99,3 +99,29 @@ func wantResponseError(reason string, status int) func(*testing.T, error) {
 		}
 	}
 }
+
+// A server's message or redirect target with line breaks or terminal escapes makes no second
+// line (or colour) in the error's text; the fields keep what the server sent.
+func TestErrorTextIsOneLineWhateverTheServerSent(t *testing.T) {
+	msg := "bad\r\nvoxsip: forged line \x1b[31mred\u2028\u202e\u0085"
+	for name, reply := range map[string]apitest.Reply{
+		"API error": apitest.Error(101, msg),
+		"redirect":  apitest.Redirect(http.StatusFound, "https://example.com/\u2028x"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, srv, _ := setup(t, api.WithRetryPolicy(api.NoRetries()))
+			srv.Enqueue(reply)
+			err := c.UpdateSIPRegistration(context.Background(), &api.UpdateSIPRegistrationParams{SIPRegistrationID: 1})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if text := err.Error(); strings.ContainsAny(text, "\r\n\x1b\u2028\u202e\u0085") {
+				t.Errorf("Error() = %q, want one printable line", text)
+			}
+			var e *api.Error
+			if errors.As(err, &e) && e.Message != msg {
+				t.Errorf("Message = %q, want the server's %q", e.Message, msg)
+			}
+		})
+	}
+}

@@ -214,6 +214,11 @@ func TestFault_Bodies(t *testing.T) {
 		"null_fails_no_result":                `null`,
 		"array_fails_not_the_JSON_object":     `[]`,
 		"result_2_fails_result_is_2":          `{"result":2}`,
+		// An error member the envelope cannot hold is not a success beside result 1.
+		"error_string_fails_not_the_JSON_object":    `{"result":1,"error":"Invalid token"}`,
+		"error_array_fails_not_the_JSON_object":     `{"result":1,"error":[{"code":100}]}`,
+		"errors_object_fails_not_the_JSON_object":   `{"result":1,"errors":{"code":100}}`,
+		"error_code_text_fails_not_the_JSON_object": `{"result":1,"error":{"code":"100"}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			n, _, err := update(t, apitest.Status(200, json, body))

@@ -84,6 +84,11 @@ func pageOK(r *GetSIPRegistrationsResult) string {
 	if r.Result == nil {
 		return "body has no result list"
 	}
+	for i := range r.Result { // the walk tells rows apart by id: one without would be lost
+		if r.Result[i].SIPRegistrationID <= 0 {
+			return fmt.Sprintf("row %d of the page has no sip_registration_id", i+1)
+		}
+	}
 	return ""
 }
 

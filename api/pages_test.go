@@ -26,6 +26,7 @@ type pager struct {
 	pageCap      int
 	shortAt      int
 	countMode    string
+	noIDs        bool // rows without sip_registration_id
 	requests     atomic.Int64
 }
 
@@ -53,6 +54,9 @@ func (p *pager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		page = append(page, map[string]any{"sip_registration_id": i + 1, "sip_username": fmt.Sprint("u", i), "proxy": "p",
 			"last_updated": 1, "deactivated": false, "next_subscription_renewal": "2026-12-01",
 			"purchase_date": "2026-11-01 00:00:00", "subscription_price": "1", "is_persistent": true})
+		if p.noIDs {
+			delete(page[len(page)-1], "sip_registration_id")
+		}
 	}
 	body := map[string]any{"result": page, "count": p.n}
 	switch p.countMode {
@@ -112,6 +116,28 @@ func TestAllSIPRegistrationsWhateverCountMeans(t *testing.T) {
 		})
 	}
 }
+// A page whose rows lack their (required) id is refused: the walk tells registrations apart
+// by id, so it would yield the first row and drop the others without a word.
+func TestPageRowsWithoutAnIDAreRefused(t *testing.T) {
+	c := pagerClient(t, &pager{n: 3, noIDs: true})
+	_, err := c.GetSIPRegistrations(context.Background(), &api.GetSIPRegistrationsParams{Count: api.Ptr(int64(10))})
+	var re *api.ResponseError
+	if !errors.As(err, &re) || !strings.Contains(re.Reason, "no sip_registration_id") {
+		t.Errorf("GetSIPRegistrations: %v, want a ResponseError about the missing id", err)
+	}
+	rows := 0
+	for _, err := range c.AllSIPRegistrations(context.Background(), nil) {
+		if err == nil {
+			rows++
+		} else if !errors.As(err, &re) {
+			t.Errorf("walk: %v, want a ResponseError", err)
+		}
+	}
+	if rows != 0 {
+		t.Errorf("the walk yielded %d rows without an id", rows)
+	}
+}
+
 func pagerClient(t *testing.T, p *pager) *api.Client {
 	t.Helper()
 	hs := httptest.NewServer(p)

@@ -118,16 +118,25 @@ func (r *AccountInfo) DecodeJX(d *jx.Decoder) error {
 	if err != nil {
 		return err
 	}
+	var vals *valuesOfAccountInfo
 	for it.Next() {
-		if err := r.decodeField(d, fieldOfAccountInfo(it.Key())); err != nil {
+		if err := r.decodeField(d, fieldOfAccountInfo(it.Key()), &vals); err != nil {
 			return err
 		}
 	}
 	return it.Err()
 }
 
+// valuesOfAccountInfo holds the values of AccountInfo's optional scalar members, allocated once per
+// decoded object instead of once per member.
+type valuesOfAccountInfo struct {
+	f1 float64
+	f2 string
+	f3 bool
+}
+
 // decodeField decodes the value at d into field i of r (-1: skips it).
-func (r *AccountInfo) decodeField(d *jx.Decoder, i int) error {
+func (r *AccountInfo) decodeField(d *jx.Decoder, i int, vals **valuesOfAccountInfo) error {
 	switch i {
 	case 0: // account_id
 		if err := jsondec.Int(d, 64, &r.AccountID); err != nil {
@@ -141,7 +150,10 @@ func (r *AccountInfo) decodeField(d *jx.Decoder, i int) error {
 			r.Balance = nil
 		} else {
 			if r.Balance == nil {
-				r.Balance = new(float64)
+				if *vals == nil {
+					*vals = new(valuesOfAccountInfo)
+				}
+				r.Balance = &(*vals).f1
 			}
 			if err := jsondec.Float(d, r.Balance); err != nil {
 				return err
@@ -155,7 +167,10 @@ func (r *AccountInfo) decodeField(d *jx.Decoder, i int) error {
 			r.Currency = nil
 		} else {
 			if r.Currency == nil {
-				r.Currency = new(string)
+				if *vals == nil {
+					*vals = new(valuesOfAccountInfo)
+				}
+				r.Currency = &(*vals).f2
 			}
 			if err := jsondec.Str(d, r.Currency); err != nil {
 				return err
@@ -169,7 +184,10 @@ func (r *AccountInfo) decodeField(d *jx.Decoder, i int) error {
 			r.Frozen = nil
 		} else {
 			if r.Frozen == nil {
-				r.Frozen = new(bool)
+				if *vals == nil {
+					*vals = new(valuesOfAccountInfo)
+				}
+				r.Frozen = &(*vals).f3
 			}
 			if err := jsondec.Bool(d, r.Frozen); err != nil {
 				return err
@@ -621,16 +639,33 @@ func (r *SIPRegistration) DecodeJX(d *jx.Decoder) error {
 	if err != nil {
 		return err
 	}
+	var vals *valuesOfSIPRegistration
 	for it.Next() {
-		if err := r.decodeField(d, fieldOfSIPRegistration(it.Key())); err != nil {
+		if err := r.decodeField(d, fieldOfSIPRegistration(it.Key()), &vals); err != nil {
 			return err
 		}
 	}
 	return it.Err()
 }
 
+// valuesOfSIPRegistration holds the values of SIPRegistration's optional scalar members, allocated once per
+// decoded object instead of once per member.
+type valuesOfSIPRegistration struct {
+	f0  int64
+	f1  string
+	f2  string
+	f4  string
+	f8  string
+	f11 int64
+	f12 string
+	f15 int
+	f17 bool
+	f18 int64
+	f19 string
+}
+
 // decodeField decodes the value at d into field i of r (-1: skips it).
-func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
+func (r *SIPRegistration) decodeField(d *jx.Decoder, i int, vals **valuesOfSIPRegistration) error {
 	switch i {
 	case 0: // application_id
 		if null, err := jsondec.Null(d); err != nil {
@@ -639,7 +674,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.ApplicationID = nil
 		} else {
 			if r.ApplicationID == nil {
-				r.ApplicationID = new(int64)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.ApplicationID = &(*vals).f0
 			}
 			if err := jsondec.Int(d, 64, r.ApplicationID); err != nil {
 				return err
@@ -653,7 +691,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.ApplicationName = nil
 		} else {
 			if r.ApplicationName == nil {
-				r.ApplicationName = new(string)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.ApplicationName = &(*vals).f1
 			}
 			if err := jsondec.Str(d, r.ApplicationName); err != nil {
 				return err
@@ -667,7 +708,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.AuthUser = nil
 		} else {
 			if r.AuthUser == nil {
-				r.AuthUser = new(string)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.AuthUser = &(*vals).f2
 			}
 			if err := jsondec.Str(d, r.AuthUser); err != nil {
 				return err
@@ -686,7 +730,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.ErrorMessage = nil
 		} else {
 			if r.ErrorMessage == nil {
-				r.ErrorMessage = new(string)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.ErrorMessage = &(*vals).f4
 			}
 			if err := jsondec.Str(d, r.ErrorMessage); err != nil {
 				return err
@@ -715,7 +762,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.OutboundProxy = nil
 		} else {
 			if r.OutboundProxy == nil {
-				r.OutboundProxy = new(string)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.OutboundProxy = &(*vals).f8
 			}
 			if err := jsondec.Str(d, r.OutboundProxy); err != nil {
 				return err
@@ -739,7 +789,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.RuleID = nil
 		} else {
 			if r.RuleID == nil {
-				r.RuleID = new(int64)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.RuleID = &(*vals).f11
 			}
 			if err := jsondec.Int(d, 64, r.RuleID); err != nil {
 				return err
@@ -753,7 +806,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.RuleName = nil
 		} else {
 			if r.RuleName == nil {
-				r.RuleName = new(string)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.RuleName = &(*vals).f12
 			}
 			if err := jsondec.Str(d, r.RuleName); err != nil {
 				return err
@@ -777,7 +833,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.StatusCode = nil
 		} else {
 			if r.StatusCode == nil {
-				r.StatusCode = new(int)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.StatusCode = &(*vals).f15
 			}
 			{
 				v := int64((*r.StatusCode))
@@ -800,7 +859,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.Successful = nil
 		} else {
 			if r.Successful == nil {
-				r.Successful = new(bool)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.Successful = &(*vals).f17
 			}
 			if err := jsondec.Bool(d, r.Successful); err != nil {
 				return err
@@ -814,7 +876,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.UserID = nil
 		} else {
 			if r.UserID == nil {
-				r.UserID = new(int64)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.UserID = &(*vals).f18
 			}
 			if err := jsondec.Int(d, 64, r.UserID); err != nil {
 				return err
@@ -828,7 +893,10 @@ func (r *SIPRegistration) decodeField(d *jx.Decoder, i int) error {
 			r.UserName = nil
 		} else {
 			if r.UserName == nil {
-				r.UserName = new(string)
+				if *vals == nil {
+					*vals = new(valuesOfSIPRegistration)
+				}
+				r.UserName = &(*vals).f19
 			}
 			if err := jsondec.Str(d, r.UserName); err != nil {
 				return err

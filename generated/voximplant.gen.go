@@ -1044,6 +1044,17 @@ func parseInt(name, text string, bits int) (int64, error) {
 	return n, nil
 }
 
+func parseUint(name, text string, bits int) (uint64, error) {
+	n, err := strconv.ParseUint(text, 10, bits)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("parameter %s: %q is out of range (a %d-bit unsigned integer: at most %d)", name, text, bits, uint64(1)<<(bits-1)*2-1)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("parameter %s: %q is not an unsigned integer", name, text)
+	}
+	return n, nil
+}
+
 func parseFloat(name, text string, bits int) (float64, error) {
 	f, err := strconv.ParseFloat(text, bits)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {

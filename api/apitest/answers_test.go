@@ -46,6 +46,7 @@ func TestAnswersLikeTheAPI(t *testing.T) {
 		{"cmd twice", rawCall{path: apitest.BasePath, query: "cmd=UpdateSipRegistration&sip_registration_id=1", body: []byte("cmd=UpdateSipRegistration"), contentType: form, auth: bearer}, 101, `"cmd" given 2 times`, false},
 		{"cmd beside a method in the path: the path wins", rawCall{path: upd, query: "cmd=DeleteSipRegistration&sip_registration_id=1", auth: bearer}, 0, "", true},
 		{"JSON body", rawCall{path: upd, body: []byte(`{"sip_registration_id":1}`), contentType: "application/json", auth: bearer}, 0, "", true},
+		{"twice in a JSON body", rawCall{path: upd, body: []byte(`{"sip_registration_id":1,"proxy":"a","proxy":"b"}`), contentType: "application/json", auth: bearer}, 101, `"proxy" given 2 times`, false},
 		{"JSON body not an object", rawCall{path: upd, body: []byte(`[1]`), contentType: "application/json", auth: bearer}, 101, "JSON body", false},
 		{"XML body", rawCall{path: upd, body: []byte(`<a/>`), contentType: "application/xml", auth: bearer}, 101, "unsupported Content-Type", false},
 		{"body without a type", rawCall{path: upd, body: []byte(`sip_registration_id=1`), auth: bearer}, 101, "Content-Type", false},

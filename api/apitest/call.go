@@ -151,7 +151,8 @@ func gatherParams(r *http.Request) (url.Values, error) {
 
 // readJSON reads a JSON object body as parameters (the reference pages' curl examples send
 // '{}' with the parameters in the query string): strings, numbers and booleans as their text,
-// null as absent; an empty body is no parameters.
+// null as absent; an empty body is no parameters. A key given twice is kept twice (and refused
+// like a parameter given twice in a form), not decoded to its last value.
 func readJSON(body io.Reader, add func(name, value string)) error {
 	data, err := io.ReadAll(body)
 	if err != nil {
@@ -160,16 +161,21 @@ func readJSON(body io.Reader, add func(name, value string)) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
-	var obj map[string]any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil {
-		return fmt.Errorf("the JSON body is not an object: %w", err)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("the JSON body is not an object")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("the JSON body has data after its object")
-	}
-	for name, v := range obj {
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("the JSON body is not an object: %w", err)
+		}
+		name := key.(string) // in an object, Token returns keys as strings
+		v, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("the JSON body is not an object: %w", err)
+		}
 		switch v := v.(type) {
 		case nil:
 		case string:
@@ -181,6 +187,12 @@ func readJSON(body io.Reader, add func(name, value string)) error {
 		default:
 			return fmt.Errorf("the JSON body's %q is not a string, number or boolean", name)
 		}
+	}
+	if _, err := dec.Token(); err != nil { // '}'
+		return fmt.Errorf("the JSON body is not an object: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("the JSON body has data after its object")
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/voxsip/voxsip/generated"
@@ -54,8 +55,9 @@ type User struct {
 // anything not in it. Either way a registration bound by a name also gets the id, and the other
 // way round. See api/apitest/testdata/seed.example.json.
 //
-// A seed is refused (by ParseSeed with the line in the file) for: an unknown key, a value of
-// the wrong type, data after the object, an id given twice, a purchase_date that is not
+// A seed is refused (by ParseSeed with the line in the file) for: an unknown key, a key given
+// twice in an object (up to case), a value of the wrong type, data after the object, a negative
+// max_registrations, an id given twice, a purchase_date that is not
 // "YYYY-MM-DD HH:mm:ss" or a next_subscription_renewal that is not "YYYY-MM-DD", a reference
 // to an application, rule or user a seeded list lacks, and a user bound to two registrations.
 type Seed struct {
@@ -80,6 +82,9 @@ func ParseSeed(data []byte) (Seed, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Seed{}, fmt.Errorf("apitest: seed: line %d: data after the seed's JSON object", lineAt(data, dec.InputOffset()))
+	}
+	if err := duplicateKey(data); err != nil {
+		return Seed{}, fmt.Errorf("apitest: seed: %w", err)
 	}
 	sd.lines = itemLines(data)
 	if _, err := newState(sd, time.Now()); err != nil {
@@ -137,6 +142,40 @@ func itemLines(data []byte) map[string][]int {
 	return lines
 }
 
+// duplicateKey refuses a key that an object of data (valid JSON) gives twice, up to case, with
+// its line: encoding/json would keep the last value silently, and decode a list given twice into
+// the first one's items (so that the first registrations vanish and lend their fields).
+func duplicateKey(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var objects []map[string]bool // the keys of each open object or array (nil) so far
+	inObject := func() bool { return len(objects) > 0 && objects[len(objects)-1] != nil }
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the end: the seed was decoded, so the JSON is valid
+		}
+		key, isKey := tok.(string)
+		switch {
+		case expectKey && isKey:
+			keys := objects[len(objects)-1]
+			if keys[strings.ToLower(key)] {
+				return fmt.Errorf("line %d: key %q given twice in an object", lineAt(data, dec.InputOffset()), key)
+			}
+			keys[strings.ToLower(key)] = true
+			expectKey = false
+			continue
+		case tok == json.Delim('{'):
+			objects = append(objects, map[string]bool{})
+		case tok == json.Delim('['):
+			objects = append(objects, nil)
+		case tok == json.Delim('}') || tok == json.Delim(']'):
+			objects = objects[:len(objects)-1]
+		}
+		expectKey = inObject() // after '{', a value, or the end of a value: a key or '}' is next
+	}
+}
+
 // where names item i of list key: its line in the seed file, or its place in the list.
 func (sd *Seed) where(key string, i int) string {
 	if l := sd.lines[key]; i < len(l) {
@@ -185,6 +224,9 @@ func newState(sd Seed, now time.Time) (*state, error) {
 		users: newDirectory("user", sd.Users != nil, refCodes{generated.ErrorCodeInvalidUserID,
 			generated.ErrorCodeInvalidUserID, generated.ErrorCodeUserNotBoundToApplication}),
 		max: sd.MaxRegistrations,
+	}
+	if sd.MaxRegistrations < 0 {
+		return nil, fmt.Errorf("apitest: seed: max_registrations %d is negative (0 means no limit)", sd.MaxRegistrations)
 	}
 	if err := st.seedDirectories(&sd); err != nil {
 		return nil, fmt.Errorf("apitest: seed: %w", err)

@@ -40,6 +40,12 @@ func TestSeedsAreStrict(t *testing.T) {
 		{"trailing data", "{\"registrations\": []}\n{\"registrations\": []}", "line 2: data after"},
 		{"wrong type", "{\n\"max_registrations\": \"ten\"}", "line 2:"},
 		{"unknown key", "{\"registration\": []}", "unknown field"},
+		// encoding/json keeps the last of a key given twice, and decodes a list given twice into
+		// the first one's items: the first registrations would vanish and lend their fields.
+		{"list given twice", "{\"registrations\": [{\"sip_registration_id\": 1, \"auth_user\": \"a\"}],\n\"registrations\": [{\"sip_registration_id\": 2}]}", `line 2: key "registrations" given twice`},
+		{"list given twice in another case", "{\"users\": [],\n\"Users\": []}", `line 2: key "Users" given twice`},
+		{"field given twice", "{\"registrations\": [\n{\"proxy\": \"a\",\n \"proxy\": \"b\"}]}", `line 3: key "proxy" given twice`},
+		{"negative limit", "{\n\"max_registrations\": -1}", "max_registrations -1"},
 		{"unseeded user", "{\"users\": [],\n\"registrations\": [{\"user_name\": \"x\", \"application_name\": \"a\"}]}", `line 2: registration 1: user "x" not found`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

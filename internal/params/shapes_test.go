@@ -44,8 +44,14 @@ func setAll(t *testing.T, n int64, x float64, s string, b bool) *shapes.ShapesPa
 	for i, f := range shapesOp.Params {
 		var v string
 		switch {
-		case f.Type == "integer" && f.Format == "int32":
+		case f.Format == "int16":
+			v = strconv.FormatInt(int64(int16(n)), 10)
+		case f.Format == "int32":
 			v = strconv.FormatInt(int64(int32(n)), 10)
+		case f.Format == "uint8":
+			v = strconv.FormatUint(uint64(uint8(n))%201, 10)
+		case f.Format == "uint64":
+			v = strconv.FormatUint(uint64(n)*2+1, 10)
 		case f.Type == "integer":
 			v = strconv.FormatInt(n+int64(i), 10)
 		case f.Type == "number" && f.Format == "double":
@@ -125,6 +131,7 @@ func TestShapesValidate(t *testing.T) {
 	}{
 		{"plain_int", "1", "plain_int: must be at least 2"},
 		{"plain_int", "1001", "plain_int: must be at most 1000"},
+		{"uint8", "201", "uint8: must be at most 200"},
 		{"int64", "0", "int64: must be at least 1"},
 		{"double", "0.25", "double: must be at least 0.5"},
 		{"text", "", "text: must not be empty"},
@@ -160,6 +167,10 @@ func TestShapesValidate(t *testing.T) {
 func TestShapesSetParamRefuses(t *testing.T) {
 	for _, tc := range []struct{ name, value, want string }{
 		{"int32", "2147483648", "out of range (a 32-bit integer"},
+		{"int16", "-32769", "out of range (a 16-bit integer"},
+		{"uint8", "256", "out of range (a 8-bit unsigned integer: at most 255)"},
+		{"uint64", "18446744073709551616", "out of range (a 64-bit unsigned integer: at most 18446744073709551615)"},
+		{"uint64", "-1", "not an unsigned integer"},
 		{"int64", "1.5", "not an integer"},
 		{"plain_int", "", "not an integer"},
 		{"number", "NaN", "not a finite number"},

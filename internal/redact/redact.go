@@ -97,14 +97,15 @@ func foldAll(ss []string) [][]rune {
 }
 
 // prepare folds each secret the ways it may compare (invalid bytes as one U+FFFD each, or one per
-// run) and collects the pieces of the long ones.
+// run; ß and the ligatures spelled out, see multiRuneUpper) and collects the pieces of the long
+// ones.
 func prepare(secrets []string) (targets [][]rune, pieces map[[pieceRunes]rune]bool) {
 	pieces = map[[pieceRunes]rune]bool{}
 	for _, s := range secrets {
 		if s == "" {
 			continue
 		}
-		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD")} {
+		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s)} {
 			t := fold([]rune(v)) // []rune gives one U+FFFD per invalid byte
 			if slices.ContainsFunc(targets, func(o []rune) bool { return slices.Equal(o, t) }) {
 				continue
@@ -117,6 +118,11 @@ func prepare(secrets []string) (targets [][]rune, pieces map[[pieceRunes]rune]bo
 	}
 	return targets, pieces
 }
+
+// multiRuneUpper spells the letters that other languages' upper-casing (Java, JavaScript,
+// Python) turns into several letters as those letters: Go's per-rune mapping leaves them alone,
+// so "STRASSE" would not fold to the secret "straße".
+var multiRuneUpper = strings.NewReplacer("ß", "ss", "ẞ", "ss", "ﬀ", "ff", "ﬁ", "fi", "ﬂ", "fl", "ﬃ", "ffi", "ﬄ", "ffl", "ﬅ", "st", "ﬆ", "st")
 
 func fold(rs []rune) []rune {
 	for i, r := range rs {
@@ -303,21 +309,25 @@ func htmlReference(us []unit) ([]unit, int) {
 
 func isNameRune(r rune) bool { return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' }
 
-// numericReference decodes "&#NN" or "&#xHH", with an optional ';'.
+// numericReference decodes "&#NN" or "&#xHH", with an optional ';'. Leading zeros, which HTML
+// allows any number of, do not count towards the digits read.
 func numericReference(us []unit) ([]unit, int) {
 	i, base := 2, rune(10)
 	if us[2].r == 'x' {
 		i, base = 3, 16
 	}
 	var r rune
-	digits := 0
-	for ; i < len(us) && digits < 8; i++ {
+	digits, significant := 0, 0
+	for ; i < len(us) && significant < 8; i++ {
 		d, ok := hexDigit(us[i].r)
 		if !ok || d >= base {
 			break
 		}
 		r = r*base + d
 		digits++
+		if r > 0 {
+			significant++
+		}
 	}
 	if digits == 0 {
 		return nil, 0

@@ -85,3 +85,13 @@ func TestPublicPiecesAreNotSuspect(t *testing.T) {
 		t.Error("a cut echo reaching past the public pieces is not suspect")
 	}
 }
+
+// A secret echoed upper-cased as Java, JavaScript or Python upper-case it (ß to SS, ligatures
+// to their letters) is masked: Go's per-rune case mapping leaves ß alone.
+func TestMaskUpperCasedLikeOtherLanguages(t *testing.T) {
+	for secret, echo := range map[string]string{"p@ß€": "P@SS€", "ﬁx!": "FIX!", "Straße": "STRASSE"} {
+		if got, _ := redact.Mask("you sent "+echo+".", []string{secret}, nil, "***"); got != "you sent ***." {
+			t.Errorf("redact.Mask of %q echoed as %q = %q", secret, echo, got)
+		}
+	}
+}

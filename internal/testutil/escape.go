@@ -98,6 +98,8 @@ var Echoes = map[string]func(string) string{
 	"Python quote_plus":     PythonQuotePlus,
 	"HTML &#x..;":           HTMLNumeric(true),
 	"HTML &#..;":            HTMLNumeric(false),
+	"HTML &#00..;":          func(s string) string { return strings.ReplaceAll(HTMLNumeric(false)(s), "&#", "&#0000000000") },
+	"HTML &#x00..;":         func(s string) string { return strings.ReplaceAll(HTMLNumeric(true)(s), "&#x", "&#x0000000000") },
 	"HTML inside JSON":      func(s string) string { return JSONGo(html.EscapeString(s)) },
 	"double query":          func(s string) string { return url.QueryEscape(url.QueryEscape(s)) },
 	"triple path":           func(s string) string { return url.PathEscape(url.PathEscape(url.PathEscape(s))) },

@@ -52,21 +52,43 @@ func (g *gen) model(schemaName string) error {
 	g.p(`if err != nil {`)
 	g.p(`return err`)
 	g.p(`}`)
+	if slots := g.slots(schemaName); len(slots) > 0 {
+		g.p(`var vals *valuesOf%s`, name)
+	}
 	g.p(`for it.Next() {`)
-	g.p(`if err := r.decodeField(d, fieldOf%s(it.Key())); err != nil {`, name)
+	g.p(`if err := r.decodeField(d, fieldOf%s(it.Key())%s); err != nil {`, name, g.valsArg(schemaName, "&vals"))
 	g.p(`return err`)
 	g.p(`}`)
 	g.p(`}`)
 	g.p(`return it.Err()`)
 	g.p(`}`)
 	g.p(``)
+	slots := g.slots(schemaName)
+	if len(slots) > 0 {
+		g.p(`// valuesOf%s holds the values of %s's optional scalar members, allocated once per`, name, name)
+		g.p(`// decoded object instead of once per member.`)
+		g.p(`type valuesOf%s struct {`, name)
+		for _, i := range slots {
+			g.p(`f%d %s`, i, expr(fields[i].Type.(*ast.StarExpr).X))
+		}
+		g.p(`}`)
+		g.p(``)
+	}
 	g.p(`// decodeField decodes the value at d into field i of r (-1: skips it).`)
-	g.p(`func (r *%s) decodeField(d *jx.Decoder, i int) error {`, name)
+	g.p(`func (r *%s) decodeField(d *jx.Decoder, i int%s) error {`, name, g.valsArg(schemaName, "vals **valuesOf"+name))
 	g.p(`switch i {`)
 	for i, f := range fields {
 		g.p(`case %d: // %s`, i, f.JSON)
 		g.vars = 0
-		if err := g.decode("r."+f.Go, f.Type, schemaName, f.JSON); err != nil {
+		if slices.Contains(slots, i) {
+			star := f.Type.(*ast.StarExpr)
+			g.p(`if null, err := jsondec.Null(d); err != nil { return err } else if null { r.%s = nil } else {`, f.Go)
+			g.p(`if r.%s == nil { if *vals == nil { *vals = new(valuesOf%s) }; r.%s = &(*vals).f%d }`, f.Go, name, f.Go, i)
+			if err := g.decode("(*r."+f.Go+")", star.X, schemaName, f.JSON); err != nil {
+				return err
+			}
+			g.p(`}`)
+		} else if err := g.decode("r."+f.Go, f.Type, schemaName, f.JSON); err != nil {
 			return err
 		}
 		g.p(`return nil`)
@@ -210,6 +232,26 @@ func (g *gen) scalar(dst, basic, named string) error {
 	return nil
 }
 
+// slots are the indexes of a schema's fields that point to a scalar: their values share one
+// allocation per decoded object (see valuesOfT).
+func (g *gen) slots(schemaName string) []int {
+	var out []int
+	for i, f := range g.fields[schemaName] {
+		if star, ok := f.Type.(*ast.StarExpr); ok && g.isBasic(star.X) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// valsArg is ", arg" for a schema with slots, else "".
+func (g *gen) valsArg(schemaName, arg string) string {
+	if len(g.slots(schemaName)) == 0 {
+		return ""
+	}
+	return ", " + arg
+}
+
 // addr is the address of dst: &x, or p for (*p).
 func addr(dst string) string {
 	if strings.HasPrefix(dst, "(*") && strings.HasSuffix(dst, ")") {
@@ -249,13 +291,19 @@ func (g *gen) oneOf(p oneOfPair) error {
 	g.p(`it, err := d.ObjIter()`)
 	g.p(`if err != nil { return 0, err }`)
 	g.p(`var seen, seenAlt uint32`)
+	if len(g.slots(p.Success)) > 0 {
+		g.p(`var vals *valuesOf%s`, succ)
+	}
+	if len(g.slots(p.Alt)) > 0 {
+		g.p(`var valsAlt *valuesOf%s`, alt)
+	}
 	g.p(`for it.Next() {`)
 	g.p(`if i := fieldOf%s(it.Key()); i >= 0 {`, succ)
 	g.p(`if err := jsondec.Required(d, %#x, i, &seen); err != nil { return 0, err }`, g.requiredMask(p.Success))
-	g.p(`if err := r.decodeField(d, i); err != nil { return 0, err }`)
+	g.p(`if err := r.decodeField(d, i%s); err != nil { return 0, err }`, g.valsArg(p.Success, "&vals"))
 	g.p(`} else if i := fieldOf%s(it.Key()); i >= 0 {`, alt)
 	g.p(`if err := jsondec.Required(d, %#x, i, &seenAlt); err != nil { return 0, err }`, g.requiredMask(p.Alt))
-	g.p(`if err := alt.decodeField(d, i); err != nil { return 0, err }`)
+	g.p(`if err := alt.decodeField(d, i%s); err != nil { return 0, err }`, g.valsArg(p.Alt, "&valsAlt"))
 	g.p(`} else if err := d.Skip(); err != nil { return 0, err }`)
 	g.p(`}`)
 	g.p(`if err := it.Err(); err != nil { return 0, err }`)
@@ -326,3 +374,5 @@ func (g *gen) table(models []model, pairs []oneOfPair) {
 	g.p(`}`)
 	g.p(`}`)
 }
+
+func (g *gen) isBasic(e ast.Expr) bool { _, _, ok := g.types.underlying(e); return ok }

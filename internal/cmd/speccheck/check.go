@@ -12,7 +12,7 @@ import (
 
 // formats lists, per schema type, the formats the generated code can encode.
 var formats = map[string][]string{
-	"integer": {"", "int32", "int64"},
+	"integer": {"", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64"},
 	"number":  {"", "float", "double"},
 	"boolean": {""},
 	"string":  {"", "password"},
@@ -114,9 +114,13 @@ func limitsProblem(typ string, s *openapi3.Schema) string {
 		return fmt.Sprintf("has minimum or maximum on shape %s; only numbers have them", typ)
 	}
 	if typ == "integer" {
+		lo, hi := intRange(s.Format)
 		for _, b := range []*float64{s.Min, s.Max} {
 			if b != nil && (*b != math.Trunc(*b) || math.Abs(*b) > 1<<53) {
 				return fmt.Sprintf("has a bound %v that is not a whole number an integer can hold exactly", *b)
+			}
+			if b != nil && (*b < lo || *b > hi) {
+				return fmt.Sprintf("has a bound %v outside what format %q holds", *b, s.Format)
 			}
 		}
 	}
@@ -154,4 +158,25 @@ func cmpOr(s, alt string) string {
 		return alt
 	}
 	return s
+}
+
+// intRange is the range of an integer format's Go type (that of int for no format).
+func intRange(format string) (lo, hi float64) {
+	switch format {
+	case "int8":
+		return math.MinInt8, math.MaxInt8
+	case "int16":
+		return math.MinInt16, math.MaxInt16
+	case "int32":
+		return math.MinInt32, math.MaxInt32
+	case "uint8":
+		return 0, math.MaxUint8
+	case "uint16":
+		return 0, math.MaxUint16
+	case "uint32":
+		return 0, math.MaxUint32
+	case "uint", "uint64":
+		return 0, math.MaxUint64
+	}
+	return math.MinInt64, math.MaxInt64
 }

@@ -51,6 +51,8 @@ func TestShapes(t *testing.T) {
 	enum.Enum = []any{"a", "b"}
 	list := schema("string", "")
 	list.Pattern = "^[0-9]+(;[0-9]+)*$"
+	negativeUint := schema("integer", "uint8")
+	negativeUint.Min = openapi3.Ptr(-1.0)
 	minNum := schema("number", "double")
 	minNum.Min = openapi3.Ptr(0.5)
 	for _, tc := range []struct {
@@ -62,7 +64,11 @@ func TestShapes(t *testing.T) {
 		{"array", "query", arr, `shape "array"`},
 		{"header", "header", schema("string", ""), "in: header"},
 		{"date", "query", schema("string", "date"), `format "date"`},
-		{"int8", "query", schema("integer", "int8"), `format "int8"`},
+		{"int128", "query", schema("integer", "int128"), `format "int128"`},
+		{"negative_uint", "query", negativeUint, `outside what format "uint8" holds`},
+		{"uint8", "query", schema("integer", "uint8"), ""},
+		{"int16", "query", schema("integer", "int16"), ""},
+		{"uint64", "query", schema("integer", "uint64"), ""},
 		{"bad_pattern", "query", badPattern, "cannot compile"},
 		{"int_enum", "query", intEnum, "enum of shape integer"},
 		{"fraction", "query", fraction, "not a whole number"},

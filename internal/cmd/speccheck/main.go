@@ -5,8 +5,8 @@
 //
 //	go run ./internal/cmd/speccheck openapi.yaml
 //
-// voxsip sends every input as a query parameter of type integer (no format, int32 or int64),
-// number (no format, float or double), boolean or string (no format, password, or an enum), in
+// voxsip sends every input as a query parameter of type integer (no format, or int, int8 to
+// int64, uint to uint64), number (no format, float or double), boolean or string (no format, password, or an enum), in
 // form style. A list is a string with a pattern, since the API joins values with ";" and OpenAPI
 // has no such style. It also checks that every pattern compiles as a Go regexp, that the
 // x-voxsip-rules name parameters of their operation, and that the error-code enum's extensions

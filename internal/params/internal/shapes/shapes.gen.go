@@ -51,6 +51,15 @@ type ShapesParams struct {
 	// Int32 An int32
 	Int32 *int32 `form:"int32,omitempty" json:"int32,omitempty"`
 
+	// Int16 An int16
+	Int16 *int16 `form:"int16,omitempty" json:"int16,omitempty"`
+
+	// Uint8 A uint8
+	Uint8 *uint8 `form:"uint8,omitempty" json:"uint8,omitempty"`
+
+	// Uint64 A uint64
+	Uint64 *uint64 `form:"uint64,omitempty" json:"uint64,omitempty"`
+
 	// Int64 An int64
 	Int64 *int64 `form:"int64,omitempty" json:"int64,omitempty"`
 
@@ -180,6 +189,24 @@ var Operations = []OperationInfo{
 				Description: "An int32",
 			},
 			{
+				Name: "int16", GoName: "Int16",
+				Type: "integer", Format: "int16",
+				Required: false, Secret: false,
+				Description: "An int16",
+			},
+			{
+				Name: "uint8", GoName: "Uint8",
+				Type: "integer", Format: "uint8",
+				Required: false, Secret: false,
+				Description: "A uint8",
+			},
+			{
+				Name: "uint64", GoName: "Uint64",
+				Type: "integer", Format: "uint64",
+				Required: false, Secret: false,
+				Description: "A uint64",
+			},
+			{
 				Name: "int64", GoName: "Int64",
 				Type: "integer", Format: "int64",
 				Required: false, Secret: false, HasMin: true, Min: 1,
@@ -298,6 +325,17 @@ func parseInt(name, text string, bits int) (int64, error) {
 	return n, nil
 }
 
+func parseUint(name, text string, bits int) (uint64, error) {
+	n, err := strconv.ParseUint(text, 10, bits)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("parameter %s: %q is out of range (a %d-bit unsigned integer: at most %d)", name, text, bits, uint64(1)<<(bits-1)*2-1)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("parameter %s: %q is not an unsigned integer", name, text)
+	}
+	return n, nil
+}
+
 func parseFloat(name, text string, bits int) (float64, error) {
 	f, err := strconv.ParseFloat(text, bits)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
@@ -404,6 +442,12 @@ func (p *ShapesParams) Validate() []Violation {
 			vs = append(vs, Violation{Params: []string{"plain_int"}, Reason: "must be at most 1000"})
 		}
 	}
+	if p.Uint8 != nil {
+		v := *p.Uint8
+		if v > 200 {
+			vs = append(vs, Violation{Params: []string{"uint8"}, Reason: "must be at most 200"})
+		}
+	}
 	if p.Int64 != nil {
 		v := *p.Int64
 		if v < 1 {
@@ -497,6 +541,30 @@ func (p *ShapesParams) SetParam(name, text string) error {
 		v := int32(n)
 		p.Int32 = &v
 		return nil
+	case "int16":
+		n, err := parseInt(name, text, 16)
+		if err != nil {
+			return err
+		}
+		v := int16(n)
+		p.Int16 = &v
+		return nil
+	case "uint8":
+		n, err := parseUint(name, text, 8)
+		if err != nil {
+			return err
+		}
+		v := uint8(n)
+		p.Uint8 = &v
+		return nil
+	case "uint64":
+		n, err := parseUint(name, text, 64)
+		if err != nil {
+			return err
+		}
+		v := uint64(n)
+		p.Uint64 = &v
+		return nil
 	case "int64":
 		n, err := parseInt(name, text, 64)
 		if err != nil {
@@ -575,6 +643,24 @@ func (p *ShapesParams) ParamText(name string) (string, bool) {
 		}
 		v := *p.Int32
 		return strconv.FormatInt(int64(v), 10), true
+	case "int16":
+		if p.Int16 == nil {
+			return "", false
+		}
+		v := *p.Int16
+		return strconv.FormatInt(int64(v), 10), true
+	case "uint8":
+		if p.Uint8 == nil {
+			return "", false
+		}
+		v := *p.Uint8
+		return strconv.FormatUint(uint64(v), 10), true
+	case "uint64":
+		if p.Uint64 == nil {
+			return "", false
+		}
+		v := *p.Uint64
+		return strconv.FormatUint(uint64(v), 10), true
 	case "int64":
 		if p.Int64 == nil {
 			return "", false
@@ -646,6 +732,12 @@ func (p *ShapesParams) HasParam(name string) bool {
 		return p.PlainInt != nil
 	case "int32":
 		return p.Int32 != nil
+	case "int16":
+		return p.Int16 != nil
+	case "uint8":
+		return p.Uint8 != nil
+	case "uint64":
+		return p.Uint64 != nil
 	case "int64":
 		return p.Int64 != nil
 	case "number":
@@ -682,6 +774,18 @@ func (p *ShapesParams) EachParam(fn func(name, text string)) {
 	if p.Int32 != nil {
 		v := *p.Int32
 		fn("int32", strconv.FormatInt(int64(v), 10))
+	}
+	if p.Int16 != nil {
+		v := *p.Int16
+		fn("int16", strconv.FormatInt(int64(v), 10))
+	}
+	if p.Uint8 != nil {
+		v := *p.Uint8
+		fn("uint8", strconv.FormatUint(uint64(v), 10))
+	}
+	if p.Uint64 != nil {
+		v := *p.Uint64
+		fn("uint64", strconv.FormatUint(uint64(v), 10))
 	}
 	if p.Int64 != nil {
 		v := *p.Int64
@@ -741,6 +845,33 @@ func (p *ShapesParams) GetInt32() int32 {
 		return zero
 	}
 	return *p.Int32
+}
+
+// GetInt16 returns Int16 (int16), or the zero value when p or the field is nil.
+func (p *ShapesParams) GetInt16() int16 {
+	if p == nil || p.Int16 == nil {
+		var zero int16
+		return zero
+	}
+	return *p.Int16
+}
+
+// GetUint8 returns Uint8 (uint8), or the zero value when p or the field is nil.
+func (p *ShapesParams) GetUint8() uint8 {
+	if p == nil || p.Uint8 == nil {
+		var zero uint8
+		return zero
+	}
+	return *p.Uint8
+}
+
+// GetUint64 returns Uint64 (uint64), or the zero value when p or the field is nil.
+func (p *ShapesParams) GetUint64() uint64 {
+	if p == nil || p.Uint64 == nil {
+		var zero uint64
+		return zero
+	}
+	return *p.Uint64
 }
 
 // GetInt64 returns Int64 (int64), or the zero value when p or the field is nil.
@@ -982,6 +1113,36 @@ func newShapesRequest(urls *serverURLs, params *ShapesParams) (*http.Request, er
 			}
 			rawQuery.WriteString("int32=")
 			rawQuery.WriteString(strconv.FormatInt(int64(*params.Int32), 10))
+
+		}
+
+		if params.Int16 != nil {
+
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
+			}
+			rawQuery.WriteString("int16=")
+			rawQuery.WriteString(strconv.FormatInt(int64(*params.Int16), 10))
+
+		}
+
+		if params.Uint8 != nil {
+
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
+			}
+			rawQuery.WriteString("uint8=")
+			rawQuery.WriteString(strconv.FormatUint(uint64(*params.Uint8), 10))
+
+		}
+
+		if params.Uint64 != nil {
+
+			if rawQuery.Len() > 0 {
+				rawQuery.WriteByte('&')
+			}
+			rawQuery.WriteString("uint64=")
+			rawQuery.WriteString(strconv.FormatUint(uint64(*params.Uint64), 10))
 
 		}
 
