@@ -126,6 +126,9 @@ func parseLine(o operation, raw []byte) (any, error) {
 		// JSON would turn the bytes into U+FFFD: a password would be sent altered.
 		return p, errors.New("not valid UTF-8")
 	}
+	if loneSurrogate(raw) {
+		return p, errors.New(`a \u escape that is no character (half of a surrogate pair): it would be sent as U+FFFD`)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(p); err != nil {
@@ -148,6 +151,52 @@ func parseLine(o operation, raw []byte) (any, error) {
 		}
 	}
 	return p, o.validate(p)
+}
+
+// loneSurrogate reports whether the JSON text raw has a \uD800-\uDFFF escape that is not half
+// of a high-low pair: encoding/json decodes it to U+FFFD, so a value would be sent altered.
+func loneSurrogate(raw []byte) bool {
+	if !bytes.Contains(raw, []byte(`\u`)) {
+		return false // the common line: no escape to look at
+	}
+	high := false // the escape just read is a high surrogate, waiting for its low half
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			if high {
+				return true
+			}
+			continue
+		}
+		if i+1 < len(raw) && raw[i+1] != 'u' { // \n, \\, ...: two bytes, no surrogate
+			if high {
+				return true
+			}
+			i++
+			continue
+		}
+		if i+6 > len(raw) {
+			return high
+		}
+		r, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 32)
+		i += 5
+		switch {
+		case err != nil:
+			return false // not JSON: the decoder says so
+		case r >= 0xD800 && r < 0xDC00:
+			if high {
+				return true
+			}
+			high = true
+		case r >= 0xDC00 && r < 0xE000:
+			if !high {
+				return true
+			}
+			high = false
+		case high:
+			return true
+		}
+	}
+	return high
 }
 
 // keyError is a key of a line that is not one of the operation's parameters exactly, or one

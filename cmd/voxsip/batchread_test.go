@@ -100,6 +100,12 @@ func TestBatchLinesFollowTheCommandsRules(t *testing.T) {
 		{opUpdate, `{"sip_registration_id":1}`, "nothing to update"},
 		{opUpdate, `{"sip_registration_id":1,"auth_user":null}`, "nothing to update"},
 		{opCreate, `{"sip_username":"a","proxy":"p","auth_user":""}`, `auth_user: an empty value is refused`},
+		// As from --password-stdin: an empty password is refused, and one that JSON would alter
+		// (a lone surrogate becomes U+FFFD) is not sent altered.
+		{opUpdate, `{"sip_registration_id":1,"password":""}`, "password: the password is empty"},
+		{opUpdate, `{"sip_registration_id":1,"password":"a\ud800b"}`, `a \u escape that is no character`},
+		{opUpdate, `{"sip_registration_id":1,"password":"a\udc00\ud800"}`, `a \u escape that is no character`},
+		{opUpdate, `{"sip_registration_id":1,"password":"a\uD83D"}`, `a \u escape that is no character`},
 	} {
 		_, err := parseLine(tt.o, []byte(tt.line))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -112,6 +118,7 @@ func TestBatchLinesFollowTheCommandsRules(t *testing.T) {
 	}{
 		{opUpdate, `{"sip_registration_id":1,"auth_user":""}`}, // clears it
 		{opUpdate, `{"sip_registration_id":1,"password":"x"}`},
+		{opUpdate, `{"sip_registration_id":1,"password":"\ud83d\ude00 \\ud800 \u00e9"}`}, // a pair, an escaped backslash
 		{opUpdate, `{"sip_registration_id":1,"proxy":"q"}`},
 		{opDelete, `{"sip_registration_id":1}`},
 		{opCreate, `{"sip_username":"a","proxy":"p"}`},

@@ -328,6 +328,8 @@ const utf8BOM = "\uFEFF"
 // into U+FFFD).
 func checkPassword(s string) error {
 	switch {
+	case s == "":
+		return errors.New("the password is empty")
 	case len(s) > maxPasswordBytes:
 		return fmt.Errorf("the password is longer than %d bytes (is this the right file?)", maxPasswordBytes)
 	case !utf8.ValidString(s):
