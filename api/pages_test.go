@@ -116,6 +116,7 @@ func TestAllSIPRegistrationsWhateverCountMeans(t *testing.T) {
 		})
 	}
 }
+
 // A page whose rows lack their (required) id is refused: the walk tells registrations apart
 // by id, so it would yield the first row and drop the others without a word.
 func TestPageRowsWithoutAnIDAreRefused(t *testing.T) {
