@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-faster/jx"
 	"github.com/voxsip/voxsip/internal/jsonerr"
-	"github.com/voxsip/voxsip/internal/params"
 )
 
 // The first stage of a batch: the input read once, as a stream, into lines, and each line
@@ -137,10 +136,7 @@ func parseLine(o operation, raw []byte) (any, error) {
 	if dec.More() {
 		return p, errors.New("more than one JSON value on the line")
 	}
-	if err := checkKeys(o, raw); err != nil {
-		return p, err
-	}
-	if err := checkValues(o, p); err != nil {
+	if err := checkLine(o, raw); err != nil {
 		return p, err
 	}
 	if name, ok := hasSecret(o.op); ok {
@@ -199,58 +195,53 @@ func loneSurrogate(raw []byte) bool {
 	return high
 }
 
-// keyError is a key of a line that is not one of the operation's parameters exactly, or one
-// given twice.
-type keyError struct{ msg string }
+// lineError is what checkLine finds wrong with a line.
+type lineError struct{ msg string }
 
-func (e *keyError) Error() string { return e.msg }
+func (e *lineError) Error() string { return e.msg }
 
-// checkKeys refuses a key that is not one of the operation's API names exactly as the spec
-// spells it, and a key given twice: encoding/json would match "AUTH_USER" to auth_user and keep
-// the last of two equal keys (a second sip_registration_id would choose the registration).
-// Malformed JSON is left to the decoder, which says what is wrong.
-func checkKeys(o operation, raw []byte) error {
-	d := jx.DecodeBytes(raw)
-	if d.Next() != jx.Object {
-		return nil
+// checkLine checks a line that decoded, in one pass over its JSON, for what the decoder lets
+// through: a key that is not one of the operation's API names exactly as the spec spells it,
+// or is given twice (encoding/json matches "AUTH_USER" to auth_user and keeps the last of two
+// equal keys, so a second sip_registration_id would choose the registration); and what the
+// command refuses from flags: an empty value where empty clears nothing (create), an update
+// that sets no field (it would be sent and say ok).
+func checkLine(o operation, raw []byte) error {
+	var seenArr [32]bool
+	seen := seenArr[:]
+	if len(o.op.Fields) > len(seen) {
+		seen = make([]bool, len(o.op.Fields))
 	}
-	seen := make([]bool, len(o.op.Fields))
+	changes := false
+	d := jx.DecodeBytes(raw)
 	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		i, ok := o.op.Index(string(key))
 		switch {
 		case !ok:
-			return &keyError{fmt.Sprintf("unknown field %q", key)}
+			return &lineError{fmt.Sprintf("unknown field %q", key)}
 		case seen[i]:
-			return &keyError{fmt.Sprintf("field %q given twice", key)}
+			return &lineError{fmt.Sprintf("field %q given twice", key)}
 		}
 		seen[i] = true
-		return d.Skip()
-	})
-	var ke *keyError
-	if errors.As(err, &ke) {
-		return ke
-	}
-	return nil
-}
-
-// checkValues refuses a line that the command would refuse from flags: an empty value where
-// empty clears nothing (create), and an update that sets no field (it would be sent and say ok).
-func checkValues(o operation, p any) error {
-	var err error
-	changes := false
-	o.op.Each(p, func(f *params.Field, value string) {
+		f := &o.op.Fields[i]
+		value, err := d.Raw()
 		switch {
-		case f.Required:
-		case value == "" && f.Type == "string" && !emptyClears(o.op) && err == nil:
-			err = fmt.Errorf("%s: an empty value is refused (%s clears nothing): leave the key out", f.Name, o.op.ID)
+		case err != nil || f.Required || string(value) == "null":
+		case string(value) == `""` && f.Type == "string" && !emptyClears(o.op):
+			return &lineError{fmt.Sprintf("%s: an empty value is refused (%s clears nothing): leave the key out", f.Name, o.op.ID)}
 		default:
 			changes = true
 		}
+		return err
 	})
-	if err == nil && emptyClears(o.op) && !changes {
-		err = errors.New("nothing to update: the line gives no field to change and no password")
+	var le *lineError
+	switch {
+	case errors.As(err, &le):
+		return le
+	case err == nil && emptyClears(o.op) && !changes:
+		return errors.New("nothing to update: the line gives no field to change and no password")
 	}
-	return err
+	return nil // malformed JSON: the decoder has said what is wrong
 }
 
 // registrationID returns p's sip_registration_id, or 0.
