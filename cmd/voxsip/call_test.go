@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -110,5 +111,21 @@ func TestCallMasksSecretsEchoedInTheBody(t *testing.T) {
 			strings.Contains(r.stdout, "eyJ") || strings.Count(r.stdout, "***") != 4 {
 			t.Errorf("%s: exit %d, stdout %s, stderr %s", asJSON, r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+// A body that echoes a piece of the password (a server that cut it short) is not printed: the
+// error says the operation succeeded, and the exit code is 1.
+func TestCallWithholdsABodyWithAPieceOfASecret(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"result":1,"echo":%q}`, r.URL.Query().Get("password")[:12])
+	}))
+	defer srv.Close()
+	r := runCLI(t, strings.NewReader(sentinel+"\n"), []string{"call", "update-sip-registration", "--id", "1", "--password-stdin",
+		"--credentials", throwawayCreds(t), "--base-url", srv.URL}, sentinel[:12])
+	checkOneLine(t, "a piece echoed", r, exitFailed, "UpdateSipRegistration succeeded, but its response body is not shown")
+	if r.stdout != "" {
+		t.Errorf("stdout %q", r.stdout)
 	}
 }
