@@ -108,6 +108,8 @@ func TestFirstMistakesAreAnswered(t *testing.T) {
 		{"bind to an empty name", []string{"bind", "--id", "1", "--application-name", ""}, "--application-name: an empty value is refused"},
 		{"create with an empty value", []string{"create", "--sip-username", "a", "--proxy", "p", "--auth-user", ""}, "--auth-user: an empty value is refused"},
 		{"update with no field", []string{"update", "--id", "3"}, "nothing to update: give at least one field to change"},
+		// A script's unset variable (--sip-username "$U") would list, and perhaps then delete, every one.
+		{"list with an empty filter", []string{"list", "--sip-username", ""}, "--sip-username: an empty filter matches every registration: leave the flag out"},
 		{"two password sources", []string{"update", "--id", "3", "--password-stdin", "--password-file", "pw"},
 			"--password-stdin and --password-file: give one of them; see 'voxsip update --help'"},
 	} {
