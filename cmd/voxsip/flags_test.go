@@ -110,6 +110,7 @@ func TestFirstMistakesAreAnswered(t *testing.T) {
 		{"update with no field", []string{"update", "--id", "3"}, "nothing to update: give at least one field to change"},
 		// A script's unset variable (--sip-username "$U") would list, and perhaps then delete, every one.
 		{"list with an empty filter", []string{"list", "--sip-username", ""}, "--sip-username: an empty filter matches every registration: leave the flag out"},
+		{"an empty --batch", []string{"update", "--batch", "", "--id", "1", "--auth-user", "x"}, "--batch is empty: name a file, or - for standard input"},
 		{"two password sources", []string{"update", "--id", "3", "--password-stdin", "--password-file", "pw"},
 			"--password-stdin and --password-file: give one of them; see 'voxsip update --help'"},
 	} {

@@ -131,6 +131,10 @@ func (oc *opCommand) run() error {
 		oc.prepare(oc.flags.p)
 	}
 	c, o, p := oc.c, oc.o, oc.flags.p
+	if oc.batch != nil && oc.batch.file == "" && oc.common.flags.Changed("batch") {
+		// --batch "$FILE" with FILE unset: not a single request from the other flags.
+		return usagef("--batch is empty: name a file, or - for standard input")
+	}
 	if oc.batch != nil && oc.batch.file != "" {
 		if len(oc.flags.set) > 0 || oc.pw.given() {
 			return usagef("--batch takes the parameters (and passwords) from the file: drop --%s",
