@@ -111,6 +111,8 @@ func TestFirstMistakesAreAnswered(t *testing.T) {
 		// A script's unset variable (--sip-username "$U") would list, and perhaps then delete, every one.
 		{"list with an empty filter", []string{"list", "--sip-username", ""}, "--sip-username: an empty filter matches every registration: leave the flag out"},
 		{"an empty --batch", []string{"update", "--batch", "", "--id", "1", "--auth-user", "x"}, "--batch is empty: name a file, or - for standard input"},
+		// --resume "$R" with R unset would send every line again (for create, a registration each).
+		{"an empty --resume", []string{"create", "--batch", "-", "--resume", ""}, "--resume is empty: name the results file of the run to resume"},
 		{"two password sources", []string{"update", "--id", "3", "--password-stdin", "--password-file", "pw"},
 			"--password-stdin and --password-file: give one of them; see 'voxsip update --help'"},
 	} {
