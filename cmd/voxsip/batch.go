@@ -65,7 +65,7 @@ type batchFlags struct {
 
 func (bf *batchFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&bf.file, "batch", "", "send one request per line of `FILE` (JSON Lines; - for standard input)")
-	cmd.Flags().IntVar(&bf.concurrency, "concurrency", 4, fmt.Sprintf("with --batch: `N` requests in flight at once (1 to %d)", maxConcurrency))
+	cmd.Flags().IntVar(&bf.concurrency, "concurrency", 4, fmt.Sprintf("with --batch: `N` requests in flight at once (1 to %d; they take effect in any order)", maxConcurrency))
 	cmd.Flags().Var((*rateValue)(bf), "rps", fmt.Sprintf("with --batch: at most `R` requests per second (%g to %d; 0: no limit)", minRPS, maxRPS))
 	cmd.Flags().StringVar(&bf.resume, "resume", "", "with --batch: skip the lines that a previous run's --json results in `FILE` mark ok")
 	cmd.Flags().BoolVar(&bf.acceptUnknown, "resume-accept-unknown", false,
