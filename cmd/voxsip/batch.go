@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -26,10 +28,11 @@ const (
 	maxNetFailures = 10
 )
 
-const batchHelp = `Batches: --batch FILE (or - for standard input) holds JSON Lines, one object per line with the
-API's parameter names (the password included, as "password"). The input is read once, as a
-stream; blank lines are skipped and a UTF-8 byte order mark is ignored. A bad line (not JSON,
-unknown field, broken rule, longer than 1 MiB) is reported with its number and skipped. One
+const batchHelp = `Batches: --batch FILE (or - for standard input) holds JSON Lines, one object
+per line with the API's parameter names (the password included, as "password"). The input is
+read once, as a stream; blank lines are skipped and a UTF-8 byte order mark is ignored. A bad
+line (not JSON, a key that is no parameter name exactly or is given twice, broken rule, what the
+command refuses from flags, longer than 1 MiB) is reported with its number and skipped. One
 result line per line is printed in input order ("line N ..." or, with --json, an object with
 "line", "ok" and "error"). After 10 requests in a row fail to reach the API the batch stops
 early; so does a failed write of a result (a full disk, a closed pipe), with the results not
@@ -37,19 +40,23 @@ written and the lines not sent named on standard error. Ctrl-C finishes the requ
 and sends nothing new; a second Ctrl-C (or SIGTERM) stops at once and names the lines whose
 outcome is unknown. With --dry-run every line is checked and reported, and nothing is sent.
 
---resume RESULTS skips the lines a previous run's --json results mark ok and redoes the others,
-except those marked "outcome_unknown" of an operation that is not idempotent (create): they are
-not sent again, and this run marks them unknown too, through any number of runs, until you
-decide. List them (grep outcome_unknown RESULTS), check with 'voxsip list' whether each took
-effect, then either add --resume-accept-unknown to send them again, or edit the results file:
-mark a line that took effect "ok": true (it is then skipped).`
+--resume RESULTS skips the lines a previous run's --json results mark ok (a --dry-run's results
+count for nothing; a file that is no --json results is refused) and redoes the others, except
+those marked "outcome_unknown" of an operation that is not idempotent (create): they are not
+sent again, and this run marks them unknown too, through any number of runs, until you decide.
+List them (grep outcome_unknown RESULTS), check with 'voxsip list' whether each took effect,
+then either add --resume-accept-unknown to send them again, or edit the results file: mark a
+line that took effect "ok": true (it is then skipped).`
 
 // batchFlags are the flags of a command that takes --batch.
 type batchFlags struct {
 	file        string
 	concurrency int
 	rps         float64
-	resume      string
+	// rpsUnderflow: --rps was a number too small for a float64 (1e-400), which parses as 0, "no
+	// limit": the opposite of what was asked.
+	rpsUnderflow bool
+	resume       string
 	// acceptUnknown sends the lines whose outcome --resume says is unknown again.
 	acceptUnknown bool
 	// dryRun checks every line and sends none (the command's --dry-run).
@@ -58,8 +65,8 @@ type batchFlags struct {
 
 func (bf *batchFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&bf.file, "batch", "", "send one request per line of `FILE` (JSON Lines; - for standard input)")
-	cmd.Flags().IntVar(&bf.concurrency, "concurrency", 4, fmt.Sprintf("with --batch: `N` requests in flight at once (1 to %d)", maxConcurrency))
-	cmd.Flags().Float64Var(&bf.rps, "rps", 0, fmt.Sprintf("with --batch: at most `R` requests per second (%g to %d; 0: no limit)", minRPS, maxRPS))
+	cmd.Flags().IntVar(&bf.concurrency, "concurrency", 4, fmt.Sprintf("with --batch: `N` requests in flight at once (1 to %d; they take effect in any order)", maxConcurrency))
+	cmd.Flags().Var((*rateValue)(bf), "rps", fmt.Sprintf("with --batch: at most `R` requests per second (%g to %d; 0: no limit)", minRPS, maxRPS))
 	cmd.Flags().StringVar(&bf.resume, "resume", "", "with --batch: skip the lines that a previous run's --json results in `FILE` mark ok")
 	cmd.Flags().BoolVar(&bf.acceptUnknown, "resume-accept-unknown", false,
 		"with --resume: send again the lines whose outcome the results mark unknown (after checking they did not take effect)")
@@ -70,9 +77,31 @@ func (bf *batchFlags) check() error {
 	if bf.concurrency < 1 || bf.concurrency > maxConcurrency {
 		return usagef("--concurrency must be between 1 and %d, got %d", maxConcurrency, bf.concurrency)
 	}
-	if math.IsNaN(bf.rps) || math.IsInf(bf.rps, 0) || bf.rps < 0 || (bf.rps > 0 && bf.rps < minRPS) || bf.rps > maxRPS {
-		return usagef("--rps must be 0 (no limit) or a number from %g to %d, got %v", minRPS, maxRPS, bf.rps)
+	if math.IsNaN(bf.rps) || math.IsInf(bf.rps, 0) || bf.rps < 0 || (bf.rps > 0 && bf.rps < minRPS) || bf.rps > maxRPS || bf.rpsUnderflow {
+		return usagef("--rps must be 0 (no limit) or a number from %g to %d, got %v", minRPS, maxRPS, (*rateValue)(bf))
 	}
+	return nil
+}
+
+// rateValue is the --rps flag of bf: a float64 that remembers a value which rounds to 0.
+type rateValue batchFlags
+
+func (v *rateValue) Type() string { return "float" }
+
+func (v *rateValue) String() string {
+	if v.rpsUnderflow {
+		return "a number too small to hold"
+	}
+	return strconv.FormatFloat(v.rps, 'g', -1, 64)
+}
+
+func (v *rateValue) Set(s string) error {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return err
+	}
+	mantissa, _, _ := strings.Cut(strings.ToLower(s), "e")
+	v.rps, v.rpsUnderflow = f, f == 0 && strings.ContainsAny(mantissa, "123456789")
 	return nil
 }
 

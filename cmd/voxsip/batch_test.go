@@ -99,6 +99,7 @@ func TestBatchFlagLimits(t *testing.T) {
 		{"--rps", "2e9", "--rps must be 0 (no limit) or a number from 0.001 to 10000"},
 		{"--rps", "Inf", "--rps must be"},
 		{"--rps", "1e-10", "--rps must be"},
+		{"--rps", "1e-400", "--rps must be"}, // rounds to 0, which would mean no limit
 		{"--rps", "NaN", "--rps must be"},
 		{"--rps", "-1", "--rps must be"},
 		{"--concurrency", "99999999999", "--concurrency must be between 1 and 256"},
@@ -136,7 +137,7 @@ func TestBatchBadLines(t *testing.T) {
 		"line 1\tid 1\tok",
 		"line 3\tid -\tbad line: longer than 1048576 bytes",
 		"line 4\tid 3\tbad line: unknown field \"pasword\"",
-		"line 5\tid 4\tbad line: voxsip: UpdateSipRegistration: invalid parameters: user_id",
+		"line 5\tid 4\tbad line: UpdateSipRegistration: invalid parameters: user_id",
 		"line 6\tid -\tbad line: not valid JSON",
 		"line 7\tid 6\tok",
 	}

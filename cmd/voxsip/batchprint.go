@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -47,7 +48,8 @@ type errOutput struct {
 
 func (e *errOutput) Error() string {
 	return fmt.Sprintf("writing the results to standard output failed at line %d (%s), so the batch stopped; "+
-		"the results of line %d and after are on standard error", e.line, oneLine(e.err.Error()), e.line)
+		"the results of line %d and after are on standard error (with --json, append them to the results without "+
+		"the \"voxsip: result not written: \" prefix before --resume)", e.line, oneLine(e.err.Error()), e.line)
 }
 
 // printAll prints the result of each slot in turn, waiting for it, until the dispatcher closes
@@ -71,8 +73,22 @@ func (b *batch) printAll(slots <-chan chan outcome, stopCause context.CancelCaus
 			b.writeErr = &errOutput{line: r.line, err: err}
 			stopCause(b.writeErr)
 		}
-		fmt.Fprintf(b.c.stderr, "voxsip: result not written: %s", b.text(r))
+		fmt.Fprintf(b.c.stderr, "voxsip: result not written: %s", b.notWritten(r))
 	}
+}
+
+// notWritten is a result that standard output did not take, for standard error: with --json the
+// result object, which can be appended to the results for --resume (so that a create that was
+// sent is not sent again), else the text line.
+func (b *batch) notWritten(r outcome) string {
+	if !b.cf.json {
+		return b.text(r)
+	}
+	line, err := json.Marshal(resultJSON(r, r.error()))
+	if err != nil {
+		return b.text(r)
+	}
+	return string(line) + "\n"
 }
 
 // print writes one result line to standard output.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/go-faster/jx"
 	"github.com/voxsip/voxsip/internal/jsonerr"
 )
 
@@ -124,6 +125,9 @@ func parseLine(o operation, raw []byte) (any, error) {
 		// JSON would turn the bytes into U+FFFD: a password would be sent altered.
 		return p, errors.New("not valid UTF-8")
 	}
+	if loneSurrogate(raw) {
+		return p, errors.New(`a \u escape that is no character (half of a surrogate pair): it would be sent as U+FFFD`)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(p); err != nil {
@@ -131,6 +135,9 @@ func parseLine(o operation, raw []byte) (any, error) {
 	}
 	if dec.More() {
 		return p, errors.New("more than one JSON value on the line")
+	}
+	if err := checkLine(o, raw); err != nil {
+		return p, err
 	}
 	if name, ok := hasSecret(o.op); ok {
 		if v, set := o.op.Text(p, name); set {
@@ -140,6 +147,101 @@ func parseLine(o operation, raw []byte) (any, error) {
 		}
 	}
 	return p, o.validate(p)
+}
+
+// loneSurrogate reports whether the JSON text raw has a \uD800-\uDFFF escape that is not half
+// of a high-low pair: encoding/json decodes it to U+FFFD, so a value would be sent altered.
+func loneSurrogate(raw []byte) bool {
+	if !bytes.Contains(raw, []byte(`\u`)) {
+		return false // the common line: no escape to look at
+	}
+	high := false // the escape just read is a high surrogate, waiting for its low half
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			if high {
+				return true
+			}
+			continue
+		}
+		if i+1 < len(raw) && raw[i+1] != 'u' { // \n, \\, ...: two bytes, no surrogate
+			if high {
+				return true
+			}
+			i++
+			continue
+		}
+		if i+6 > len(raw) {
+			return high
+		}
+		r, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 32)
+		i += 5
+		switch {
+		case err != nil:
+			return false // not JSON: the decoder says so
+		case r >= 0xD800 && r < 0xDC00:
+			if high {
+				return true
+			}
+			high = true
+		case r >= 0xDC00 && r < 0xE000:
+			if !high {
+				return true
+			}
+			high = false
+		case high:
+			return true
+		}
+	}
+	return high
+}
+
+// lineError is what checkLine finds wrong with a line.
+type lineError struct{ msg string }
+
+func (e *lineError) Error() string { return e.msg }
+
+// checkLine checks a line that decoded, in one pass over its JSON, for what the decoder lets
+// through: a key that is not one of the operation's API names exactly as the spec spells it,
+// or is given twice (encoding/json matches "AUTH_USER" to auth_user and keeps the last of two
+// equal keys, so a second sip_registration_id would choose the registration); and what the
+// command refuses from flags: an empty value where empty clears nothing (create), an update
+// that sets no field (it would be sent and say ok).
+func checkLine(o operation, raw []byte) error {
+	var seenArr [32]bool
+	seen := seenArr[:]
+	if len(o.op.Fields) > len(seen) {
+		seen = make([]bool, len(o.op.Fields))
+	}
+	changes := false
+	d := jx.DecodeBytes(raw)
+	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		i, ok := o.op.Index(string(key))
+		switch {
+		case !ok:
+			return &lineError{fmt.Sprintf("unknown field %q", key)}
+		case seen[i]:
+			return &lineError{fmt.Sprintf("field %q given twice", key)}
+		}
+		seen[i] = true
+		f := &o.op.Fields[i]
+		value, err := d.Raw()
+		switch {
+		case err != nil || f.Required || string(value) == "null":
+		case string(value) == `""` && f.Type == "string" && !emptyClears(o.op):
+			return &lineError{fmt.Sprintf("%s: an empty value is refused (%s clears nothing): leave the key out", f.Name, o.op.ID)}
+		default:
+			changes = true
+		}
+		return err
+	})
+	var le *lineError
+	switch {
+	case errors.As(err, &le):
+		return le
+	case err == nil && emptyClears(o.op) && !changes:
+		return errors.New("nothing to update: the line gives no field to change and no password")
+	}
+	return nil // malformed JSON: the decoder has said what is wrong
 }
 
 // registrationID returns p's sip_registration_id, or 0.

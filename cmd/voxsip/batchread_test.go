@@ -62,3 +62,69 @@ func TestEndlessLineIsReadNoFurtherThanTheCap(t *testing.T) {
 		t.Errorf("read %d bytes, want about %d", in.n, maxDrain)
 	}
 }
+
+// TestBatchLineKeysAreExact: a key is an API parameter name exactly as the spec spells it, once.
+// encoding/json alone matches "AUTH_USER" to auth_user and keeps the last of two equal keys, so
+// {"sip_registration_id":1,"Sip_Registration_Id":2} would update registration 2.
+func TestBatchLineKeysAreExact(t *testing.T) {
+	for _, tt := range []struct{ line, want string }{
+		{`{"sip_registration_id":1,"AUTH_USER":"x"}`, `unknown field "AUTH_USER"`},
+		{`{"sip_registration_id":1,"Sip_Registration_Id":2,"auth_user":"x"}`, `unknown field "Sip_Registration_Id"`},
+		{`{"sip_registration_id":1,"sip_registration_id":2,"auth_user":"x"}`, `field "sip_registration_id" given twice`},
+		{`{"sip_registration_id":1,"auth_user":"x","auth_user":"y"}`, `field "auth_user" given twice`},
+	} {
+		_, err := parseLine(opUpdate, []byte(tt.line))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error with %q", tt.line, err, tt.want)
+		}
+	}
+	if _, err := parseLine(opUpdate, []byte(`{"sip_registration_id":1,"auth_user":"x","password":"p\u00e9"}`)); err != nil {
+		t.Errorf("a good line: %v", err)
+	}
+	srv, creds := fake(t, seedIDs(2))
+	r := runCLI(t, nil, []string{"update", "--batch", writeFile(t, `{"sip_registration_id":1,"Sip_Registration_Id":2,"auth_user":"x"}`+"\n"),
+		"--credentials", creds, "--base-url", srv.URL})
+	if r.code != exitNothing || len(srv.Requests()) != 0 {
+		t.Errorf("exit %d, %d requests sent; want 2 and none: stdout %s", r.code, len(srv.Requests()), r.stdout)
+	}
+}
+
+// TestBatchLinesFollowTheCommandsRules: a batch line is refused where the same request from
+// flags is: an update that changes nothing (it would be sent and reported ok), and an empty
+// value for an operation where empty clears nothing (create).
+func TestBatchLinesFollowTheCommandsRules(t *testing.T) {
+	for _, tt := range []struct {
+		o          operation
+		line, want string
+	}{
+		{opUpdate, `{"sip_registration_id":1}`, "nothing to update"},
+		{opUpdate, `{"sip_registration_id":1,"auth_user":null}`, "nothing to update"},
+		{opCreate, `{"sip_username":"a","proxy":"p","auth_user":""}`, `auth_user: an empty value is refused`},
+		// As from --password-stdin: an empty password is refused, and one that JSON would alter
+		// (a lone surrogate becomes U+FFFD) is not sent altered.
+		{opUpdate, `{"sip_registration_id":1,"password":""}`, "password: the password is empty"},
+		{opUpdate, `{"sip_registration_id":1,"password":"a\ud800b"}`, `a \u escape that is no character`},
+		{opUpdate, `{"sip_registration_id":1,"password":"a\udc00\ud800"}`, `a \u escape that is no character`},
+		{opUpdate, `{"sip_registration_id":1,"password":"a\uD83D"}`, `a \u escape that is no character`},
+	} {
+		_, err := parseLine(tt.o, []byte(tt.line))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s %s: %v, want an error with %q", tt.o.op.ID, tt.line, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		o    operation
+		line string
+	}{
+		{opUpdate, `{"sip_registration_id":1,"auth_user":""}`}, // clears it
+		{opUpdate, `{"sip_registration_id":1,"password":"x"}`},
+		{opUpdate, `{"sip_registration_id":1,"password":"\ud83d\ude00 \\ud800 \u00e9"}`}, // a pair, an escaped backslash
+		{opUpdate, `{"sip_registration_id":1,"proxy":"q"}`},
+		{opDelete, `{"sip_registration_id":1}`},
+		{opCreate, `{"sip_username":"a","proxy":"p"}`},
+	} {
+		if _, err := parseLine(tt.o, []byte(tt.line)); err != nil {
+			t.Errorf("%s %s: %v", tt.o.op.ID, tt.line, err)
+		}
+	}
+}

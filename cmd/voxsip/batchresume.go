@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,8 +15,10 @@ type resumeState struct {
 	unknown map[int]bool // lines whose outcome is unknown
 }
 
-// loadResume reads a previous run's --json results. Lines that are not result objects (a line
-// cut short when the run was killed) are ignored: their input lines are done again.
+// loadResume reads a previous run's --json results. A line cut short when a run was killed (an
+// object whose JSON does not end) and a --dry-run's results (checked, never sent) are ignored:
+// their input lines are done again. Anything else that is not a result object (text results,
+// the input file) refuses the file: it would mark nothing done and send every line again.
 func loadResume(path string) (*resumeState, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -34,15 +37,24 @@ func loadResume(path string) (*resumeState, error) {
 			return false
 		}
 		var r struct {
-			Line           int  `json:"line"`
-			OK             bool `json:"ok"`
-			OutcomeUnknown bool `json:"outcome_unknown"`
+			Line           int   `json:"line"`
+			OK             *bool `json:"ok"`
+			OutcomeUnknown bool  `json:"outcome_unknown"`
+			DryRun         bool  `json:"dry_run"`
 		}
-		if json.Unmarshal(rl.text, &r) != nil || r.Line < 1 {
+		text := bytes.TrimSpace(rl.text)
+		if bytes.HasPrefix(text, []byte("{")) && !json.Valid(text) {
+			return true // cut short
+		}
+		if json.Unmarshal(text, &r) != nil || r.Line < 1 || r.OK == nil {
+			readErr = fmt.Errorf("line %d of %s is not a result: %s is not the --json output of a batch; nothing was sent", rl.n, path, path)
+			return false
+		}
+		if r.DryRun {
 			return true
 		}
 		switch {
-		case r.OK:
+		case *r.OK:
 			rs.done[r.Line] = true
 			delete(rs.unknown, r.Line)
 		case r.OutcomeUnknown && !rs.done[r.Line]:
@@ -61,7 +73,11 @@ func loadResume(path string) (*resumeState, error) {
 // every line would be sent again (for create, a second registration and fee each). Appending
 // (>>) leaves the results to read and is allowed.
 func (c *cli) checkResumeIsNotOutput(path string) error {
-	out, ok := c.stdout.(*os.File)
+	w := c.stdout
+	if cw, ok := w.(*checkedWriter); ok {
+		w = cw.w
+	}
+	out, ok := w.(*os.File)
 	if !ok {
 		return nil
 	}

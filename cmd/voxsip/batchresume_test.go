@@ -120,3 +120,48 @@ func TestBatchResume(t *testing.T) {
 		t.Errorf("resumed run output:\n%s", r.stdout)
 	}
 }
+
+// TestResumeFromADryRunSendsEveryLine: a --dry-run's --json results say "ok": true of lines that
+// were only checked; resuming from them must send those lines, not skip them as done.
+func TestResumeFromADryRunSendsEveryLine(t *testing.T) {
+	srv, creds := fake(t)
+	batch := writeFile(t, `{"sip_username": "a", "proxy": "p"}`+"\n"+`{"sip_username": "b", "proxy": "p"}`+"\n")
+	args := []string{"create", "--batch", batch, "--json", "--credentials", creds, "--base-url", srv.URL}
+	dry := runCLI(t, nil, append(args, "--dry-run"))
+	if dry.code != exitOK || len(srv.Requests()) != 0 {
+		t.Fatalf("dry run: exit %d, %d requests, stderr %s", dry.code, len(srv.Requests()), dry.stderr)
+	}
+	r := runCLI(t, nil, append(args, "--resume", writeFile(t, dry.stdout)))
+	if r.code != exitOK || len(srv.Registrations()) != 2 || strings.Contains(r.stdout, "skipped") {
+		t.Errorf("resumed from a dry run: exit %d, %d registrations (want 2), stdout %s, stderr %s",
+			r.code, len(srv.Registrations()), r.stdout, r.stderr)
+	}
+}
+
+// TestResumeRefusesWhatIsNoResults: --resume with a file that is not a batch's --json results
+// (the text results, the input file itself) would mark nothing done and send every line again
+// (for create, a second registration and fee each): it is refused and nothing is sent. A last
+// line cut short (a killed run) is still tolerated.
+func TestResumeRefusesWhatIsNoResults(t *testing.T) {
+	srv, creds := fake(t)
+	input := `{"sip_username": "a", "proxy": "p"}` + "\n" + `{"sip_username": "b", "proxy": "p"}` + "\n"
+	batch := writeFile(t, input)
+	args := []string{"create", "--batch", batch, "--credentials", creds, "--base-url", srv.URL}
+	text := runCLI(t, nil, args)
+	if text.code != exitOK || len(srv.Registrations()) != 2 {
+		t.Fatalf("run 1: exit %d, stderr %s", text.code, text.stderr)
+	}
+	for name, results := range map[string]string{"text results": text.stdout, "the input": input,
+		"a number": "1\n", "a line of 0": `{"line":0,"ok":true}` + "\n"} {
+		r := runCLI(t, nil, append(args, "--resume", writeFile(t, results)))
+		checkOneLine(t, name, r, exitNothing, "is not the --json output of a batch")
+		if n := len(srv.Requests()); n != 2 {
+			t.Fatalf("%s: %d requests, want none new", name, n-2)
+		}
+	}
+	cut := `{"line":1,"ok":true,"sip_registration_id":1}` + "\n" + `{"line":2,"ok":tr`
+	r := runCLI(t, nil, append(args, "--resume", writeFile(t, cut), "--json"))
+	if r.code != exitOK || len(srv.Requests()) != 3 || !strings.Contains(r.stdout, `"line":1,"ok":true,"skipped"`) {
+		t.Errorf("a cut last line: exit %d, %d requests (want 3), stdout %s, stderr %s", r.code, len(srv.Requests()), r.stdout, r.stderr)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/voxsip/voxsip/internal/params"
+	"github.com/voxsip/voxsip/internal/redact"
 )
 
 // callCmd is `voxsip call OPERATION`: a subcommand for every operation of openapi.yaml, built
@@ -27,16 +28,29 @@ flag, the secret one is read with --password-stdin or --password-file, and the r
 is printed as JSON (indented; compact with --json).`,
 		Example: `  voxsip call get-sip-registrations --count 10
   voxsip call update-sip-registration --id 1 --proxy sip.example.com --dry-run`,
-		Args: noArgs,
+		Args: unknownOperation,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	for _, op := range params.All() {
 		use := commandName(op.ID) + " [flags]"
 		sub, _ := c.opCmd(generic(op), use, op.Summary+" ("+op.ID+")",
 			op.Summary+" ("+op.ID+"), as openapi.yaml describes it; prints the response body.\n\n"+rulesNote(op, nil), "", false)
+		sub.Aliases = []string{op.ID} // the API's name, as the reference spells it
 		cmd.AddCommand(sub)
 	}
 	return cmd
+}
+
+// unknownOperation refuses a name that is no operation, with the nearest one.
+func unknownOperation(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown operation %q", args[0])
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return usagef("%s", msg)
 }
 
 // commandName is an operationId in kebab case: UpdateSipRegistration is update-sip-registration.
@@ -49,6 +63,31 @@ func commandName(id string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
+}
+
+// maskBody masks, in a response body printed as it came (voxsip call), the secrets a server may
+// echo: the values of p's secret parameters and the bearer tokens sent, whole or a part, in any
+// escaping (redact.Mask decodes before it compares). A body that still shows a piece of a
+// secret is not printed: the error says the operation succeeded.
+func (c *cli) maskBody(op *params.Op, p any, res any) (any, error) {
+	raw, ok := res.(json.RawMessage)
+	if !ok {
+		return res, nil
+	}
+	secrets := c.tokens.secrets()
+	var public []string
+	op.Each(p, func(f *params.Field, value string) {
+		if f.Secret {
+			secrets = append(secrets, value)
+		} else {
+			public = append(public, f.Name, value)
+		}
+	})
+	masked, suspect := redact.Mask(string(raw), secrets, public, params.Mask)
+	if suspect {
+		return nil, fmt.Errorf("%s succeeded, but its response body is not shown: it may hold part of a secret", op.ID)
+	}
+	return json.RawMessage(masked), nil
 }
 
 // printBody prints a response body (a json.RawMessage) indented.

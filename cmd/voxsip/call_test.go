@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -64,5 +68,64 @@ func TestCallSendsAndPrintsTheBody(t *testing.T) {
 	r = runCLI(t, nil, append([]string{"call", "update-sip-registration"}, base...))
 	if r.code != 2 || !strings.Contains(r.stderr, "--id") || len(srv.Requests()) != 2 {
 		t.Errorf("no --id: exit %d, stderr %q, %d requests", r.code, r.stderr, len(srv.Requests()))
+	}
+}
+
+// `voxsip call` takes an operation by its API name too (the name users know from the reference),
+// and an unknown one is named as such, with a suggestion.
+func TestCallByOperationID(t *testing.T) {
+	srv, creds := fake(t)
+	base := []string{"--credentials", creds, "--base-url", srv.URL}
+	for _, op := range params.All() {
+		r := runCLI(t, nil, []string{"call", op.ID, "--help"})
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage:\n  voxsip call "+commandName(op.ID)+" [flags]") {
+			t.Errorf("call %s --help: exit %d, stderr %q", op.ID, r.code, r.stderr)
+		}
+	}
+	r := runCLI(t, nil, append([]string{"call", "GetSipRegistrations", "--json"}, base...))
+	if r.code != 0 || !strings.HasPrefix(r.stdout, `{"count":0`) {
+		t.Errorf("call GetSipRegistrations: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, nil, []string{"call", "get-sip-registration"})
+	checkOneLine(t, "unknown operation", r, exitNothing, `unknown operation "get-sip-registration" (did you mean "get-sip-registrations"?); see 'voxsip call --help'`)
+}
+
+// `voxsip call` prints the response body, but never a secret a server echoes in it: the
+// password (in any escaping) or the bearer token, whole or a part of it.
+func TestCallMasksSecretsEchoedInTheBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		parts := strings.Split(tok, ".")
+		body, _ := json.Marshal(map[string]any{"result": 1, "echo": r.URL.Query().Get("password"),
+			"escaped": url.QueryEscape(r.URL.Query().Get("password")), "auth": r.Header.Get("Authorization"),
+			"signature": parts[len(parts)-1]})
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	defer srv.Close()
+	creds := throwawayCreds(t)
+	for _, asJSON := range []string{"--json", "--dry-run=false"} {
+		r := runCLI(t, strings.NewReader(sentinel+"\n"), []string{"call", "update-sip-registration", "--id", "1", "--auth-user", "x",
+			"--password-stdin", asJSON, "--credentials", creds, "--base-url", srv.URL}, sentinel)
+		if r.code != 0 || !strings.Contains(r.stdout, `"echo":`) && !strings.Contains(r.stdout, `"echo": `) ||
+			strings.Contains(r.stdout, "eyJ") || strings.Count(r.stdout, "***") != 4 {
+			t.Errorf("%s: exit %d, stdout %s, stderr %s", asJSON, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// A body that echoes a piece of the password (a server that cut it short) is not printed: the
+// error says the operation succeeded, and the exit code is 1.
+func TestCallWithholdsABodyWithAPieceOfASecret(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"result":1,"echo":%q}`, r.URL.Query().Get("password")[:12])
+	}))
+	defer srv.Close()
+	r := runCLI(t, strings.NewReader(sentinel+"\n"), []string{"call", "update-sip-registration", "--id", "1", "--password-stdin",
+		"--credentials", throwawayCreds(t), "--base-url", srv.URL}, sentinel[:12])
+	checkOneLine(t, "a piece echoed", r, exitFailed, "UpdateSipRegistration succeeded, but its response body is not shown")
+	if r.stdout != "" {
+		t.Errorf("stdout %q", r.stdout)
 	}
 }

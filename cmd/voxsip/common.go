@@ -10,11 +10,14 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/voxsip/voxsip/api"
@@ -36,6 +39,9 @@ type commonFlags struct {
 	attempts    int
 	json        bool
 	caCert      string
+	// flags are the command's flags: an empty --base-url or --credentials given on purpose (a
+	// script's unset variable) is refused rather than taken as the default.
+	flags *pflag.FlagSet
 }
 
 // register adds --credentials, --base-url, --timeout and --json. Defaults from the environment
@@ -86,12 +92,16 @@ func (cf *commonFlags) tlsConfig() (*tls.Config, error) {
 
 // registerCredentials registers --credentials alone, for commands that do not call the API.
 func (cf *commonFlags) registerCredentials(cmd *cobra.Command) {
+	cf.flags = cmd.Flags()
 	cmd.Flags().StringVar(&cf.credentials, "credentials", "",
 		"service account credentials `FILE` (default $"+auth.EnvCredentials+")")
 }
 
 // loadCredentials reads --credentials or $VOXIMPLANT_CREDENTIALS.
 func (cf *commonFlags) loadCredentials() (*auth.Credentials, error) {
+	if err := cf.notEmpty("credentials", "$"+auth.EnvCredentials); err != nil {
+		return nil, err
+	}
 	path := cf.credentials
 	if path == "" {
 		path = os.Getenv(auth.EnvCredentials)
@@ -108,6 +118,9 @@ func (cf *commonFlags) loadCredentials() (*auth.Credentials, error) {
 // base returns the base URL to use: --base-url, $VOXIMPLANT_BASE_URL or the real API. It refuses
 // user info, a query or a fragment without repeating them.
 func (cf *commonFlags) base() (string, error) {
+	if err := cf.notEmpty("base-url", "$"+envBaseURL+" or the real API"); err != nil {
+		return "", err
+	}
 	base, from := cf.baseURL, "--base-url"
 	if base == "" {
 		base, from = os.Getenv(envBaseURL), "$"+envBaseURL
@@ -126,6 +139,18 @@ func (cf *commonFlags) base() (string, error) {
 		return "", fmt.Errorf("%s must be an absolute http or https URL, got %s", from, redact.URL(u))
 	}
 	return base, nil
+}
+
+// notEmpty refuses the flag name given with an empty value: it would mean the default (what
+// fallback says), which is not what a script that passed "$UNSET" meant.
+func (cf *commonFlags) notEmpty(name, fallback string) error {
+	if cf.flags == nil {
+		return nil
+	}
+	if f := cf.flags.Lookup(name); f != nil && f.Changed && f.Value.String() == "" {
+		return usagef("--%s is empty: leave it out to use %s", name, fallback)
+	}
+	return nil
 }
 
 // check validates the flags that need no network.
@@ -170,21 +195,51 @@ func (c *cli) newClient(cf *commonFlags, conns int, attemptTimeout time.Duration
 	t.MaxConnsPerHost = conns
 	t.MaxIdleConnsPerHost = max(conns, api.DefaultMaxIdleConnsPerHost)
 	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
-	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent}, Timeout: attemptTimeout}
+	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent, tokens: &c.tokens}, Timeout: attemptTimeout}
 	policy := api.DefaultRetryPolicy()
 	policy.MaxAttempts = cf.attempts
 	return api.NewClient(api.WithCredentials(creds), api.WithBaseURL(base), api.WithHTTPClient(hc), api.WithRetryPolicy(policy))
 }
 
-// sentTransport marks that a request went to the network.
+// sentTransport marks that a request went to the network, and keeps its bearer token.
 type sentTransport struct {
-	next *http.Transport
-	sent interface{ Store(bool) }
+	next   *http.Transport
+	sent   interface{ Store(bool) }
+	tokens *tokenLog
 }
 
 func (t *sentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.sent.Store(true)
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && t.tokens != nil {
+		t.tokens.add(tok)
+	}
 	return t.next.RoundTrip(r)
+}
+
+// tokenLog is the set of bearer tokens an invocation sent (one an hour: the client caches it).
+type tokenLog struct {
+	mu     sync.Mutex
+	tokens []string
+}
+
+func (l *tokenLog) add(tok string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !slices.Contains(l.tokens, tok) {
+		l.tokens = append(l.tokens, tok)
+	}
+}
+
+// secrets returns each token sent and each of its three parts (header, payload, signature).
+func (l *tokenLog) secrets() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, tok := range l.tokens {
+		out = append(out, tok)
+		out = append(out, strings.Split(tok, ".")...)
+	}
+	return out
 }
 
 // CloseIdleConnections lets api.Client.CloseIdleConnections reach the transport.
@@ -199,7 +254,6 @@ type passwordFlags struct {
 func (pf *passwordFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&pf.stdin, "password-stdin", false, "read the SIP password from the first line of standard input")
 	cmd.Flags().StringVar(&pf.file, "password-file", "", "read the SIP password from `FILE` (one line; trailing newline dropped)")
-	cmd.MarkFlagsMutuallyExclusive("password-stdin", "password-file")
 }
 
 func (pf *passwordFlags) given() bool { return pf.stdin || pf.file != "" }
@@ -207,6 +261,8 @@ func (pf *passwordFlags) given() bool { return pf.stdin || pf.file != "" }
 // read returns the password, or nil when neither flag was given.
 func (pf *passwordFlags) read(stdin io.Reader) (*string, error) {
 	switch {
+	case pf.stdin && pf.file != "":
+		return nil, usagef("--password-stdin and --password-file: give one of them")
 	case pf.stdin:
 		pw, err := readPassword(stdin, true)
 		if err != nil {
@@ -272,6 +328,8 @@ const utf8BOM = "\uFEFF"
 // into U+FFFD).
 func checkPassword(s string) error {
 	switch {
+	case s == "":
+		return errors.New("the password is empty")
 	case len(s) > maxPasswordBytes:
 		return fmt.Errorf("the password is longer than %d bytes (is this the right file?)", maxPasswordBytes)
 	case !utf8.ValidString(s):

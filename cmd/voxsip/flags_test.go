@@ -108,6 +108,13 @@ func TestFirstMistakesAreAnswered(t *testing.T) {
 		{"bind to an empty name", []string{"bind", "--id", "1", "--application-name", ""}, "--application-name: an empty value is refused"},
 		{"create with an empty value", []string{"create", "--sip-username", "a", "--proxy", "p", "--auth-user", ""}, "--auth-user: an empty value is refused"},
 		{"update with no field", []string{"update", "--id", "3"}, "nothing to update: give at least one field to change"},
+		// A script's unset variable (--sip-username "$U") would list, and perhaps then delete, every one.
+		{"list with an empty filter", []string{"list", "--sip-username", ""}, "--sip-username: an empty filter matches every registration: leave the flag out"},
+		{"an empty --batch", []string{"update", "--batch", "", "--id", "1", "--auth-user", "x"}, "--batch is empty: name a file, or - for standard input"},
+		// --resume "$R" with R unset would send every line again (for create, a registration each).
+		{"an empty --resume", []string{"create", "--batch", "-", "--resume", ""}, "--resume is empty: name the results file of the run to resume"},
+		{"two password sources", []string{"update", "--id", "3", "--password-stdin", "--password-file", "pw"},
+			"--password-stdin and --password-file: give one of them; see 'voxsip update --help'"},
 	} {
 		r := runCLI(t, nil, append(tt.args, base...))
 		checkOneLine(t, tt.name, r, exitNothing, tt.want)
@@ -126,5 +133,26 @@ func TestFirstMistakesAreAnswered(t *testing.T) {
 	v, version := runCLI(t, nil, []string{"--version"}), runCLI(t, nil, []string{"version"})
 	if v.code != 0 || v.stdout != "voxsip "+api.Version+"\n" || v.stdout != version.stdout {
 		t.Errorf("--version: exit %d, %q; version: %q", v.code, v.stdout, version.stdout)
+	}
+}
+
+// TestEmptyConnectionFlagsAreRefused: --base-url "" or --credentials "" (a script's unset
+// variable: --base-url "$BASE") is refused, not taken as "use the default", which for the base
+// URL is the real API and for the credentials whatever $VOXIMPLANT_CREDENTIALS names.
+func TestEmptyConnectionFlagsAreRefused(t *testing.T) {
+	srv, creds := fake(t, seedIDs(1))
+	t.Setenv("VOXIMPLANT_CREDENTIALS", creds)
+	t.Setenv("VOXIMPLANT_BASE_URL", srv.URL) // where the defaults lead: loopback, for the test's sake
+	for _, flag := range []string{"--base-url", "--credentials"} {
+		for _, args := range [][]string{{"update", "--id", "1", "--auth-user", "x"}, {"list"}, {"token"}} {
+			if flag == "--base-url" && args[0] == "token" {
+				continue
+			}
+			r := runCLI(t, nil, append(args, flag, ""))
+			checkOneLine(t, args[0]+" "+flag+` ""`, r, exitNothing, flag+" is empty")
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
 	}
 }

@@ -42,7 +42,10 @@ registration per line, with the API's field names.`,
 		err = c.eachRegistration(cl, p, common.timeout, func(reg api.SIPRegistration) error {
 			n++
 			if common.json {
-				return printJSON(c.stdout, reg)
+				if err := printJSON(c.stdout, reg); err != nil {
+					return fmt.Errorf("writing to standard output failed: %w", err)
+				}
+				return nil
 			}
 			if n == 1 {
 				fmt.Fprintln(tw, listHeader)
@@ -53,9 +56,11 @@ registration per line, with the API's field names.`,
 		if n == 0 && err == nil && !common.json {
 			fmt.Fprintln(tw, listHeader)
 		}
-		tw.Flush()
+		if ferr := tw.Flush(); err == nil && ferr != nil {
+			return fmt.Errorf("writing to standard output failed: %w", ferr)
+		}
 		if err != nil {
-			return fmt.Errorf("after %d registrations: %w", n, err)
+			return fmt.Errorf("after %d registration%s: %w", n, plural(n), err)
 		}
 		if !common.json {
 			fmt.Fprintf(c.stderr, "%d registration%s\n", n, plural(n))

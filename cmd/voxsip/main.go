@@ -70,6 +70,8 @@ type cli struct {
 	// sent is set once any request has been handed to the network: it decides between exit
 	// codes 2 (nothing sent) and 1.
 	sent atomic.Bool
+	// tokens are the bearer tokens sent, to mask in what a server returns (see maskBody).
+	tokens tokenLog
 }
 
 // run is main without the process: tests call it with their own streams.
@@ -82,7 +84,12 @@ func runEnv(ctx context.Context, args []string, e *env) int {
 	defer cancelSoft()
 	hard, cancelHard := context.WithCancel(ctx)
 	defer cancelHard()
-	c := &cli{env: e, ctx: soft, hard: hard}
+	// Every write to standard output is checked, whichever command makes it (help and version
+	// included): output lost to a full disk or a closed pipe is never an exit 0.
+	out := &checkedWriter{w: e.stdout}
+	checked := *e
+	checked.stdout = out
+	c := &cli{env: &checked, ctx: soft, hard: hard}
 	if e.sigs != nil {
 		done := make(chan struct{})
 		defer close(done)
@@ -91,6 +98,9 @@ func runEnv(ctx context.Context, args []string, e *env) int {
 	root := c.rootCmd()
 	root.SetArgs(args)
 	err := root.ExecuteContext(soft)
+	if out.err != nil && (err == nil || err == out.err) { // nobody said what was lost: say it
+		err = fmt.Errorf("writing to standard output failed: %w", out.err)
+	}
 	return c.exit(root, args, err)
 }
 
@@ -180,9 +190,16 @@ func unknownCommand(root *cobra.Command, msg string) string {
 	return out + "; see '" + help + "'"
 }
 
-// oneLine makes s one printable line: runs of white space become one space, and control
-// characters (from a server's message, say) are escaped.
-func oneLine(s string) string { return printable(strings.Join(strings.Fields(s), " ")) }
+// libPrefix starts the library's errors; the CLI prints its own once, at the start of a line.
+const libPrefix = "voxsip: "
+
+// oneLine makes s one printable line: runs of white space become one space, control characters
+// (from a server's message, say) are escaped, and the library's "voxsip: " prefix is dropped
+// (at the start, or after the CLI's own context: "after 3 registrations: voxsip: ...").
+func oneLine(s string) string {
+	s = strings.TrimPrefix(strings.Join(strings.Fields(s), " "), libPrefix)
+	return printable(strings.ReplaceAll(s, ": "+libPrefix, ": "))
+}
 
 func (c *cli) rootCmd() *cobra.Command {
 	root := &cobra.Command{

@@ -50,7 +50,10 @@ func (v *paramValue) Type() string {
 	return "string"
 }
 func (v *paramValue) Set(s string) error {
-	if s == "" && v.f.Type == "string" && !emptyClears(v.of.op) && v.of.op != opGet {
+	if s == "" && v.f.Type == "string" && v.of.op == opGet {
+		return fmt.Errorf("--%s: an empty filter matches every registration: leave the flag out", flagName(v.f.Name))
+	}
+	if s == "" && v.f.Type == "string" && !emptyClears(v.of.op) {
 		return fmt.Errorf("--%s: an empty value is refused (%s clears nothing): leave the flag out", flagName(v.f.Name), v.of.op.ID)
 	}
 	if err := v.of.op.Set(v.of.p, v.f.Name, s); err != nil {

@@ -131,6 +131,14 @@ func (oc *opCommand) run() error {
 		oc.prepare(oc.flags.p)
 	}
 	c, o, p := oc.c, oc.o, oc.flags.p
+	if oc.batch != nil && oc.batch.file == "" && oc.common.flags.Changed("batch") {
+		// --batch "$FILE" with FILE unset: not a single request from the other flags.
+		return usagef("--batch is empty: name a file, or - for standard input")
+	}
+	if oc.batch != nil && oc.batch.resume == "" && oc.common.flags.Changed("resume") {
+		// --resume "$RESULTS" with RESULTS unset: every line would be sent again.
+		return usagef("--resume is empty: name the results file of the run to resume")
+	}
 	if oc.batch != nil && oc.batch.file != "" {
 		if len(oc.flags.set) > 0 || oc.pw.given() {
 			return usagef("--batch takes the parameters (and passwords) from the file: drop --%s",
@@ -178,6 +186,11 @@ func (oc *opCommand) run() error {
 	}
 	if err != nil {
 		return err
+	}
+	if o.body {
+		if res, err = c.maskBody(o.op, p, res); err != nil {
+			return err
+		}
 	}
 	return c.printDone(o, oc.common.json, id, res)
 }

@@ -30,8 +30,9 @@ func brokenOutputs(t *testing.T) map[string]*os.File {
 	return map[string]*os.File{"/dev/full": full, "closed pipe": w}
 }
 
-// notWritten is the line numbers of the results a batch reported on stderr instead of stdout.
-var notWritten = regexp.MustCompile(`(?m)^voxsip: result not written: line (\d+)\t`)
+// notWritten is the line numbers of the results a batch reported on stderr instead of stdout
+// (the text line, or with --json the result object).
+var notWritten = regexp.MustCompile(`(?m)^voxsip: result not written: (?:line (\d+)\t|\{.*"line":(\d+)[,}])`)
 
 // TestBatchStopsWhenResultsCannotBeWritten: when a result cannot be written (full disk, closed
 // pipe), the batch sends nothing new, every line that was sent has its result on stderr, the
@@ -168,5 +169,84 @@ func TestApplyChecksItsWrites(t *testing.T) {
 			!strings.Contains(stderr, "writing to standard output failed") || !strings.Contains(stderr, "1 of 1 changes applied: create a@p (id 1)") {
 			t.Errorf("%s --json: exit %d, %d registrations, stderr %q", name, code, len(srv.Registrations()), stderr)
 		}
+	}
+}
+
+// TestEveryCommandChecksItsOutput: whatever the command, output that cannot be written (a full
+// disk, a closed pipe) is an error on stderr and a non-zero exit, never exit 0 with the output
+// lost: list's table, version, token, a dry run, help, apply's "No changes".
+func TestEveryCommandChecksItsOutput(t *testing.T) {
+	srv, creds := fake(t, seedIDs(2))
+	conn := []string{"--credentials", creds, "--base-url", srv.URL}
+	applyFile := writeFile(t, "registrations: []\n")
+	for _, args := range [][]string{
+		append([]string{"list"}, conn...),
+		append([]string{"list", "--json"}, conn...),
+		{"version"},
+		{"--version"},
+		{"help"},
+		{"update", "--help"},
+		{"token", "--credentials", creds},
+		{"update", "--id", "1", "--auth-user", "x", "--dry-run"},
+		{"update", "--id", "1", "--auth-user", "x", "--dry-run", "--json"},
+		append([]string{"apply", "-f", applyFile}, conn...),
+		append([]string{"apply", "-f", applyFile, "--dry-run"}, conn...),
+		append([]string{"call", "get-sip-registrations"}, conn...),
+	} {
+		for name, out := range brokenOutputs(t) {
+			code, stderr := runToFile(t, out, args)
+			if code == exitOK || !strings.Contains(stderr, "standard output failed") {
+				t.Errorf("voxsip %s > %s: exit %d, stderr %q; want a failure that says the output was lost",
+					strings.Join(args, " "), name, code, stderr)
+			}
+		}
+	}
+}
+
+// TestOnePrefixOnErrors: an error from the library (which starts its own errors with
+// "voxsip: ") is printed with the prefix once, at the top level and inside a batch's results.
+func TestOnePrefixOnErrors(t *testing.T) {
+	srv, creds := fake(t)
+	conn := []string{"--credentials", creds, "--base-url", srv.URL}
+	for _, args := range [][]string{
+		append([]string{"delete", "--id", "99"}, conn...),
+		append([]string{"update", "--id", "99", "--auth-user", "x", "--json"}, conn...),
+		append([]string{"call", "delete-sip-registration", "--id", "99"}, conn...),
+		{"list", "--base-url", "http://127.0.0.1:1/platform_api", "--attempts", "1", "--credentials", creds},
+		append([]string{"update", "--batch", writeFile(t, `{"sip_registration_id":99,"auth_user":"x"}`+"\n"+`{"sip_registration_id":-1}`+"\n")}, conn...),
+		append([]string{"update", "--json", "--batch", writeFile(t, `{"sip_registration_id":99,"auth_user":"x"}`+"\n"+`{"sip_registration_id":-1}`+"\n")}, conn...),
+	} {
+		r := runCLI(t, nil, args)
+		if r.code != exitFailed || strings.Count(r.stdout+r.stderr, "voxsip: ") != strings.Count(r.stderr, "\nvoxsip: ")+1 {
+			t.Errorf("voxsip %s: exit %d; want 1 and \"voxsip: \" once per line of stderr, never in a line's middle or on stdout:\nstdout: %s\nstderr: %s",
+				strings.Join(args, " "), r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// TestCreateBatchResumesFromTheResultsItCouldNotWrite: a create batch whose standard output
+// fails prints, with --json, the results it could not write as result objects on stderr; with
+// them appended to the results, --resume finishes the batch and creates no line twice.
+func TestCreateBatchResumesFromTheResultsItCouldNotWrite(t *testing.T) {
+	const n = 40
+	srv, creds := fake(t)
+	var lines strings.Builder
+	for i := range n {
+		fmt.Fprintf(&lines, `{"sip_username": "u%d", "proxy": "p"}`+"\n", i)
+	}
+	args := []string{"create", "--batch", writeFile(t, lines.String()), "--json", "--concurrency", "2", "--credentials", creds, "--base-url", srv.URL}
+	code, stderr := runToFile(t, brokenOutputs(t)["/dev/full"], args)
+	var results strings.Builder
+	for _, l := range strings.Split(stderr, "\n") {
+		if obj, ok := strings.CutPrefix(l, "voxsip: result not written: "); ok {
+			results.WriteString(obj + "\n")
+		}
+	}
+	if code != exitFailed || len(srv.Registrations()) == 0 || len(srv.Registrations()) == n {
+		t.Fatalf("run 1: exit %d, %d created, stderr %s", code, len(srv.Registrations()), stderr)
+	}
+	r := runCLI(t, nil, append(args, "--resume", writeFile(t, results.String())))
+	if r.code != exitOK || len(srv.Registrations()) != n {
+		t.Errorf("resumed: exit %d, %d registrations, want %d (none twice); stderr %s", r.code, len(srv.Registrations()), n, r.stderr)
 	}
 }

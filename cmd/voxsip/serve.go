@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/internal/params"
 )
 
 // maxLogSize caps --log-size: a million logged requests is far more than a test reads back, and
@@ -104,6 +106,11 @@ func checkServeFlags(cmd *cobra.Command, cfg *apitest.ServeConfig, useTLS bool, 
 	case slices.Contains(cfg.Roles, ""):
 		return usagef("--role must name a role")
 	}
+	for _, role := range cfg.Roles {
+		if !slices.Contains(specRoles(), role) {
+			return usagef("--role: unknown role %q: want one of %s", role, strings.Join(specRoles(), ", "))
+		}
+	}
 	if useTLS && sameFile(cfg.TLSCertFile, cfg.CredentialsFile) {
 		return usagef("--tls-cert and --credentials-out name the same file (%s): the certificate would replace the credentials", cfg.CredentialsFile)
 	}
@@ -180,4 +187,15 @@ func sameFile(a, b string) bool {
 	fa, errA := os.Stat(a)
 	fb, errB := os.Stat(b)
 	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+// specRoles lists the roles openapi.yaml's operations allow (x-voxsip-roles), sorted: a key
+// with any other role would be refused every call.
+func specRoles() []string {
+	var roles []string
+	for _, op := range params.All() {
+		roles = append(roles, op.Roles...)
+	}
+	slices.Sort(roles)
+	return slices.Compact(roles)
 }

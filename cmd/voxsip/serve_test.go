@@ -231,6 +231,9 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--seed", filepath.Join(dir, "missing.json")}, "no such file"},
 		{[]string{"--seed", writeFile(t, `{"registratons":[]}`)}, `unknown field "registratons"`},
 		{[]string{"--addr", "127.0.0.1:99999"}, "invalid port"},
+		// A role no operation of the spec names would refuse every call with 104.
+		{[]string{"--role", "Nope"}, `--role: unknown role "Nope": want one of ` + strings.Join(specRoles(), ", ")},
+		{[]string{"--role", "developer"}, `--role: unknown role "developer"`},
 	} {
 		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--credentials-out", filepath.Join(dir, "creds.json")}, tt.args...)
 		r := runCLI(t, nil, args)
