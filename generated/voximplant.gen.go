@@ -195,7 +195,7 @@ type APIError struct {
 	Msg string `json:"msg"`
 }
 
-// AccountInfo The account's state after a purchase.
+// AccountInfo The account's state after a purchase (CreateSipRegistrationResult.account_info). The reference's own Create example omits it, so it is optional there.
 type AccountInfo struct {
 	// AccountID The account ID
 	AccountID int64 `json:"account_id"`
@@ -212,7 +212,7 @@ type AccountInfo struct {
 
 // CreateSIPRegistrationResult The body of a successful CreateSipRegistration.
 type CreateSIPRegistrationResult struct {
-	// AccountInfo The account's state after a purchase.
+	// AccountInfo The account's state after a purchase (CreateSipRegistrationResult.account_info). The reference's own Create example omits it, so it is optional there.
 	AccountInfo *AccountInfo `json:"account_info,omitempty"`
 
 	// Result Returns 1 if the request has been completed successfully
