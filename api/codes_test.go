@@ -50,8 +50,11 @@ func TestErrorCodesFromSpec(t *testing.T) {
 		if got, want := c.Temporary(), slices.Contains(temporary, n); got != want {
 			t.Errorf("code %d: Temporary() = %v, want %v", n, got, want)
 		}
+		if got, want := c.OutcomeUnknown(), slices.Contains(specIntList(t, "x-voxsip-outcome-unknown"), n); got != want {
+			t.Errorf("code %d: OutcomeUnknown() = %v, want %v", n, got, want)
+		}
 	}
-	if c := api.ErrorCode(99999); c.Text() != "" || c.Error() != "Voximplant error 99999" || c.Temporary() {
+	if c := api.ErrorCode(99999); c.Text() != "" || c.Error() != "Voximplant error 99999" || c.Temporary() || c.OutcomeUnknown() {
 		t.Errorf("an unlisted code: Text %q, Error %q, Temporary %v", c.Text(), c.Error(), c.Temporary())
 	}
 }
