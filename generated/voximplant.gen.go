@@ -800,7 +800,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "sip_username", GoName: "SIPUsername",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The SIP user name to filter by",
 			},
 			{
@@ -830,7 +830,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "application_name", GoName: "ApplicationName",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The application name list separated by semicolons (;)",
 			},
 			{
@@ -848,7 +848,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "rule_name", GoName: "RuleName",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The rule name list separated by semicolons (;)",
 			},
 			{
@@ -860,13 +860,13 @@ var Operations = []OperationInfo{
 			{
 				Name: "user_name", GoName: "UserName",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The user name list separated by semicolons (;)",
 			},
 			{
 				Name: "proxy", GoName: "Proxy",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The SIP proxy list separated by semicolons (;)",
 			},
 			{
@@ -1963,10 +1963,22 @@ func (p *GetSIPRegistrationsParams) Validate() []Violation {
 			vs = append(vs, Violation{Params: []string{"sip_registration_id"}, Reason: reason})
 		}
 	}
+	if p.SIPUsername != nil {
+		v := *p.SIPUsername
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"sip_username"}, Reason: lengthReason("least", 1)})
+		}
+	}
 	if p.ApplicationID != nil {
 		v := *p.ApplicationID
 		if !matches("^(any|[0-9]+(;[0-9]+)*)$", string(v)) {
 			vs = append(vs, Violation{Params: []string{"application_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
+		}
+	}
+	if p.ApplicationName != nil {
+		v := *p.ApplicationName
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"application_name"}, Reason: lengthReason("least", 1)})
 		}
 	}
 	if p.RuleID != nil {
@@ -1975,10 +1987,28 @@ func (p *GetSIPRegistrationsParams) Validate() []Violation {
 			vs = append(vs, Violation{Params: []string{"rule_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
 		}
 	}
+	if p.RuleName != nil {
+		v := *p.RuleName
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"rule_name"}, Reason: lengthReason("least", 1)})
+		}
+	}
 	if p.UserID != nil {
 		v := *p.UserID
 		if !matches("^(any|[0-9]+(;[0-9]+)*)$", string(v)) {
 			vs = append(vs, Violation{Params: []string{"user_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
+		}
+	}
+	if p.UserName != nil {
+		v := *p.UserName
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"user_name"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	if p.Proxy != nil {
+		v := *p.Proxy
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"proxy"}, Reason: lengthReason("least", 1)})
 		}
 	}
 	if p.StatusCode != nil {
