@@ -635,7 +635,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "application_id", GoName: "ApplicationID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter",
 			},
 			{
@@ -647,7 +647,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "rule_id", GoName: "RuleID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter",
 			},
 			{
@@ -659,7 +659,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "user_id", GoName: "UserID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter",
 			},
 			{
@@ -726,7 +726,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "application_id", GoName: "ApplicationID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter",
 			},
 			{
@@ -738,7 +738,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "rule_id", GoName: "RuleID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter",
 			},
 			{
@@ -750,7 +750,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "user_id", GoName: "UserID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter",
 			},
 			{
@@ -944,7 +944,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "application_id", GoName: "ApplicationID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter",
 			},
 			{
@@ -956,7 +956,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "rule_id", GoName: "RuleID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter",
 			},
 			{
@@ -968,7 +968,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "user_id", GoName: "UserID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter",
 			},
 			{
@@ -1167,6 +1167,27 @@ func (p *BindSIPRegistrationParams) Validate() []Violation {
 		if v < 1 {
 			reason := "must be at least 1"
 			vs = append(vs, Violation{Params: []string{"sip_registration_id"}, Reason: reason})
+		}
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"application_id"}, Reason: reason})
+		}
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"rule_id"}, Reason: reason})
+		}
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"user_id"}, Reason: reason})
 		}
 	}
 	vs = checkRules(vs, p, rulesBindSIPRegistration)
@@ -1466,6 +1487,27 @@ func (p *CreateSIPRegistrationParams) Validate() []Violation {
 		v := p.Proxy
 		if utf8.RuneCountInString(string(v)) < 1 {
 			vs = append(vs, Violation{Params: []string{"proxy"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"application_id"}, Reason: reason})
+		}
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"rule_id"}, Reason: reason})
+		}
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"user_id"}, Reason: reason})
 		}
 	}
 	vs = checkRules(vs, p, rulesCreateSIPRegistration)
@@ -2571,6 +2613,27 @@ func (p *UpdateSIPRegistrationParams) Validate() []Violation {
 		v := *p.Proxy
 		if utf8.RuneCountInString(string(v)) < 1 {
 			vs = append(vs, Violation{Params: []string{"proxy"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"application_id"}, Reason: reason})
+		}
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"rule_id"}, Reason: reason})
+		}
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"user_id"}, Reason: reason})
 		}
 	}
 	vs = checkRules(vs, p, rulesUpdateSIPRegistration)
