@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/voxsip/voxsip/internal/params"
+	"github.com/voxsip/voxsip/internal/printable"
 	"github.com/voxsip/voxsip/internal/redact"
 )
 
@@ -90,7 +91,8 @@ func (c *cli) maskBody(op *params.Op, p any, res any) (any, error) {
 	return json.RawMessage(masked), nil
 }
 
-// printBody prints a response body (a json.RawMessage) indented.
+// printBody prints a response body (a json.RawMessage) indented, with what a terminal would act
+// on inside its strings escaped (printable.JSON: the same JSON value).
 func printBody(w io.Writer, res any) error {
 	raw, ok := res.(json.RawMessage)
 	if !ok {
@@ -101,6 +103,6 @@ func printBody(w io.Writer, res any) error {
 		return err
 	}
 	b.WriteByte('\n')
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(printable.JSON(b.Bytes()))
 	return err
 }

@@ -68,13 +68,14 @@ func singleResult(id int64, res any) (map[string]any, error) {
 	return obj, nil
 }
 
-// printJSON writes v as one line of JSON.
+// printJSON writes v as one line of JSON, with what a terminal would act on inside its strings
+// escaped (printable.JSON: the same JSON value).
 func printJSON(w io.Writer, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
+	_, err = w.Write(append(printable.JSON(b), '\n'))
 	return err
 }
 
