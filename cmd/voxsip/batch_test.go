@@ -313,3 +313,56 @@ func TestBatchDryRun(t *testing.T) {
 		t.Errorf("--json: exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A create batch refuses a line for the registration (sip_username and proxy, as a pair) that an
+// earlier line creates: a bad line, never sent, whose result names the earlier line; with
+// --dry-run too, and with --resume when the earlier line was done in a previous run.
+func TestBatchRefusesDuplicateCreates(t *testing.T) {
+	srv, creds := fake(t)
+	lines := []string{
+		`{"sip_username":"a","proxy":"p"}`,
+		`{"sip_username":"b","proxy":"p"}`,
+		`{"sip_username":"a","proxy":"p","auth_user":"other"}`, // line 3: line 1 again
+		`{"sip_username":"a","proxy":"p2"}`,
+		`{"sip_username":"a@p","proxy":"x"}`,
+		`{"sip_username":"a","proxy":"p@x"}`,
+		`{"sip_username":"b","proxy":"p"}`, // line 7: line 2 again
+	}
+	batch := writeFile(t, strings.Join(lines, "\n")+"\n")
+	wantBad := map[int]string{3: "bad line: line 1 creates a@p already", 7: "bad line: line 2 creates b@p already"}
+	check := func(name string, r result, sent bool) {
+		t.Helper()
+		for i, l := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+			var res struct {
+				Line  int
+				OK    bool
+				Error string
+			}
+			if err := json.Unmarshal([]byte(l), &res); err != nil || res.Line != i+1 {
+				t.Fatalf("%s: result %q (%v)", name, l, err)
+			}
+			if want, bad := wantBad[res.Line]; res.OK == bad || bad && !strings.HasPrefix(res.Error, want) {
+				t.Errorf("%s: line %d: %s; want ok %v, error %q", name, res.Line, l, !bad, want)
+			}
+		}
+		if n := strings.Count(r.stdout, "\n"); n != len(lines) {
+			t.Errorf("%s: %d results for %d lines", name, n, len(lines))
+		}
+		if want := map[bool]int{true: len(lines) - len(wantBad)}[sent]; len(srv.Requests()) != want {
+			t.Errorf("%s: %d requests, want %d", name, len(srv.Requests()), want)
+		}
+	}
+	r := runCLI(t, nil, []string{"create", "--batch", batch, "--dry-run", "--json"})
+	check("dry run", r, false)
+	r = runCLI(t, nil, []string{"create", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--json"})
+	check("sent", r, true)
+	if r.code != exitFailed || len(srv.Registrations()) != len(lines)-len(wantBad) {
+		t.Errorf("exit %d, %d registrations; stderr %q", r.code, len(srv.Registrations()), r.stderr)
+	}
+	results := writeFile(t, r.stdout)
+	srv.ResetState()
+	r = runCLI(t, nil, []string{"create", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--json", "--resume", results})
+	if !strings.Contains(r.stdout, `"error":"bad line: line 1 creates a@p already`) || len(srv.Requests()) != 0 {
+		t.Errorf("--resume: line 1 done before, line 3 still bad: stdout %s, %d requests", r.stdout, len(srv.Requests()))
+	}
+}

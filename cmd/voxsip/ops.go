@@ -248,7 +248,9 @@ func (c *cli) createCmd() *cobra.Command {
 		"Create a SIP registration (CreateSipRegistration)",
 		`Creates a SIP registration (CreateSipRegistration) and prints its id. Creating reserves a
 month's subscription fee and is not idempotent: after an error whose outcome is unknown, run
-'voxsip list' before creating again.
+'voxsip list' before creating again. In a batch, a line with the sip_username and proxy of an
+earlier line is a bad line, never sent (a second registration and a second fee are almost always
+a mistake): its result names the earlier line.
 
 `+passwordNote+"\n"+rulesNote(opCreate.op, nil)+"\n\n"+batchHelp,
 		`  voxsip create --sip-username alice --proxy sip.example.com --password-file pw.txt --application-name pbx --user-name alice
