@@ -980,6 +980,7 @@ var rulesBindSIPRegistration = []RuleInfo{
 	{AtMostOne: []string{"user_id", "user_name"}},
 	{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
 	{RequireAny: []string{"sip_registration_id"}, Unless: "bind=false"},
+	{RequireAny: []string{"sip_registration_id", "application_id", "application_name", "rule_id", "rule_name", "user_id", "user_name"}},
 }
 
 // rulesCreateSIPRegistration are CreateSipRegistration's x-voxsip-rules.
@@ -3299,7 +3300,7 @@ type ClientInterface interface {
 
 	// BindSIPRegistration Bind SIP registration
 	//
-	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 	//
 	// Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
 	BindSIPRegistration(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3335,7 +3336,7 @@ type ClientInterface interface {
 
 // BindSIPRegistration Bind SIP registration
 //
-// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 //
 // Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
 func (c *Client) BindSIPRegistration(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4257,7 +4258,7 @@ type ClientWithResponsesInterface interface {
 
 	// BindSIPRegistrationWithResponse Bind SIP registration
 	//
-	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4508,7 +4509,7 @@ func (r UpdateSIPRegistrationResponse) ContentType() string {
 
 // BindSIPRegistrationWithResponse Bind SIP registration
 //
-// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -79,12 +79,12 @@
 //
 //	100  the token is refused; account_id is not the token's account
 //	101  a value breaks the contract where no specific code fits (count=0, a boolean that is
-//	     not one, a parameter rule, a parameter given twice, an unreadable body)
+//	     not one, a parameter rule such as Bind's "an id or something to unbind", a parameter
+//	     given twice, an unreadable body)
 //	102  POST /platform_api without cmd
 //	103  a method that is not in the spec
 //	104  the key's roles (WithRole) do not include one of the operation's x-voxsip-roles (guess)
-//	134  a required parameter is missing or empty (also sip_registration_id for Bind without
-//	     it and nothing to unbind)
+//	134  a required parameter is missing or empty
 //	275, 273, 274  an invalid sip_registration_id (or no such registration), sip_username, proxy
 //	     (text with a control character or a byte that is not UTF-8 too, guess; so for 107, 156)
 //	116, 107  an invalid or unknown application_id, application_name

@@ -281,7 +281,8 @@ func (c *cli) bindCmd() *cobra.Command {
 	cmd, oc := c.opCmd(opBind, "bind --id N (--application-id N | --application-name NAME) [flags]",
 		"Bind a SIP registration to an application, rule or user, or unbind it (BindSipRegistration)",
 		`Binds a SIP registration to an application, rule or user (BindSipRegistration); --unbind
-unbinds it instead (bind=false), and without --id unbinds a user from all registrations.
+unbinds it instead (bind=false), and without --id unbinds what it names (an application, rule
+or user) from all registrations.
 
 `+rulesNote(opBind.op, bindAliases),
 		`  voxsip bind --id 1 --application-name pbx --rule-name inbound
