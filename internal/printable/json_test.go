@@ -14,7 +14,7 @@ import (
 func TestJSON(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"a": 1}` + "\n":                          `{"a": 1}` + "\n",
-		"{\n  \"c1\": \"x\u0085y\u009b31m\"\n}":     "{\n  \"c1\": \"x\\u0085y\\u009b31m\"\n}",
+		"{\n  \"c1\": \"x\u0085y\u009b31m\"\n}":    "{\n  \"c1\": \"x\\u0085y\\u009b31m\"\n}",
 		`["ls` + "\u2028" + `ps` + "\u2029" + `"]`: `["ls\u2028ps\u2029"]`,
 		`"rlo` + "\u202e" + `lri` + "\u2066" + `"`: `"rlo\u202elri\u2066"`,
 		`"del` + "\x7f" + `bad` + "\xff" + `"`:     `"del\u007fbad\ufffd"`,
