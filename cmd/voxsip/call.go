@@ -26,7 +26,9 @@ func (c *cli) callCmd() *cobra.Command {
 		Short: "Call any operation of the API by name, with flags from its parameters",
 		Long: `Calls one operation of the Management API as openapi.yaml describes it: each parameter is a
 flag, the secret one is read with --password-stdin or --password-file, and the response body
-is printed as JSON (indented; compact with --json).`,
+is printed as JSON (indented; compact with --json), the same JSON value as the body with what a
+terminal would act on inside its strings (C1 controls, line separators, bidi overrides) written
+as \uXXXX escapes.`,
 		Example: `  voxsip call get-sip-registrations --count 10
   voxsip call update-sip-registration --id 1 --proxy sip.example.com --dry-run`,
 		Args: unknownOperation,
