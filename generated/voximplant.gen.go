@@ -177,6 +177,17 @@ func (e ErrorCode) Temporary() bool {
 	return false
 }
 
+// OutcomeUnknown reports whether an answer with this code leaves open whether the request was
+// carried out (x-voxsip-outcome-unknown in openapi.yaml), so that a call that is not idempotent
+// must not be taken as not done.
+func (e ErrorCode) OutcomeUnknown() bool {
+	switch e {
+	case 1, 2:
+		return true
+	}
+	return false
+}
+
 // Error describes the code, e.g. "Voximplant error 340 (rate limit exceeded)", so that a code is
 // an error itself: errors.Is(err, code) matches an API error that carries it.
 func (e ErrorCode) Error() string {
@@ -222,7 +233,7 @@ type CreateSIPRegistrationResult struct {
 	SIPRegistrationID int64 `json:"sip_registration_id"`
 }
 
-// ErrorCode The Voximplant error codes that matter for SIP registrations, as the official clients' APIErrorCode enum names them. It is not exhaustive: the service may answer with any other code, so APIError.code stays a plain integer. x-voxsip-code-text is each code's meaning (the same order as enum), and x-voxsip-temporary lists the codes by which the API asks to try again later.
+// ErrorCode The Voximplant error codes that matter for SIP registrations, as the official clients' APIErrorCode enum names them. It is not exhaustive: the service may answer with any other code, so APIError.code stays a plain integer. x-voxsip-code-text is each code's meaning (the same order as enum), x-voxsip-temporary lists the codes by which the API asks to try again later, and x-voxsip-outcome-unknown the codes that do not say whether the request was carried out (a fatal or internal error may come after the work was done), so that a client must not assume a call that is not idempotent did nothing. A code the enum does not list that arrives with an HTTP status of 500 or above is unknown too.
 type ErrorCode int
 
 // ErrorResponse The body of a refused request, whatever the HTTP status.
