@@ -991,6 +991,7 @@ var rulesBindSIPRegistration = []RuleInfo{
 	{AtMostOne: []string{"user_id", "user_name"}},
 	{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
 	{RequireAny: []string{"sip_registration_id"}, Unless: "bind=false"},
+	{RequireAny: []string{"sip_registration_id", "application_id", "application_name", "rule_id", "rule_name", "user_id", "user_name"}},
 }
 
 // rulesCreateSIPRegistration are CreateSipRegistration's x-voxsip-rules.
@@ -3403,7 +3404,7 @@ type ClientInterface interface {
 
 	// BindSIPRegistration Bind SIP registration
 	//
-	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 	//
 	// Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
 	BindSIPRegistration(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3439,7 +3440,7 @@ type ClientInterface interface {
 
 // BindSIPRegistration Bind SIP registration
 //
-// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 //
 // Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
 func (c *Client) BindSIPRegistration(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4361,7 +4362,7 @@ type ClientWithResponsesInterface interface {
 
 	// BindSIPRegistrationWithResponse Bind SIP registration
 	//
-	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4612,7 +4613,7 @@ func (r UpdateSIPRegistrationResponse) ContentType() string {
 
 // BindSIPRegistrationWithResponse Bind SIP registration
 //
-// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 //
 // Returns a wrapper object for the known response body format(s).
 //
