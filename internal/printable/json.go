@@ -2,13 +2,14 @@ package printable
 
 import (
 	"fmt"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
 // JSON returns the JSON text b with the characters String escapes that JSON allows raw inside
-// strings (DEL, C1 controls, the line and paragraph separators, the bidirectional overrides and
-// isolates) written as \uXXXX escapes, and each byte that is not UTF-8 as \ufffd (what a decoder
-// reads it as): the same JSON value, safe to show on a terminal. b must be valid JSON: then such
+// strings (DEL, C1 controls, the line and paragraph separators, the format and other
+// default-ignorable characters) written as \uXXXX escapes (a surrogate pair above U+FFFF), and
+// each byte that is not UTF-8 as \ufffd (what a decoder reads it as): the same JSON value, safe to show on a terminal. b must be valid JSON: then such
 // characters stand only inside strings, and the control characters below U+0020 it may hold are
 // white space between tokens, kept. b is returned as it is when nothing needs an escape.
 func JSON(b []byte) []byte {
@@ -30,6 +31,9 @@ func JSON(b []byte) []byte {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			out = append(out, `\ufffd`...)
+		case r > 0xffff && escaped(r, size): // JSON writes these as a UTF-16 surrogate pair
+			hi, lo := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
 		case r >= 0x7f && escaped(r, size):
 			out = fmt.Appendf(out, `\u%04x`, r)
 		default:

@@ -13,12 +13,14 @@ import (
 // escaped text decodes to what the raw text decodes to.
 func TestJSON(t *testing.T) {
 	for in, want := range map[string]string{
-		`{"a": 1}` + "\n":                          `{"a": 1}` + "\n",
-		"{\n  \"c1\": \"x\u0085y\u009b31m\"\n}":    "{\n  \"c1\": \"x\\u0085y\\u009b31m\"\n}",
-		`["ls` + "\u2028" + `ps` + "\u2029" + `"]`: `["ls\u2028ps\u2029"]`,
-		`"rlo` + "\u202e" + `lri` + "\u2066" + `"`: `"rlo\u202elri\u2066"`,
-		`"del` + "\x7f" + `bad` + "\xff" + `"`:     `"del\u007fbad\ufffd"`,
-		`"ünïcode 😀 \u0085 kept as written"`:       `"ünïcode 😀 \u0085 kept as written"`,
+		`{"a": 1}` + "\n":                                              `{"a": 1}` + "\n",
+		"{\n  \"c1\": \"x\u0085y\u009b31m\"\n}":                        "{\n  \"c1\": \"x\\u0085y\\u009b31m\"\n}",
+		`["ls` + "\u2028" + `ps` + "\u2029" + `"]`:                     `["ls\u2028ps\u2029"]`,
+		`"rlo` + "\u202e" + `lri` + "\u2066" + `"`:                     `"rlo\u202elri\u2066"`,
+		`"del` + "\x7f" + `bad` + "\xff" + `"`:                         `"del\u007fbad\ufffd"`,
+		`"ünïcode 😀 \u0085 kept as written"`:                           `"ünïcode 😀 \u0085 kept as written"`,
+		`"zwsp` + "\u200b" + `shy` + "\u00ad" + `bom` + "\ufeff" + `"`: `"zwsp\u200bshy\u00adbom\ufeff"`,
+		`"tag` + "\U000e0001" + `music` + "\U0001d173" + `"`:           `"tag\udb40\udc01music\ud834\udd73"`,
 	} {
 		got := string(printable.JSON([]byte(in)))
 		if got != want {

@@ -1,7 +1,9 @@
 package printable_test
 
 import (
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/voxsip/voxsip/internal/printable"
 )
@@ -15,9 +17,36 @@ func TestString(t *testing.T) {
 		"rlo\u202e lri\u2066 pdi\u2069":         `rlo\u202e lri\u2066 pdi\u2069`,
 		"bad \xff byte":                         `bad \xff byte`,
 		"":                                      "",
+		// Characters that show as nothing, so that "bob" and "b\u200bob" look alike.
+		"b\u200bob shy\u00ad zwnj\u200c zwj\u200d lrm\u200e rlm\u200f": `b\u200bob shy\u00ad zwnj\u200c zwj\u200d lrm\u200e rlm\u200f`,
+		"wj\u2060 fa\u2061 it\u2062 is\u2063 ip\u2064 bom\ufeff":       `wj\u2060 fa\u2061 it\u2062 is\u2063 ip\u2064 bom\ufeff`,
+		"filler\u3164 vs\ufe0f alm\u061c mvs\u180e":                    `filler\u3164 vs\ufe0f alm\u061c mvs\u180e`,
+		"tag\U000e0001 music\U0001d173":                                `tag\U000e0001 music\U0001d173`,
+		// Visible neighbours are kept.
+		"nbsp\u00a0 hyphen\u2010 ideographic\u3000": "nbsp\u00a0 hyphen\u2010 ideographic\u3000",
 	} {
 		if got := printable.String(in); got != want {
 			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Every format character (category Cf) and default-ignorable code point is escaped, whatever
+// Unicode version the toolchain has: none can make two names look the same.
+func TestStringEscapesEveryInvisibleCharacter(t *testing.T) {
+	for _, table := range []*unicode.RangeTable{unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector} {
+		n := 0
+		for r := rune(0); r <= unicode.MaxRune; r++ {
+			if !unicode.Is(table, r) {
+				continue
+			}
+			n++
+			if got := printable.String("a" + string(r) + "b"); !strings.HasPrefix(got, `a\u`) && !strings.HasPrefix(got, `a\U`) {
+				t.Errorf("String(%U) = %q, want it escaped", r, got)
+			}
+		}
+		if n == 0 {
+			t.Errorf("an empty range table %v", table)
 		}
 	}
 }
