@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -24,12 +25,14 @@ const DefaultShutdownTimeout = 5 * time.Second
 type ServeConfig struct {
 	// Addr is the address to listen on, e.g. "127.0.0.1:8080" (port 0 picks a free one).
 	Addr string
-	// CredentialsFile is where the credentials the fake accepts are written (mode 0600).
+	// CredentialsFile is where the credentials the fake accepts are written (mode 0600). A file
+	// or symbolic link already there is replaced (a link's target is left alone).
 	CredentialsFile string
 	// Log, if not nil, receives one line per accepted request (secrets masked).
 	Log io.Writer
 	// TLSCertFile, if set, makes the fake serve HTTPS with a fresh self-signed certificate for
-	// 127.0.0.1, ::1 and localhost, written to this file (PEM) for clients to trust:
+	// 127.0.0.1, ::1 and localhost, written to this file (PEM; replacing a file or symbolic link
+	// there, as CredentialsFile) for clients to trust:
 	// curl --cacert FILE, SSL_CERT_FILE=FILE for Go programs on Linux (voxsip included),
 	// REQUESTS_CA_BUNDLE=FILE for Python requests, NODE_EXTRA_CA_CERTS=FILE for Node.js.
 	TLSCertFile string
@@ -67,12 +70,12 @@ func Serve(ctx context.Context, cfg ServeConfig, out io.Writer) error {
 	if serveOnShutdown != nil {
 		srv.http.RegisterOnShutdown(serveOnShutdown)
 	}
-	if err := writePrivate(cfg.CredentialsFile, srv.CredentialsJSON()); err != nil {
+	if err := writeReplacing(cfg.CredentialsFile, srv.CredentialsJSON(), 0o600); err != nil {
 		srv.Close()
 		return fmt.Errorf("apitest: writing credentials: %w", err)
 	}
 	if cfg.TLSCertFile != "" {
-		if err := os.WriteFile(cfg.TLSCertFile, srv.CertificatePEM(), 0o644); err != nil {
+		if err := writeReplacing(cfg.TLSCertFile, srv.CertificatePEM(), 0o644); err != nil {
 			srv.Close()
 			return fmt.Errorf("apitest: writing the certificate: %w", err)
 		}
@@ -128,22 +131,33 @@ func (cfg ServeConfig) options() ([]Option, error) {
 	return opts, nil
 }
 
-// writePrivate writes data to path readable by its owner alone: mode 0600 even when the file
-// already exists with a wider mode (os.WriteFile keeps an existing file's mode).
-func writePrivate(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+// writeReplacing writes data to a new file with mode perm beside path and renames it over path:
+// a symbolic link at path is replaced, never followed (its target is left alone), an existing
+// file's wider mode is not kept (os.WriteFile keeps it), and a reader never sees half a file.
+func writeReplacing(path string, data []byte, perm os.FileMode) error {
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // mode 0600
 	if err != nil {
 		return err
 	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
+	tmp := f.Name()
+	err = f.Chmod(perm)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return nil
 }
 
 // selfSignedCert makes a certificate for the loopback names, valid for a year from now (real

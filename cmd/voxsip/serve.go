@@ -79,9 +79,9 @@ one stops it at once.`,
 	// One line per ServeConfig field.
 	f := cmd.Flags()
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen on `ADDR` (port 0 picks a free port)")
-	f.StringVar(&cfg.CredentialsFile, "credentials-out", "voxsip-fake-credentials.json", "write the fake's credentials to `FILE` (mode 0600)")
+	f.StringVar(&cfg.CredentialsFile, "credentials-out", "voxsip-fake-credentials.json", "write the fake's credentials to `FILE` (mode 0600; a file or symlink there is replaced, a link's target left alone)")
 	f.BoolVar(&useTLS, "tls", false, "serve HTTPS with a fresh self-signed certificate (see --tls-cert)")
-	f.StringVar(&cfg.TLSCertFile, "tls-cert", defaultCertFile, "with --tls: write the certificate (PEM) for clients to trust to `FILE`")
+	f.StringVar(&cfg.TLSCertFile, "tls-cert", defaultCertFile, "with --tls: write the certificate (PEM) for clients to trust to `FILE` (replaced as --credentials-out)")
 	f.StringVar(&cfg.SeedFile, "seed", "", "start from the registrations, applications, rules and users in `FILE` (JSON)")
 	f.IntVar(&logSize, "log-size", apitest.DefaultLogSize, fmt.Sprintf("keep the last `N` accepted requests for the admin endpoint (0 to %d; 0 keeps none)", maxLogSize))
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", apitest.DefaultShutdownTimeout, "on Ctrl-C or SIGTERM, let requests in flight finish for `D`")

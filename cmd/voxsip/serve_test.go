@@ -360,3 +360,46 @@ func TestServeCredentialsArePrivate(t *testing.T) {
 		t.Errorf("credentials file holds %q", b)
 	}
 }
+
+// TestServeReplacesSymlinksItWritesTo: a symbolic link at --credentials-out or --tls-cert is
+// replaced by the file, never followed: its target (here a file others rely on, and a missing
+// file a dangling link names) is left as it was.
+func TestServeReplacesSymlinksItWritesTo(t *testing.T) {
+	dir := t.TempDir()
+	precious, missing := filepath.Join(dir, "precious.txt"), filepath.Join(dir, "missing.txt")
+	if err := os.WriteFile(precious, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	creds, cert := filepath.Join(dir, "creds.json"), filepath.Join(dir, "cert.pem")
+	if os.Symlink(precious, creds) != nil || os.Symlink(missing, cert) != nil {
+		t.Fatal("no symbolic links here")
+	}
+	s := startServe(t, "--credentials-out", creds, "--tls", "--tls-cert", cert)
+	defer s.stop(t)
+	if b, err := os.ReadFile(precious); string(b) != "precious" || err != nil {
+		t.Errorf("the link's target was overwritten (%d bytes, %v)", len(b), err) // not shown: key material
+	}
+	if fi, err := os.Stat(precious); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o644 {
+		t.Errorf("the link's target: mode %v, want 0644 as it was", fi.Mode())
+	}
+	if _, err := os.Lstat(missing); !os.IsNotExist(err) {
+		t.Errorf("a dangling link's target was created (%v)", err)
+	}
+	for path, want := range map[string]struct {
+		mode os.FileMode
+		text string
+	}{creds: {0o600, `"key_id"`}, cert: {0o644, "BEGIN CERTIFICATE"}} {
+		fi, err := os.Lstat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(path); !fi.Mode().IsRegular() || fi.Mode().Perm() != want.mode || !strings.Contains(string(b), want.text) {
+			t.Errorf("%s: mode %v, want a regular file, mode %v, holding %s", path, fi.Mode(), want.mode, want.text)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
