@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/voxsip/voxsip/generated"
@@ -46,8 +45,10 @@ type User struct {
 }
 
 // Seed is a state for the fake to start from ([WithSeed], voxsip serve --seed FILE) or to be
-// reset to ([Server.Seed], POST /_apitest/seed). In JSON its keys are the tags below, and the
-// registrations are written as GetSipRegistrations returns them.
+// reset to ([Server.Seed], POST /_apitest/seed). In JSON its keys are the tags below, exactly,
+// and the registrations are written as GetSipRegistrations returns them; a registration that
+// leaves out is_persistent (or another field with a default for CreateSipRegistration in
+// openapi.yaml) gets the spec's default, as a created one does (in Go, the field is as set).
 //
 // Applications, Rules and Users are each checked only when given: nil (absent in JSON) makes the
 // fake create what a request names on first reference (with a stable id, or the id given and a
@@ -55,11 +56,13 @@ type User struct {
 // anything not in it. Either way a registration bound by a name also gets the id, and the other
 // way round. See api/apitest/testdata/seed.example.json.
 //
-// A seed is refused (by ParseSeed with the line in the file) for: an unknown key, a key given
-// twice in an object (up to case), a value of the wrong type, data after the object, a negative
+// A seed is refused (by ParseSeed with the line in the file) for: an unknown key, a key that is
+// not exactly a field's name ("Users", which encoding/json alone would take), a key given twice
+// in an object, a value of the wrong type, data after the object, a negative
 // max_registrations, an id given twice, a purchase_date that is not
 // "YYYY-MM-DD HH:mm:ss" or a next_subscription_renewal that is not "YYYY-MM-DD", a reference
 // to an application, rule or user a seeded list lacks, and a user bound to two registrations.
+// A byte order mark before the JSON is ignored.
 type Seed struct {
 	Registrations []generated.SIPRegistration `json:"registrations,omitempty"`
 	Applications  []Application               `json:"applications,omitempty"`
@@ -71,9 +74,10 @@ type Seed struct {
 	lines map[string][]int // where each item of the lists is in the file ParseSeed read
 }
 
-// ParseSeed decodes a seed file (JSON; unknown keys and data after the object are an error,
-// to catch typos) and checks it as the server would load it, naming the line of a refusal.
+// ParseSeed decodes a seed file (JSON; unknown or inexact keys and data after the object are an
+// error, to catch typos) and checks it as the server would load it, naming the line of a refusal.
 func ParseSeed(data []byte) (Seed, error) {
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")) // a byte order mark (Notepad) is not JSON
 	var sd Seed
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -83,10 +87,14 @@ func ParseSeed(data []byte) (Seed, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return Seed{}, fmt.Errorf("apitest: seed: line %d: data after the seed's JSON object", lineAt(data, dec.InputOffset()))
 	}
-	if err := duplicateKey(data); err != nil {
+	sc, err := scanSeed(data, defaultNames)
+	if err != nil {
 		return Seed{}, fmt.Errorf("apitest: seed: %w", err)
 	}
-	sd.lines = itemLines(data)
+	sd.lines = sc.lines
+	if err := sd.fillDefaults(sc.absent); err != nil {
+		return Seed{}, fmt.Errorf("apitest: seed: %w", err)
+	}
 	if _, err := newState(sd, time.Now()); err != nil {
 		return Seed{}, err
 	}
@@ -109,72 +117,6 @@ func lineOfError(data []byte, err error) string {
 // lineAt is the line of data's byte offset, counting from 1.
 func lineAt(data []byte, offset int64) int {
 	return bytes.Count(data[:min(max(offset, 0), int64(len(data)))], []byte("\n")) + 1
-}
-
-// itemLines finds the line of each item of the seed's lists (data is a valid seed).
-func itemLines(data []byte) map[string][]int {
-	lines := map[string][]int{}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var at int64
-	line := 1
-	lineOf := func(offset int64) int { // offsets only grow: count each newline once
-		line += bytes.Count(data[at:offset], []byte("\n"))
-		at = offset
-		return line
-	}
-	dec.Token() // {
-	for dec.More() {
-		key, _ := dec.Token()
-		if tok, _ := dec.Token(); tok != json.Delim('[') {
-			continue // a scalar (max_registrations) or null: already consumed
-		}
-		for dec.More() {
-			start := dec.InputOffset()
-			for start < int64(len(data)) && bytes.IndexByte([]byte(" \t\r\n,"), data[start]) >= 0 {
-				start++
-			}
-			lines[fmt.Sprint(key)] = append(lines[fmt.Sprint(key)], lineOf(start))
-			var skip json.RawMessage
-			dec.Decode(&skip)
-		}
-		dec.Token() // ]
-	}
-	return lines
-}
-
-// duplicateKey refuses a key that an object of data (valid JSON) gives twice, up to case, with
-// its line: encoding/json would keep the last value silently, and decode a list given twice into
-// the first one's items (so that the first registrations vanish and lend their fields).
-func duplicateKey(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var objects []map[string]bool // the keys of each open object or array (nil) so far
-	inObject := func() bool { return len(objects) > 0 && objects[len(objects)-1] != nil }
-	expectKey := false
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil // the end: the seed was decoded, so the JSON is valid
-		}
-		key, isKey := tok.(string)
-		switch {
-		case expectKey && isKey:
-			keys := objects[len(objects)-1]
-			folded := strings.ToLower(strings.ToUpper(key)) // as encoding/json matches: ſ is s, K (Kelvin) is k
-			if keys[folded] {
-				return fmt.Errorf("line %d: key %q given twice in an object", lineAt(data, dec.InputOffset()), key)
-			}
-			keys[folded] = true
-			expectKey = false
-			continue
-		case tok == json.Delim('{'):
-			objects = append(objects, map[string]bool{})
-		case tok == json.Delim('['):
-			objects = append(objects, nil)
-		case tok == json.Delim('}') || tok == json.Delim(']'):
-			objects = objects[:len(objects)-1]
-		}
-		expectKey = inObject() // after '{', a value, or the end of a value: a key or '}' is next
-	}
 }
 
 // where names item i of list key: its line in the seed file, or its place in the list.
