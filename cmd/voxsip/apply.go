@@ -36,6 +36,14 @@ password_file (one line, at most 4 KiB) or password_env. The API never returns p
 they cannot be compared: a password is sent when a registration is created, and to existing
 ones only with --set-passwords (each such entry is then an update).
 
+A user has one SIP registration: binding it to one unbinds it from the other, as the service
+does. The plan says when a change takes a user from another registration ("unbinds ... from"),
+and a file whose two entries bind one user (the same user_id, or the same user_name in the same
+application) is refused, nothing sent: every apply would move the user from one to the other.
+Names and ids (user_id 30 and user_name bob, application_id 10 and application_name phones) are
+matched through the registrations on the service, so such a pair is caught once the service
+shows the user bound.
+
 Registrations on the service that are not in the file are listed and left alone; --prune deletes
 them. --prune with a file that lists no registration (registrations: empty) is refused, nothing
 sent: it would delete every registration of the account. To do that, say so:

@@ -253,3 +253,45 @@ func TestApplyPruneRefusesAnEmptyFile(t *testing.T) {
 		t.Errorf("without --prune: exit %d, %d writes, stdout %q, stderr %q", r.code, writes(srv), r.stdout, r.stderr)
 	}
 }
+
+// TestApplyRefusesOneUserBoundTwice: a file whose two entries bind one user is refused with
+// nothing sent (before the read when the file alone shows it, after it when only the service's
+// registrations show that an id and a name are one user): each apply would move the user to
+// the other registration and never settle. Bound once, the user stays and a second run changes
+// nothing.
+func TestApplyRefusesOneUserBoundTwice(t *testing.T) {
+	sd, err := apitest.LoadSeed("../../api/apitest/testdata/seed.example.json") // bob (30) of phones (10) on alice
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, creds := fake(t, apitest.WithSeed(sd))
+	base := []string{"apply", "--credentials", creds, "--base-url", srv.URL, "-f"}
+	file := func(alice, newone string) string {
+		return writeFile(t, "registrations:\n  - {sip_username: alice, proxy: sip.example.com"+alice+"}\n"+
+			"  - {sip_username: newone, proxy: sip.example.com"+newone+"}\n")
+	}
+	r := runCLI(t, nil, append(base, file(", application_name: phones, user_name: bob", ", application_name: phones, user_name: bob")))
+	checkOneLine(t, "user_name twice", r, exitNothing, `line 3: newone@sip.example.com and line 2 (alice@sip.example.com) both bind user_name "bob"`)
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("user_name twice: %d requests sent", n)
+	}
+	r = runCLI(t, nil, append(base, file(", application_name: phones, user_id: 30", ", application_id: 10, user_name: bob")))
+	checkOneLine(t, "user_id and user_name", r, 1, `line 3: newone@sip.example.com binds user_name "bob" of application_id 10 and line 2 (alice@sip.example.com) user_id 30`)
+	if !strings.Contains(r.stderr, "nothing was changed") || writes(srv) != 0 {
+		t.Errorf("user_id and user_name: %d writes, stderr %q", writes(srv), r.stderr)
+	}
+	// Bound once, to another registration than on the service: the plan says whom it leaves.
+	once := append(base, file("", ", application_name: phones, user_name: bob"))
+	r = runCLI(t, nil, append(once, "--json", "--dry-run"))
+	if r.code != 0 || !strings.Contains(r.stdout, `"unbinds_user_from":1}`) || strings.Count(r.stdout, "unbinds") != 1 {
+		t.Errorf("bound once, --json --dry-run: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, nil, once)
+	if r.code != 0 || !strings.Contains(r.stdout, "Applied 1 of 1 changes.") || !strings.Contains(r.stdout,
+		`+ create newone@sip.example.com; unbinds user_name "bob" of application_name "phones" from alice@sip.example.com (id 1)`) {
+		t.Fatalf("bound once: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, nil, once); r.code != 0 || !strings.Contains(r.stdout, "No changes: 2 registrations match the file.") {
+		t.Errorf("bound once, again: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+}

@@ -111,7 +111,7 @@ func parseApplyFile(data []byte, dir string, getenv func(string) (string, bool))
 		}
 		out = append(out, d)
 	}
-	errs = append(errs, checkUnique(out))
+	errs = append(errs, checkUnique(out, knownFrom(nil)))
 	return out, errors.Join(errs...)
 }
 

@@ -25,6 +25,12 @@ func TestApplyFileThatWouldLoseEntriesIsRefused(t *testing.T) {
 			"line 4: a second YAML document"},
 		{"registrations:\n  - {sip_username: a, proxy: p}\n  - {sip_username: b, proxy: p}\n  - {sip_username: a, proxy: p, auth_user: x}\n",
 			"line 4: a@p is in the file twice (first on line 2)"},
+		// A user has one registration: binding it to one unbinds the other, so two entries that
+		// bind one user would take it from each other on every run.
+		{"registrations:\n  - {sip_username: a, proxy: p, application_name: app, user_name: bob}\n  - {sip_username: b, proxy: p, application_name: app, user_name: bob}\n",
+			`line 3: b@p and line 2 (a@p) both bind user_name "bob" of application_name "app": a user has one registration`},
+		{"registrations:\n  - {sip_username: a, proxy: p, application_id: 1, user_id: 7}\n  - {sip_username: b, proxy: p, application_name: x, user_id: 7}\n",
+			`line 3: b@p binds user_id 7 of application_name "x" and line 2 (a@p) user_id 7 of application_id 1, the same user`},
 	} {
 		file := writeFile(t, tt.yaml)
 		r := runCLI(t, nil, []string{"apply", "-f", file, "--prune", "--credentials", creds, "--base-url", srv.URL})

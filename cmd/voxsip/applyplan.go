@@ -28,21 +28,6 @@ func (k regKey) String() string { return printable.String(k.joined()) }
 // joined is user@proxy as it is, for JSON output.
 func (k regKey) joined() string { return k.SIPUsername + "@" + k.Proxy }
 
-// checkUnique refuses a file that names one registration twice: which entry would win is
-// anyone's guess.
-func checkUnique(want []*desired) error {
-	var errs []error
-	firstLine := map[regKey]int{}
-	for _, d := range want {
-		if first, ok := firstLine[d.key()]; ok {
-			errs = append(errs, fmt.Errorf("line %d: %s is in the file twice (first on line %d)", d.line, d.key(), first))
-			continue
-		}
-		firstLine[d.key()] = d.line
-	}
-	return errors.Join(errs...)
-}
-
 // Plan actions.
 const (
 	actCreate    = "create"
@@ -66,6 +51,7 @@ type step struct {
 	ID           int64
 	Changes      []change
 	SendPassword bool
+	Unbinds      *api.SIPRegistration // the registration the user this step binds is taken from
 	Create       *api.CreateSIPRegistrationParams
 	Update       *api.UpdateSIPRegistrationParams
 	want         *desired
@@ -98,9 +84,11 @@ func (p *plan) count(action string) int {
 func (p *plan) changes() int { return p.count(actCreate) + p.count(actUpdate) + p.count(actDelete) }
 
 // makePlan compares the desired registrations with the service's and says what to do. It is a
-// pure function of its inputs.
+// pure function of its inputs. It first refuses what checkUnique refuses, with what the
+// service's registrations show of the account's ids and names.
 func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*plan, error) {
-	if err := checkUnique(want); err != nil {
+	known := knownFrom(have)
+	if err := checkUnique(want, known); err != nil {
 		return nil, err
 	}
 	byKey := map[regKey][]api.SIPRegistration{}
@@ -158,6 +146,7 @@ func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*pl
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	known.noteUnbinds(out.Steps)
 	return out, nil
 }
 

@@ -76,3 +76,80 @@ func TestPlanEscapesServerText(t *testing.T) {
 		t.Errorf("plan:\n%s", out)
 	}
 }
+
+// TestPlanRefusesOneUserBoundTwice: entries that bind one user are refused, also when one names
+// the user (or its application) by id and the other by name and only the registrations on the
+// service show that the two are one; users of the same name in two applications are two users,
+// and user_name "" binds none.
+func TestPlanRefusesOneUserBoundTwice(t *testing.T) {
+	bobOnService := []api.SIPRegistration{reg(1, "alice", "p", func(r *api.SIPRegistration) {
+		r.ApplicationID, r.ApplicationName, r.UserID, r.UserName = api.Ptr(int64(10)), api.Ptr("phones"), api.Ptr(int64(30)), api.Ptr("bob")
+	})}
+	for _, tt := range []struct {
+		name, a, b string
+		have       []api.SIPRegistration
+		want       string // "" for no refusal
+	}{
+		{"by id and by name", "user_id: 30, application_id: 10", "user_name: bob, application_name: phones", bobOnService,
+			`line 2: y@p binds user_name "bob" of application_name "phones" and line 1 (x@p) user_id 30 of application_id 10, the same user`},
+		{"by name, the application by id and by name", "user_name: bob, application_id: 10", "user_name: bob, application_name: phones", bobOnService,
+			"line 2: y@p binds"},
+		{"by name, unknown to the service", "user_name: bob, application_id: 10", "user_name: bob, application_name: phones", nil, ""},
+		{"the same name in two applications", "user_name: bob, application_name: phones", "user_name: bob, application_name: desk", bobOnService, ""},
+		{"no user", "user_name: '', application_name: phones", "user_name: '', application_name: phones", bobOnService, ""},
+		{"two users", "user_id: 30, application_id: 10", "user_id: 31, application_id: 10", bobOnService, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := entry(t, "- {sip_username: x, proxy: p, "+tt.a+"}", nil), entry(t, "- {sip_username: y, proxy: p, "+tt.b+"}", nil)
+			a.line, b.line = 1, 2
+			_, err := makePlan([]*desired{a, b}, tt.have, planOptions{})
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("err %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestPlanShowsWhomABindingUnbinds: a step that binds a user the service has bound to another
+// registration says so (binding a user unbinds its previous registration), unless that
+// registration's own step binds it another user or the user is bound there already.
+func TestPlanShowsWhomABindingUnbinds(t *testing.T) {
+	bob := func(r *api.SIPRegistration) {
+		r.ApplicationID, r.ApplicationName, r.UserID, r.UserName = api.Ptr(int64(10)), api.Ptr("phones"), api.Ptr(int64(30)), api.Ptr("bob")
+	}
+	for _, tt := range []struct {
+		name    string
+		want    []string
+		have    []api.SIPRegistration
+		unbinds map[string]int64 // by step key
+	}{
+		{"update takes bob from x", []string{"{sip_username: y, proxy: p, application_name: phones, user_name: bob}"},
+			[]api.SIPRegistration{reg(1, "x", "p", bob), reg(2, "y", "p", nil)}, map[string]int64{"y@p": 1}},
+		{"create takes bob (by id) from x", []string{"{sip_username: z, proxy: p, application_id: 10, user_id: 30}"},
+			[]api.SIPRegistration{reg(1, "x", "p", bob)}, map[string]int64{"z@p": 1}},
+		{"x binds another user", []string{"{sip_username: x, proxy: p, application_name: phones, user_name: carol}", "{sip_username: y, proxy: p, application_name: phones, user_name: bob}"},
+			[]api.SIPRegistration{reg(1, "x", "p", bob), reg(2, "y", "p", nil)}, map[string]int64{}},
+		{"bob is y's already", []string{"{sip_username: y, proxy: p, application_name: phones, user_name: bob, auth_user: new}"},
+			[]api.SIPRegistration{reg(2, "y", "p", bob)}, map[string]int64{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var want []*desired
+			for _, w := range tt.want {
+				want = append(want, entry(t, "- "+w, nil))
+			}
+			p, err := makePlan(want, tt.have, planOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int64{}
+			for _, s := range p.Steps {
+				if s.Unbinds != nil {
+					got[s.Key.String()] = s.Unbinds.SIPRegistrationID
+				}
+			}
+			if !reflect.DeepEqual(got, tt.unbinds) {
+				t.Errorf("unbinds %v, want %v", got, tt.unbinds)
+			}
+		})
+	}
+}

@@ -19,7 +19,7 @@ func printPlan(w io.Writer, p *plan, opt planOptions) {
 	for _, s := range p.Steps {
 		switch s.Action {
 		case actCreate:
-			fmt.Fprintf(w, "  + create %s%s\n", s.Key, pwNote(s))
+			fmt.Fprintf(w, "  + create %s%s%s\n", s.Key, pwNote(s), unbindNote(s))
 		case actUpdate:
 			var parts []string
 			for _, ch := range s.Changes {
@@ -28,7 +28,7 @@ func printPlan(w io.Writer, p *plan, opt planOptions) {
 			if len(parts) == 0 {
 				parts = append(parts, "no field changes")
 			}
-			fmt.Fprintf(w, "  ~ update %s (id %d): %s%s\n", s.Key, s.ID, strings.Join(parts, ", "), pwNote(s))
+			fmt.Fprintf(w, "  ~ update %s (id %d): %s%s%s\n", s.Key, s.ID, strings.Join(parts, ", "), pwNote(s), unbindNote(s))
 		case actDelete:
 			fmt.Fprintf(w, "  - delete %s (id %d)\n", s.Key, s.ID)
 		case actUnchanged:
@@ -48,6 +48,14 @@ func pwNote(s step) string {
 		return "; password from " + s.want.pwSource + " will be sent"
 	}
 	return ""
+}
+
+// unbindNote says which registration loses the user the step binds.
+func unbindNote(s step) string {
+	if s.Unbinds == nil {
+		return ""
+	}
+	return fmt.Sprintf("; unbinds %s from %s (id %d)", boundUser(s.want), keyOf(*s.Unbinds), s.Unbinds.SIPRegistrationID)
 }
 
 func fromText(from *string) string {
@@ -72,6 +80,9 @@ func (c *cli) printSteps(p *plan, results []stepResult) {
 		}
 		if s.SendPassword {
 			m["sends_password"] = true
+		}
+		if s.Unbinds != nil {
+			m["unbinds_user_from"] = s.Unbinds.SIPRegistrationID
 		}
 		if results != nil && (s.Action == actCreate || s.Action == actUpdate || s.Action == actDelete) {
 			r := results[i]
