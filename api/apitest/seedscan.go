@@ -61,6 +61,48 @@ type scanFrame struct {
 	list    string          // the key of the top-level list the frame is in ("" outside one)
 }
 
+// seedScanner is scanSeed's state.
+type seedScanner struct {
+	seedScan
+	data     []byte
+	defaults []string
+	stack    []*scanFrame
+	at       int64 // where line was counted to
+	line     int
+}
+
+// lineOf is the line of data's byte offset; offsets only grow, so each newline is counted once.
+func (s *seedScanner) lineOf(offset int64) int {
+	s.line += bytes.Count(s.data[s.at:offset], []byte("\n"))
+	s.at = offset
+	return s.line
+}
+
+// value is the frame for a value that begins at offset (used when it is an object or array),
+// noting where an item of a top-level list is.
+func (s *seedScanner) value(offset int64) *scanFrame {
+	next := &scanFrame{keys: seedKeys}
+	if len(s.stack) == 0 { // the seed itself
+		return next
+	}
+	top := s.stack[len(s.stack)-1]
+	if top.given != nil { // the value of top.key; at the top level, a list
+		next.keys, next.list = top.keys[top.key], top.list
+		if len(s.stack) == 1 {
+			next.list = top.key
+		}
+		return next
+	}
+	next.keys, next.list = top.keys, top.list // an item of an array
+	if len(s.stack) == 2 {
+		s.lines[top.list] = append(s.lines[top.list], s.lineOf(offset))
+		if top.list == registrationsKey { // all left out, unless its object says otherwise
+			s.absent = append(s.absent, s.defaults)
+		}
+	}
+	return next
+}
+
 // scanSeed walks data (JSON that decoded into a Seed) and refuses, with its line, a key that is
 // not exactly one of its object's (encoding/json matches keys up to case, and would take
 // "Registrations" or "uſers") or that an object gives twice (encoding/json keeps the last value
@@ -68,65 +110,42 @@ type scanFrame struct {
 // registrations would vanish and lend their fields). It notes the line of each item of each
 // list and which of the keys defaults each registration leaves out.
 func scanSeed(data []byte, defaults []string) (seedScan, error) {
-	sc := seedScan{lines: map[string][]int{}}
+	s := &seedScanner{seedScan: seedScan{lines: map[string][]int{}}, data: data, defaults: defaults, line: 1}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	var stack []*scanFrame
-	var at int64
-	line := 1
-	lineOf := func(offset int64) int { // offsets only grow: count each newline once
-		line += bytes.Count(data[at:offset], []byte("\n"))
-		at = offset
-		return line
-	}
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return sc, nil // the end: the seed was decoded, so the JSON is valid
+			return s.seedScan, nil // the end: the seed was decoded, so the JSON is valid
 		}
 		var top *scanFrame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
+		if len(s.stack) > 0 {
+			top = s.stack[len(s.stack)-1]
 		}
-		if key, ok := tok.(string); ok && top != nil && top.wantKey {
+		key, isString := tok.(string)
+		switch {
+		case isString && top != nil && top.wantKey:
 			if err := checkKey(top.keys, top.given, key); err != nil {
-				return sc, fmt.Errorf("line %d: %w", lineOf(dec.InputOffset()), err)
+				return s.seedScan, fmt.Errorf("line %d: %w", s.lineOf(dec.InputOffset()), err)
 			}
 			top.given[key], top.key, top.wantKey = true, key, false
 			continue
+		case tok == json.Delim('}') || tok == json.Delim(']'):
+			if top.list == registrationsKey && len(s.stack) == 3 {
+				s.absent[len(s.absent)-1] = absentKeys(top.given, defaults)
+			}
+			s.stack = s.stack[:len(s.stack)-1]
+		case tok == json.Delim('{') || tok == json.Delim('['):
+			next := s.value(dec.InputOffset())
+			if tok == json.Delim('{') {
+				next.given, next.wantKey = map[string]bool{}, true
+			}
+			s.stack = append(s.stack, next)
+			continue
+		default: // a scalar
+			s.value(dec.InputOffset())
 		}
-		if tok == json.Delim('}') || tok == json.Delim(']') {
-			if top.list == registrationsKey && len(stack) == 3 {
-				sc.absent[len(sc.absent)-1] = absentKeys(top.given, defaults)
-			}
-			stack = stack[:len(stack)-1]
-		} else {
-			next := &scanFrame{keys: seedKeys}
-			switch {
-			case top == nil: // the seed itself
-			case top.given == nil: // an item of an array
-				next.keys, next.list = top.keys, top.list
-				if len(stack) == 2 {
-					sc.lines[top.list] = append(sc.lines[top.list], lineOf(dec.InputOffset()))
-					if top.list == registrationsKey { // all left out, unless an object says otherwise
-						sc.absent = append(sc.absent, defaults)
-					}
-				}
-			default: // the value of top.key
-				next.keys, next.list = top.keys[top.key], top.list
-				if len(stack) == 1 {
-					next.list = top.key
-				}
-			}
-			if tok == json.Delim('{') || tok == json.Delim('[') {
-				if tok == json.Delim('{') {
-					next.given, next.wantKey = map[string]bool{}, true
-				}
-				stack = append(stack, next)
-				continue
-			}
-		}
-		if len(stack) > 0 && stack[len(stack)-1].given != nil { // a value ended: a key is next
-			stack[len(stack)-1].wantKey = true
+		if len(s.stack) > 0 && s.stack[len(s.stack)-1].given != nil { // a value ended: a key is next
+			s.stack[len(s.stack)-1].wantKey = true
 		}
 	}
 }
