@@ -7,7 +7,8 @@ import (
 	"github.com/voxsip/voxsip/api"
 )
 
-// What no two entries of an apply file may share, checked before anything is planned or sent.
+// What no two entries of an apply file may share, checked before anything is planned or sent,
+// and which registration on the service a planned binding takes its user from.
 
 // uniqueKey is what one entry of a file may claim alone: a registration (its sip_username and
 // proxy), or a user it binds. A user has one SIP registration: binding it to one unbinds it
