@@ -182,8 +182,9 @@ func TestAllSIPRegistrations(t *testing.T) {
 		for _, err := range c.AllSIPRegistrations(context.Background(), nil) {
 			if err != nil {
 				errs++
-				if !strings.Contains(err.Error(), "ignore offset") {
-					t.Errorf("err = %v, want one about offset", err)
+				var pe *api.PagingError
+				if !errors.As(err, &pe) || pe.Limit != 0 || pe.Offset != 100 || !strings.Contains(err.Error(), "ignore offset") {
+					t.Errorf("err = %v, want a *api.PagingError about offset at offset 100", err)
 				}
 				continue
 			}
