@@ -62,19 +62,18 @@ func (e *PagingError) Error() string {
 // a page shorter than asked for is not the end: a server may cap its pages.
 //
 // It never runs forever, whatever the server sends; it stops with a *PagingError when:
-//
 //   - a page brings no registration not yielded before (a server that ignores offset);
-//
 //   - the walk has passed the total a page stated (a count larger than its page) and a later
 //     page, with no such total, still brings new registrations;
-//
 //   - it has yielded the client's row limit (DefaultMaxListRows, see WithMaxListRows) and the
 //     server sends more: the error's Limit names it.
 //
-//     for reg, err := range client.AllSIPRegistrations(ctx, nil) {
-//     if err != nil { return err }
-//     fmt.Println(reg.SIPRegistrationID, reg.SIPUsername)
-//     }
+// A walk looks like this:
+//
+//	for reg, err := range client.AllSIPRegistrations(ctx, nil) {
+//		if err != nil { return err }
+//		fmt.Println(reg.SIPRegistrationID, reg.SIPUsername)
+//	}
 func (c *Client) AllSIPRegistrations(ctx context.Context, p *GetSIPRegistrationsParams) iter.Seq2[SIPRegistration, error] {
 	return func(yield func(SIPRegistration, error) bool) {
 		w := newWalk(p, c.maxListRows)
