@@ -127,9 +127,20 @@ func ParseCredentials(data []byte) (*Credentials, error) {
 // a wrong path such as /dev/zero or a disk image fails at once. A directory, or a file over the
 // cap, is a *[CredentialsError] naming path; a file that cannot be opened or read is reported
 // with its *[os.PathError] wrapped.
+//
+// path may be a pipe: a named pipe (mkfifo) or a shell's process substitution, such as
+// <(vault read …), which the program sees as /dev/fd/N. It is read until its writer closes it.
+// As with cat, opening a named pipe that no process writes to waits until one does, and a
+// writer that never closes its end makes the read wait: a caller that must not wait passes a
+// context-bound reader's bytes to [ParseCredentials] instead. "-" is a file of that name, not
+// standard input: to read standard input, read it and call [ParseCredentials].
 func LoadCredentials(path string) (*Credentials, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		if path == "-" && errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("voxsip: reading credentials: %w (LoadCredentials reads a file; "+
+				"for standard input, read it and call auth.ParseCredentials)", err)
+		}
 		return nil, fmt.Errorf("voxsip: reading credentials: %w", err)
 	}
 	defer f.Close()
