@@ -47,7 +47,7 @@ func (c *Client) Call(ctx context.Context, p generated.OperationParams) (json.Ra
 		return nil, err
 	}
 	if *r == nil {
-		return nil, fmt.Errorf("%s %s succeeded, but %w", errPrefix, p.OperationID(), ErrBodyWithheld)
+		return nil, &bodyWithheld{op: p.OperationID()}
 	}
 	return *r, nil
 }

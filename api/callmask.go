@@ -7,11 +7,20 @@ import (
 	"github.com/go-faster/jx"
 )
 
-// ErrBodyWithheld marks the error of Call for an operation that succeeded but whose response
-// body still showed a piece of a secret after masking (a server that echoed part of a password
-// or token): the body is not returned. errors.Is(err, ErrBodyWithheld) means the call took
-// effect.
-var ErrBodyWithheld = errors.New("its response body is not shown: it may hold part of a secret")
+// ErrBodyWithheld is matched (errors.Is) by the error of Call for an operation that succeeded
+// but whose response body still showed a piece of a secret after masking (a server that echoed
+// part of a password or token): the body is not returned, and the call took effect.
+var ErrBodyWithheld = errors.New(errPrefix + " the operation succeeded, but its response body is not shown: it may hold part of a secret")
+
+// bodyWithheld is ErrBodyWithheld for one operation.
+type bodyWithheld struct{ op string }
+
+func (e *bodyWithheld) Error() string {
+	return errPrefix + " " + e.op + " succeeded, but its response body is not shown: it may hold part of a secret " +
+		"(the server echoed part of a password or token)"
+}
+
+func (e *bodyWithheld) Is(target error) bool { return target == ErrBodyWithheld }
 
 // maskJSON returns body with the call's secrets masked in every string, key and number of the
 // JSON (a number or key that held one becomes a string or key of the masked text), so that the
