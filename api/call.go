@@ -34,8 +34,9 @@ func call[R any, P generated.OperationParams](ctx context.Context, c *Client, p 
 // secret parameters (format: password in openapi.yaml) and the bearer token sent, whole or a
 // part, are masked as in errors (in any escaping), token by token so that the body stays valid
 // JSON: a string, key or number that shows a secret is that text with the secret replaced by
-// "***" (a number becomes a string), and nothing else changes. A body with nothing to mask is
-// returned byte for byte as the API sent it. A body that still shows a piece of a secret (a
+// "***" (a number becomes a string), and nothing else changes. As in errors, a password of a
+// few characters is masked wherever they appear, digits of other numbers included. A body with
+// nothing to mask is returned byte for byte as the API sent it. A body that still shows a piece of a secret (a
 // server that echoed part of a password) is not returned: the operation succeeded, and the error
 // matches ErrBodyWithheld.
 func (c *Client) Call(ctx context.Context, p generated.OperationParams) (json.RawMessage, error) {
