@@ -30,7 +30,8 @@ func WithMaxListRows(n int) Option {
 }
 
 // PagingError is the error AllSIPRegistrations yields when the server's pages do not come to an
-// end it can trust. The registrations yielded before it are real, but the list is not complete.
+// end it can trust. The registrations yielded before it came from the server, but the list is
+// not complete (or, from a server that contradicts itself, not reliable).
 type PagingError struct {
 	// Op is the operation walked, "GetSipRegistrations".
 	Op string

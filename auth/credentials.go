@@ -131,8 +131,8 @@ func ParseCredentials(data []byte) (*Credentials, error) {
 // path may be a pipe: a named pipe (mkfifo) or a shell's process substitution, such as
 // <(vault read …), which the program sees as /dev/fd/N. It is read until its writer closes it.
 // As with cat, opening a named pipe that no process writes to waits until one does, and a
-// writer that never closes its end makes the read wait: a caller that must not wait passes a
-// context-bound reader's bytes to [ParseCredentials] instead. "-" is a file of that name, not
+// writer that never closes its end makes the read wait: a caller that must not wait reads the
+// pipe itself, with its own deadline, and passes the bytes to [ParseCredentials]. "-" is a file of that name, not
 // standard input: to read standard input, read it and call [ParseCredentials].
 func LoadCredentials(path string) (*Credentials, error) {
 	f, err := os.Open(path)
