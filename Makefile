@@ -20,14 +20,15 @@ demo:
 generate:
 	$(GO) generate ./...
 
-## check-generated: fail if generated/ (or the parameter-shapes fixture) differs from what the specs
+## check-generated: fail if generated/ (or api/codes.gen.go, or the parameter-shapes fixture) differs from what the specs
 ## generate (tree untouched)
 check-generated:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	tar --exclude=./.git -cf - . | tar -C "$$tmp" -xf - && \
 	(cd "$$tmp" && $(GO) generate ./...) && \
 	diff -ru generated "$$tmp/generated" && \
-	diff -u internal/params/internal/shapes/shapes.gen.go "$$tmp/internal/params/internal/shapes/shapes.gen.go" || \
+	diff -u internal/params/internal/shapes/shapes.gen.go "$$tmp/internal/params/internal/shapes/shapes.gen.go" && \
+	diff -u api/codes.gen.go "$$tmp/api/codes.gen.go" || \
 	{ echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; }
 
 ## vet: go vet and gofmt on all code

@@ -10,6 +10,7 @@ import _ "embed"
 //go:generate go run ./internal/cmd/speccheck openapi.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config generated/config.yaml openapi.yaml
 //go:generate go run ./internal/cmd/decodegen openapi.yaml generated/voximplant.gen.go generated/decode.gen.go
+//go:generate go run ./internal/cmd/apicodes openapi.yaml api/codes.gen.go
 //go:generate go run ./internal/cmd/speccheck internal/params/internal/shapes/shapes.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config internal/params/internal/shapes/config.yaml internal/params/internal/shapes/shapes.yaml
 

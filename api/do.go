@@ -134,7 +134,12 @@ func outcomeUnknown(err error) bool {
 		valErr   *ValidationError
 	)
 	switch {
-	case errors.As(err, &apiErr), errors.As(err, &redirErr), errors.As(err, &valErr), errors.Is(err, errNotSent):
+	case errors.As(err, &apiErr):
+		// The API answered with an error, which says the request was not carried out, unless its
+		// code leaves that open (x-voxsip-outcome-unknown: a fatal or internal error) or it is a
+		// code the spec does not know that came with a server error status.
+		return apiErr.Code.OutcomeUnknown() || (apiErr.StatusCode >= 500 && apiErr.Code.Text() == "")
+	case errors.As(err, &redirErr), errors.As(err, &valErr), errors.Is(err, errNotSent):
 		return false
 	case errors.As(err, &respErr):
 		return respErr.StatusCode >= 500 || (respErr.StatusCode >= 200 && respErr.StatusCode < 300)

@@ -16,38 +16,8 @@ import (
 // ErrorCode is a Voximplant Management API error code: generated.ErrorCode, whose values, meanings
 // (Text) and Temporary set come from openapi.yaml (components/schemas/ErrorCode). It is an error
 // itself, so that errors.Is(err, api.CodeRateLimitExceeded) reports whether err is an [*Error]
-// with that code. Any int may arrive; the spec lists the codes that matter for SIP registrations.
+// with that code (the Code… constants are generated from the spec into codes.gen.go). Any int may arrive; the spec lists the codes that matter for SIP registrations.
 type ErrorCode = generated.ErrorCode
-
-// The error codes openapi.yaml lists, as the official clients name them (each is the
-// generated.ErrorCode constant of the same name). A test holds this list to the spec.
-const (
-	CodeFatalError                  = generated.ErrorCodeFatalError
-	CodeInternalError               = generated.ErrorCodeInternalError
-	CodeAuthorizationFailed         = generated.ErrorCodeAuthorizationFailed
-	CodeInvalidArguments            = generated.ErrorCodeInvalidArguments
-	CodeMissingCmd                  = generated.ErrorCodeMissingCmd
-	CodeUnknownCommand              = generated.ErrorCodeUnknownCommand
-	CodeForbiddenCommand            = generated.ErrorCodeForbiddenCommand
-	CodeInvalidApplicationName      = generated.ErrorCodeInvalidApplicationName
-	CodeInvalidApplicationID        = generated.ErrorCodeInvalidApplicationID
-	CodeInvalidUserID               = generated.ErrorCodeInvalidUserID
-	CodeRequiredIsEmpty             = generated.ErrorCodeRequiredIsEmpty
-	CodeSessionTimeout              = generated.ErrorCodeSessionTimeout
-	CodeInvalidRuleID               = generated.ErrorCodeInvalidRuleID
-	CodeInvalidRuleName             = generated.ErrorCodeInvalidRuleName
-	CodeTryLater                    = generated.ErrorCodeTryLater
-	CodeTooManySIPRegistrations     = generated.ErrorCodeTooManySIPRegistrations
-	CodeInvalidUsername             = generated.ErrorCodeInvalidUsername
-	CodeInvalidProxy                = generated.ErrorCodeInvalidProxy
-	CodeInvalidRegistrationID       = generated.ErrorCodeInvalidRegistrationID
-	CodeConcurrentLimitExceeded     = generated.ErrorCodeConcurrentLimitExceeded
-	CodeRateLimitExceeded           = generated.ErrorCodeRateLimitExceeded
-	CodeUserNotBoundToApplication   = generated.ErrorCodeUserNotBoundToApplication
-	CodeSIPRegistrationIsPersistent = generated.ErrorCodeSIPRegistrationIsPersistent
-	CodeRepeatLater                 = generated.ErrorCodeRepeatLater
-	CodeApplicationNotFound         = generated.ErrorCodeApplicationNotFound
-)
 
 // Error is an error the Management API reported in the body ({"error": {"code": …, "msg": …}}),
 // whatever the HTTP status.

@@ -246,7 +246,7 @@ func mustJSON(v any) string {
 // invalid UTF-8, numbers at the edges, trailing data.
 var edgeBodies = []string{
 	`{"result":1}`, `{"RESULT":1}`, `{"Result":1,"result":2}`, `{"result":1,"result":null}`, `null`, ` {} `,
-	`{"result":1} x`, `{"result":1}{}`, `{"result":-0}`, `{"result":01}`, `{"result":1.}`, `{"result":-}`,
+	`{"result":1} x`, `{"result":1}{}`, `{"result":1}{"a":`, `{"result":1}{"error":`, `{"result":1}[1,`, `{"result":1}"ab`, `{"result":-0}`, `{"result":01}`, `{"result":1.}`, `{"result":-}`,
 	`{"result":1E+2}`, `{"count":9223372036854775807}`, `{"count":9223372036854775808}`,
 	`{"msg":"a\u00e9\ud83d\ude00\ud800x\\\"\/\b\f\n\r\t"}`, "{\"msg\":\"\xff\xfe a \xed\xa0\x80\"}", `{"msg":"\x"}`,
 	"{\"msg\":\"a\tb\"}", `{"error":{"code":1,"msg":"a"},"error":{"code":2}}`, `{"error":null}`,

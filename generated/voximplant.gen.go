@@ -177,6 +177,17 @@ func (e ErrorCode) Temporary() bool {
 	return false
 }
 
+// OutcomeUnknown reports whether an answer with this code leaves open whether the request was
+// carried out (x-voxsip-outcome-unknown in openapi.yaml), so that a call that is not idempotent
+// must not be taken as not done.
+func (e ErrorCode) OutcomeUnknown() bool {
+	switch e {
+	case 1, 2:
+		return true
+	}
+	return false
+}
+
 // Error describes the code, e.g. "Voximplant error 340 (rate limit exceeded)", so that a code is
 // an error itself: errors.Is(err, code) matches an API error that carries it.
 func (e ErrorCode) Error() string {
@@ -222,7 +233,7 @@ type CreateSIPRegistrationResult struct {
 	SIPRegistrationID int64 `json:"sip_registration_id"`
 }
 
-// ErrorCode The Voximplant error codes that matter for SIP registrations, as the official clients' APIErrorCode enum names them. It is not exhaustive: the service may answer with any other code, so APIError.code stays a plain integer. x-voxsip-code-text is each code's meaning (the same order as enum), and x-voxsip-temporary lists the codes by which the API asks to try again later.
+// ErrorCode The Voximplant error codes that matter for SIP registrations, as the official clients' APIErrorCode enum names them. It is not exhaustive: the service may answer with any other code, so APIError.code stays a plain integer. x-voxsip-code-text is each code's meaning (the same order as enum), x-voxsip-temporary lists the codes by which the API asks to try again later, and x-voxsip-outcome-unknown the codes that do not say whether the request was carried out (a fatal or internal error may come after the work was done), so that a client must not assume a call that is not idempotent did nothing. A code the enum does not list that arrives with an HTTP status of 500 or above is unknown too.
 type ErrorCode int
 
 // ErrorResponse The body of a refused request, whatever the HTTP status.
@@ -789,7 +800,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "sip_username", GoName: "SIPUsername",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The SIP user name to filter by",
 			},
 			{
@@ -819,7 +830,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "application_name", GoName: "ApplicationName",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The application name list separated by semicolons (;)",
 			},
 			{
@@ -837,7 +848,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "rule_name", GoName: "RuleName",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The rule name list separated by semicolons (;)",
 			},
 			{
@@ -849,13 +860,13 @@ var Operations = []OperationInfo{
 			{
 				Name: "user_name", GoName: "UserName",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The user name list separated by semicolons (;)",
 			},
 			{
 				Name: "proxy", GoName: "Proxy",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The SIP proxy list separated by semicolons (;)",
 			},
 			{
@@ -1952,10 +1963,22 @@ func (p *GetSIPRegistrationsParams) Validate() []Violation {
 			vs = append(vs, Violation{Params: []string{"sip_registration_id"}, Reason: reason})
 		}
 	}
+	if p.SIPUsername != nil {
+		v := *p.SIPUsername
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"sip_username"}, Reason: lengthReason("least", 1)})
+		}
+	}
 	if p.ApplicationID != nil {
 		v := *p.ApplicationID
 		if !matches("^(any|[0-9]+(;[0-9]+)*)$", string(v)) {
 			vs = append(vs, Violation{Params: []string{"application_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
+		}
+	}
+	if p.ApplicationName != nil {
+		v := *p.ApplicationName
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"application_name"}, Reason: lengthReason("least", 1)})
 		}
 	}
 	if p.RuleID != nil {
@@ -1964,10 +1987,28 @@ func (p *GetSIPRegistrationsParams) Validate() []Violation {
 			vs = append(vs, Violation{Params: []string{"rule_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
 		}
 	}
+	if p.RuleName != nil {
+		v := *p.RuleName
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"rule_name"}, Reason: lengthReason("least", 1)})
+		}
+	}
 	if p.UserID != nil {
 		v := *p.UserID
 		if !matches("^(any|[0-9]+(;[0-9]+)*)$", string(v)) {
 			vs = append(vs, Violation{Params: []string{"user_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
+		}
+	}
+	if p.UserName != nil {
+		v := *p.UserName
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"user_name"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	if p.Proxy != nil {
+		v := *p.Proxy
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"proxy"}, Reason: lengthReason("least", 1)})
 		}
 	}
 	if p.StatusCode != nil {

@@ -26,9 +26,11 @@ var ErrType = errors.New("JSON value of the wrong type")
 // ErrTrailing reports data after the top-level value.
 var ErrTrailing = errors.New("data after the top-level JSON value")
 
-// End returns nil if only whitespace follows the value just decoded.
+// End returns nil if only whitespace follows the value just decoded. Skip returns io.EOF itself
+// only at the end of the input; a value cut short after the first one ({"a": or [1,) is an error
+// that wraps io.EOF, and is trailing data like any other.
 func End(d *jx.Decoder) error {
-	if err := d.Skip(); !errors.Is(err, io.EOF) {
+	if err := d.Skip(); err != io.EOF { //nolint:errorlint // io.EOF itself, not an error wrapping it
 		return ErrTrailing
 	}
 	return nil

@@ -133,6 +133,12 @@ func TestExtensions(t *testing.T) {
 		{"temporary not in enum", func(doc *openapi3.T) {
 			doc.Components.Schemas["ErrorCode"].Value.Extensions["x-voxsip-temporary"] = []any{99999.0}
 		}, "x-voxsip-temporary lists 99999"},
+		{"outcome-unknown not in enum", func(doc *openapi3.T) {
+			doc.Components.Schemas["ErrorCode"].Value.Extensions["x-voxsip-outcome-unknown"] = []any{99998.0}
+		}, "x-voxsip-outcome-unknown lists 99998"},
+		{"outcome-unknown not a list", func(doc *openapi3.T) {
+			doc.Components.Schemas["ErrorCode"].Value.Extensions["x-voxsip-outcome-unknown"] = 1.0
+		}, "x-voxsip-outcome-unknown must be a list"},
 		{"cli password on a plain string", func(doc *openapi3.T) {
 			op := doc.Paths.Value("/UpdateSipRegistration").Post
 			op.Parameters = append(op.Parameters, &openapi3.ParameterRef{Value: &openapi3.Parameter{

@@ -59,7 +59,8 @@ func checkRules(where string, ext any, names map[string]bool) []string {
 }
 
 // checkCodeEnum checks a schema that carries x-voxsip-code-text (the error codes): an integer
-// enum with as many names (x-enum-varnames) and texts as values, and x-voxsip-temporary a subset.
+// enum with as many names (x-enum-varnames) and texts as values, and x-voxsip-temporary and
+// x-voxsip-outcome-unknown subsets of it.
 func checkCodeEnum(name string, s *openapi3.Schema) []string {
 	if _, ok := s.Extensions["x-voxsip-code-text"]; !ok {
 		return nil
@@ -74,11 +75,18 @@ func checkCodeEnum(name string, s *openapi3.Schema) []string {
 			out = append(out, fmt.Sprintf("%s: %s must list one entry per enum value (%d)", where, ext, len(s.Enum)))
 		}
 	}
-	if tmp, ok := s.Extensions["x-voxsip-temporary"]; ok {
-		list, _ := tmp.([]any)
+	for _, ext := range []string{"x-voxsip-temporary", "x-voxsip-outcome-unknown"} {
+		v, ok := s.Extensions[ext]
+		if !ok {
+			continue
+		}
+		list, isList := v.([]any)
+		if !isList {
+			out = append(out, fmt.Sprintf("%s: %s must be a list of codes of the enum", where, ext))
+		}
 		for _, c := range list {
 			if !slices.Contains(s.Enum, c) {
-				out = append(out, fmt.Sprintf("%s: x-voxsip-temporary lists %v, which is not in the enum", where, c))
+				out = append(out, fmt.Sprintf("%s: %s lists %v, which is not in the enum", where, ext, c))
 			}
 		}
 	}
