@@ -8,9 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// decode decodes one layer of escapes of every kind, and reports whether anything changed.
+// decode decodes one layer of escapes of every kind, and reports whether anything changed. A
+// layer with no escape is not copied.
 func decode(layer []unit) ([]unit, bool) {
-	out := make([]unit, 0, len(layer))
+	var out []unit
 	changed := false
 	for i := 0; i < len(layer); {
 		var us []unit
@@ -26,9 +27,14 @@ func decode(layer []unit) ([]unit, bool) {
 			}
 		}
 		if n == 0 {
-			out = append(out, layer[i])
+			if changed {
+				out = append(out, layer[i])
+			}
 			i++
 			continue
+		}
+		if !changed {
+			out = append(make([]unit, 0, len(layer)), layer[:i]...)
 		}
 		out = append(out, us...)
 		i += n

@@ -1,6 +1,7 @@
 package redact_test
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -23,15 +24,22 @@ var selfSimilar = []struct {
 	{"period two", strings.Repeat("ab", 2048), strings.Repeat("ab", bodyCap/2), "***"},
 }
 
-// Masking is linear in the text: the steps it takes stay within a small multiple of the text's
-// and the secret's length, for the self-similar passwords and bodies that make a restarting
-// matcher quadratic.
+// Masking is linear in the text: the steps it takes and the memory it allocates stay within a
+// small multiple of the text's and the secret's length, for the self-similar passwords and
+// bodies that make a restarting matcher quadratic (and a span per position, 10⁶ of them, heavy).
 func TestMaskIsLinear(t *testing.T) {
 	for _, c := range selfSimilar {
 		t.Run(c.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
 			got, suspect, steps := redact.MaskSteps(c.text, []string{c.secret}, nil, "***")
+			runtime.ReadMemStats(&after)
 			if budget := 64 * (len(c.text) + len(c.secret)); steps > budget {
 				t.Errorf("%d steps for a %d-byte text and a %d-byte secret, want at most %d", steps, len(c.text), len(c.secret), budget)
+			}
+			// Each layer holds a unit (12 bytes) per rune; a span per position would add more.
+			if bytes, budget := after.TotalAlloc-before.TotalAlloc, uint64(64*len(c.text)); bytes > budget {
+				t.Errorf("%d bytes allocated for a %d-byte text, want at most %d", bytes, len(c.text), budget)
 			}
 			if c.want == "" && !suspect {
 				t.Errorf("a text of pieces of the secret is not suspect")

@@ -18,7 +18,7 @@ func naiveMatches(layer []unit, t []rune) []span {
 			out = append(out, span{int(layer[i].start), int(layer[i+k-1].end)})
 		}
 	}
-	return merge(out)
+	return merge(out, false)
 }
 
 // The one-pass matcher finds the same spans as comparing at every position, for any text and
@@ -35,7 +35,7 @@ func FuzzMatchesNaive(f *testing.F) {
 		layer := initial(text)
 		want := fold([]rune(secret))
 		steps := 0
-		got := merge(matches(layer, []target{newTarget(want)}, &steps))
+		got := merge(matches(layer, []target{newTarget(want)}, &steps, nil), false)
 		if naive := naiveMatches(layer, want); !slices.Equal(got, naive) {
 			t.Errorf("matches(%q, %q) = %v, want %v", text, secret, got, naive)
 		}

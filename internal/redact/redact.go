@@ -80,16 +80,22 @@ func (m *Masker) Mask(text string) (masked string, suspect bool) {
 }
 
 // counted is Mask, and counts the steps it took (units decoded or compared), for a test to bound.
+//
+// Spans that overlap are joined as they are found, so that a text of many overlapping echoes or
+// pieces keeps a few spans, not one per position. A run of overlapping pieces is safe to show iff
+// each piece is: each lies in the masked spans and the public strings, joined, and pieces that
+// overlap lie in the same joined span.
 func (m *Masker) counted(text string) (masked string, suspect bool, steps int) {
 	if text == "" || len(m.targets) == 0 {
 		return text, false, 0
 	}
-	var found, seenPieces []span
-	layer := initial(text)
+	var found, pieces []span
+	first := initial(text)
+	layer := first
 	steps = len(layer)
 	for i := 0; ; i++ {
-		found = append(found, matches(layer, m.targets, &steps)...)
-		seenPieces = append(seenPieces, pieceMatches(layer, m.pieces, &steps)...)
+		found = matches(layer, m.targets, &steps, found)
+		pieces = pieceMatches(layer, m.pieces, &steps, pieces)
 		if i == maxLayers {
 			break
 		}
@@ -100,17 +106,16 @@ func (m *Masker) counted(text string) (masked string, suspect bool, steps int) {
 		}
 		layer = next
 	}
-	found = merge(found)
-	var publicSpans []span // where the public strings are, found when first needed
-	publicFound := false
-	for _, p := range seenPieces {
+	found = merge(found, false)
+	var allowed []span // the masked spans and the public strings, found when first needed
+	for _, p := range pieces {
 		if covered(found, p) {
 			continue
 		}
-		if !publicFound {
-			publicSpans, publicFound = merge(matches(initial(text), m.public, &steps)), true
+		if allowed == nil {
+			allowed = merge(matches(first, m.public, &steps, slices.Clone(found)), true)
 		}
-		if !covered(publicSpans, p) {
+		if !covered(allowed, p) {
 			suspect = true
 			break
 		}
@@ -231,9 +236,8 @@ func newTarget(rs []rune) target {
 // matches returns the spans of layer that are one of targets, overlapping ones included, in one
 // pass over layer per target (Knuth-Morris-Pratt: a self-similar secret, such as one character
 // repeated, in a text of that character costs no more than any other). steps counts the
-// comparisons.
-func matches(layer []unit, targets []target, steps *int) []span {
-	var out []span
+// comparisons. It appends the spans to out.
+func matches(layer []unit, targets []target, steps *int, out []span) []span {
 	for _, t := range targets {
 		n := len(t.runes)
 		k := 0 // runes of t matched so far
@@ -256,20 +260,20 @@ func matches(layer []unit, targets []target, steps *int) []span {
 	return out
 }
 
-// pieceMatches returns the spans of layer that are a piece of a secret.
-func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool, steps *int) []span {
+// pieceMatches appends to out the spans of layer that are a piece of a secret, overlapping ones
+// joined.
+func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool, steps *int, out []span) []span {
 	if len(pieces) == 0 {
-		return nil
+		return out
 	}
 	*steps += len(layer)
-	var out []span
 	var w [pieceRunes]rune
 	for i := 0; i+pieceRunes <= len(layer); i++ {
 		for k := range w {
 			w[k] = layer[i+k].r
 		}
 		if pieces[pieceKey(w[:])] {
-			out = append(out, span{int(layer[i].start), int(layer[i+pieceRunes-1].end)})
+			out = addSpan(out, span{int(layer[i].start), int(layer[i+pieceRunes-1].end)})
 		}
 	}
 	return out
@@ -285,12 +289,12 @@ func addSpan(spans []span, s span) []span {
 	return append(spans, s)
 }
 
-// merge sorts spans and joins those that overlap.
-func merge(spans []span) []span {
+// merge sorts spans and joins those that overlap, and those that touch if touching.
+func merge(spans []span, touching bool) []span {
 	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
 	var out []span
 	for _, s := range spans {
-		if len(out) > 0 && s.start < out[len(out)-1].end {
+		if n := len(out); n > 0 && (s.start < out[n-1].end || touching && s.start == out[n-1].end) {
 			out[len(out)-1].end = max(out[len(out)-1].end, s.end)
 			continue
 		}

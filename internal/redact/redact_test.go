@@ -105,3 +105,16 @@ func TestMaskSelfSimilarEchoedTwice(t *testing.T) {
 		t.Errorf("got %q, suspect %v; want %q, not suspect", got, suspect, "x*y")
 	}
 }
+
+// A piece of a secret that runs from a masked echo into public text shows nothing that is not
+// public once masked, so the text is not suspect; the same piece running into text that is not
+// public is.
+func TestPiecesAcrossAMaskAndPublicText(t *testing.T) {
+	secret, text := "abcdefghabcdefgh", "abcdefghabcdefghabcdefg"
+	if got, suspect := redact.Mask(text, []string{secret}, []string{"abcdefg"}, "*"); got != "*abcdefg" || suspect {
+		t.Errorf("with the rest public: %q, suspect %v; want %q, not suspect", got, suspect, "*abcdefg")
+	}
+	if got, suspect := redact.Mask(text, []string{secret}, []string{"bcdefg"}, "*"); !suspect {
+		t.Errorf("with only part of the rest public: %q is not suspect", got)
+	}
+}
