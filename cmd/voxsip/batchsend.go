@@ -28,6 +28,9 @@ type batch struct {
 
 	netFailures atomic.Int64
 
+	// The reader's: the first line of each registration a create line makes (checkDuplicate).
+	firstLine map[regKey]int
+
 	// Set by the reader before it closes its channel, read by the dispatcher after.
 	readAll bool // the input was read to its end
 	// Set by the dispatcher before it closes the slots, read by the printer after.
@@ -112,6 +115,7 @@ func (b *batch) parse(rl rawLine) job {
 		j.p, j.bad = parseLine(b.o, rl.text)
 	}
 	b.rs.mark(&j, b.o, b.bf.acceptUnknown)
+	b.checkDuplicate(&j)
 	return j
 }
 
