@@ -62,8 +62,12 @@ func (e *PagingError) Error() string {
 // A count equal to the page's size, missing or negative only means "ask for the next page", and
 // a page shorter than asked for is not the end: a server may cap its pages.
 //
-// It never runs forever, whatever the server sends; it stops with a *PagingError when:
+// It never runs forever or ends short without saying so, whatever the server sends; it stops
+// with a *PagingError when:
 //   - a page brings no registration not yielded before (a server that ignores offset);
+//   - an empty page comes before the total a page stated (the list is incomplete, or changed
+//     while it was read), or a page states a smaller total than an earlier one (registrations
+//     deleted meanwhile shift the offsets, so some would be skipped);
 //   - the walk has passed the total a page stated (a count larger than its page) and a later
 //     page, with no such total, still brings new registrations;
 //   - it has yielded the client's row limit (DefaultMaxListRows, see WithMaxListRows) and the
@@ -85,7 +89,7 @@ func (c *Client) AllSIPRegistrations(ctx context.Context, p *GetSIPRegistrations
 			if err == nil {
 				err = w.yieldNew(ctx, page.Result, yield)
 			}
-			if err == nil && !w.done(page) {
+			if err == nil {
 				err = w.check(page)
 			}
 			if err != nil {
@@ -170,17 +174,30 @@ func (w *walk) done(page *GetSIPRegistrationsResult) bool {
 	return isTotal && w.offset >= page.Count
 }
 
-// check returns a *PagingError if page, which does not end the walk, shows a server that would
-// keep it going forever: it brought nothing new (it ignores offset), or it states no total of its
-// own and brought new registrations past the last total a page stated. It remembers page's
-// total.
+// check returns a *PagingError if page shows a server whose pages cannot be trusted: it ended
+// (an empty page) before a total a page stated; its total is smaller than an earlier page's
+// (rows deleted meanwhile: the offsets shifted past some); it brought nothing new (it ignores offset: found
+// even when the repeated page passes the total); or it states no total of its own and brought new
+// registrations past the last total a page stated. It remembers page's total.
 func (w *walk) check(page *GetSIPRegistrationsResult) error {
-	pageOffset := w.offset - int64(len(page.Result))
+	rows := int64(len(page.Result))
+	pageOffset := w.offset - rows
+	if rows == 0 {
+		if total := max(w.total, page.Count); total > w.offset {
+			return w.fail(pageOffset, 0, fmt.Sprintf("the pages ended at offset %d, but a page stated %d in all; "+
+				"the list is incomplete (or changed while it was read): try again", w.offset, total))
+		}
+		return nil
+	}
 	if w.fresh == 0 {
 		return w.fail(pageOffset, 0, fmt.Sprintf("the page at offset %d brought no new registrations; "+
 			"the server seems to ignore offset, so the walk stops", pageOffset))
 	}
-	if page.Count > int64(len(page.Result)) {
+	if page.Count > rows {
+		if w.total > 0 && page.Count < w.total {
+			return w.fail(pageOffset, 0, fmt.Sprintf("the total went from %d to %d while the list was read: registrations "+
+				"deleted meanwhile shift the pages, so some may have been skipped: try again", w.total, page.Count))
+		}
 		w.total = page.Count
 		return nil
 	}
