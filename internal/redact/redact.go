@@ -127,8 +127,8 @@ func (m *Masker) counted(text string) (masked string, suspect bool, steps int) {
 func foldAll(ss []string) []target {
 	var out []target
 	for _, s := range ss {
-		if s != "" {
-			out = append(out, newTarget(fold([]rune(s))))
+		if t := fold([]rune(s)); len(t) > 0 {
+			out = append(out, newTarget(t))
 		}
 	}
 	return out
@@ -145,6 +145,9 @@ func prepare(secrets []string) (targets []target, pieces map[[pieceRunes]rune]bo
 		}
 		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s), latin1Escaped(s)} {
 			t := fold([]rune(v)) // []rune gives one U+FFFD per invalid byte
+			if len(t) == 0 {
+				continue // nothing but invisible characters: nothing to find
+			}
 			if slices.ContainsFunc(targets, func(o target) bool { return slices.Equal(o.runes, t) }) {
 				continue
 			}
@@ -173,11 +176,42 @@ func latin1Escaped(s string) string {
 	}, s)
 }
 
+// fold is rs as it compares: each rune folded (foldRune), the ignorable ones left out.
 func fold(rs []rune) []rune {
-	for i, r := range rs {
-		rs[i] = unicode.ToLower(r)
+	out := rs[:0]
+	for _, r := range rs {
+		if !ignorable(r) {
+			out = append(out, foldRune(r))
+		}
 	}
-	return rs
+	return out
+}
+
+// foldRune is r's case-insensitive form: the lower case of the smallest rune of its case-folding
+// orbit, so that every rune another language may upper- or lower-case r to compares alike
+// (ſ, S and s; K, k and the Kelvin sign; σ, ς and Σ), and dotless ı and dotted İ as i, which
+// upper- and lower-casing turn into I and i. ASCII folds as unicode.ToLower does, which the
+// decoders rely on (hex digits, entity names).
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		return unicode.ToLower(r)
+	}
+	if r == 'ı' || r == 'İ' {
+		return 'i'
+	}
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	return unicode.ToLower(least)
+}
+
+// ignorable reports whether r is an invisible format character (Unicode category Cf: the soft
+// hyphen, zero-width spaces and joiners, bidi controls, the BOM), which a server may put between
+// the characters of an echoed secret without changing how it reads: it does not take part in a
+// comparison (a match's span still covers it).
+func ignorable(r rune) bool {
+	return r >= 0xAD && unicode.Is(unicode.Cf, r)
 }
 
 // pieceKey is a piece with '+' and ' ' made alike, as '+' may stand for a space.
@@ -197,7 +231,9 @@ func initial(text string) []unit {
 	out := make([]unit, 0, len(text))
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		out = append(out, unit{unicode.ToLower(r), int32(i), int32(i + size)})
+		if !ignorable(r) {
+			out = append(out, unit{foldRune(r), int32(i), int32(i + size)})
+		}
 		i += size
 	}
 	return out

@@ -12,6 +12,9 @@ var secrets = []struct{ name, secret, fragment string }{
 	{"specials", "S3cr3t-P@ss&word=1% \"Zqx9\" <Xyw7>/ü'~!*()+", "Zqx9"},
 	{"emoji", "pässword😀Zqx9😀end", "Zqx9"},
 	{"invalid UTF-8", "pw\xffsecretXYZ", "secretxyz"},
+	// Letters that upper-casing and lower-casing do not bring back: ſ (to S), the Kelvin sign (to
+	// k), final ς (to Σ), dotless ı (to I).
+	{"case orbits", "ſecret\u212aelvinςigmaıd", "elvin"},
 }
 
 func TestMaskWhateverTheEncoding(t *testing.T) {
