@@ -11,7 +11,7 @@ import (
 )
 
 // deleteAllHint is how to delete every registration, which apply --prune refuses to do.
-const deleteAllHint = `voxsip list --json | jq -c '{sip_registration_id}' | voxsip delete --batch -`
+const deleteAllHint = `voxsip list --json > all.jsonl && jq -c '{sip_registration_id}' all.jsonl | voxsip delete --batch -`
 
 const applyHelp = `Makes the account's SIP registrations match a YAML file: reads them all
 (GetSipRegistrations), computes a plan, prints it, and applies it. A registration is identified

@@ -9,9 +9,10 @@ import (
 // JSON returns the JSON text b with the characters String escapes that JSON allows raw inside
 // strings (DEL, C1 controls, the line and paragraph separators, the format and other
 // default-ignorable characters) written as \uXXXX escapes (a surrogate pair above U+FFFF), and
-// each byte that is not UTF-8 as \ufffd (what a decoder reads it as): the same JSON value, safe to show on a terminal. b must be valid JSON: then such
-// characters stand only inside strings, and the control characters below U+0020 it may hold are
-// white space between tokens, kept. b is returned as it is when nothing needs an escape.
+// each byte that is not UTF-8 as \ufffd (what a decoder reads it as): the same JSON value, safe
+// to show on a terminal. b must be valid JSON: then such characters stand only inside strings,
+// and the control characters below U+0020 it may hold are white space between tokens, kept. b
+// is returned as it is when nothing needs an escape.
 func JSON(b []byte) []byte {
 	i := 0
 	for i < len(b) {
