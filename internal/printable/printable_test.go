@@ -64,6 +64,8 @@ func TestCut(t *testing.T) {
 		{"\x1b\x1b\x1b", 8, `\x1b\x1b…`}, // max counts the escaped text, never cut inside an escape
 		{"\x1b\x1b\x1b", 11, `\x1b\x1b…`},
 		{"\x1b\x1b\x1b", 12, `\x1b\x1b\x1b`},
+		{"a\U000e0001", 10, "a…"}, // \U000e0001 is ten bytes
+		{"a\U000e0001", 11, `a\U000e0001`},
 	} {
 		if got := printable.Cut(c.in, c.max); got != c.want {
 			t.Errorf("Cut(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
