@@ -117,10 +117,12 @@ func (bf *batchFlags) interval() time.Duration {
 type job struct {
 	line int
 	p    any
-	bad  error  // the line could not be used; nothing was sent for it
-	skip string // not sent, and why (done in a previous run)
-	held error  // not sent: its outcome in a previous run is unknown, and it stays so
-	slot chan<- outcome
+	// digest identifies the line's parameters in its result (paramsDigest; "" for a bad line).
+	digest string
+	bad    error  // the line could not be used; nothing was sent for it
+	skip   string // not sent, and why (done in a previous run)
+	held   error  // not sent: its outcome in a previous run is unknown, and it stays so
+	slot   chan<- outcome
 }
 
 type outcome struct {
@@ -163,13 +165,17 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 	if err := cf.check(); err != nil {
 		return err
 	}
+	if bf.resume != "" && !cf.json && !bf.dryRun {
+		return usagef("--resume needs --json: this run's results must be --json results for a later --resume to read " +
+			"(text results cannot be resumed from); nothing was sent")
+	}
 	var rs *resumeState
 	if bf.resume != "" {
 		if err := c.checkResumeIsNotOutput(bf.resume); err != nil {
 			return err
 		}
 		var err error
-		if rs, err = loadResume(bf.resume); err != nil {
+		if rs, err = loadResume(bf.resume, o); err != nil {
 			return err
 		}
 	}
@@ -184,6 +190,10 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 			return fmt.Errorf("--batch: %s is a directory", bf.file)
 		}
 		in = f
+	}
+	in, err := rs.checkInput(o, in)
+	if err != nil {
+		return err
 	}
 	b := &batch{c: c, o: o, cf: cf, bf: bf, rs: rs}
 	if !bf.dryRun {
