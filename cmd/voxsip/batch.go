@@ -41,12 +41,24 @@ and sends nothing new; a second Ctrl-C (or SIGTERM) stops at once and names the 
 outcome is unknown. With --dry-run every line is checked and reported, and nothing is sent.
 
 --resume RESULTS skips the lines a previous run's --json results mark ok (a --dry-run's results
-count for nothing; a file that is no --json results is refused) and redoes the others, except
-those marked "outcome_unknown" of an operation that is not idempotent (create): they are not
-sent again, and this run marks them unknown too, through any number of runs, until you decide.
-List them (grep outcome_unknown RESULTS), check with 'voxsip list' whether each took effect,
-then either add --resume-accept-unknown to send them again, or edit the results file: mark a
-line that took effect "ok": true (it is then skipped).`
+count for nothing) and redoes the others, except those marked "outcome_unknown" of an operation
+that is not idempotent (create): they are not sent again, and this run marks them unknown too,
+through any number of runs, until you decide. List them (grep outcome_unknown RESULTS), check with
+'voxsip list' whether each took effect, then either add --resume-accept-unknown to send them
+again, or edit the results: change "ok": false to "ok": true on a line that took effect (it is
+then skipped). --resume needs --json (text results cannot be resumed from), except with --dry-run.
+
+Each --json result names its operation ("op") and its line's parameters ("params_digest": 16 hex
+digits of a SHA-256 of the parameters as sent, with the password left out, so the results reveal
+nothing of it; a line whose only change is its password counts as the same line). Before
+anything is sent, --resume reads the input as far as the last line the results mark ok or unknown
+(from a pipe, that part is held in memory) and refuses the run, naming the line, when such a line
+is not the one its result is for (edited, moved by a line inserted or deleted above it, missing),
+and when RESULTS holds another command's results, an older voxsip's (no "op"), or what is not
+results. A failed line may be fixed in place. A result cut short (a full disk) is read from its
+complete copy right after it (the results on standard error, appended as the batch says);
+without one it is refused, except on the last line when the operation is idempotent (update,
+delete); for create the refusal says which result to write if that line took effect.`
 
 // batchFlags are the flags of a command that takes --batch.
 type batchFlags struct {
@@ -67,7 +79,7 @@ func (bf *batchFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&bf.file, "batch", "", "send one request per line of `FILE` (JSON Lines; - for standard input)")
 	cmd.Flags().IntVar(&bf.concurrency, "concurrency", 4, fmt.Sprintf("with --batch: `N` requests in flight at once (1 to %d; they take effect in any order)", maxConcurrency))
 	cmd.Flags().Var((*rateValue)(bf), "rps", fmt.Sprintf("with --batch: at most `R` requests per second (%g to %d; 0: no limit)", minRPS, maxRPS))
-	cmd.Flags().StringVar(&bf.resume, "resume", "", "with --batch: skip the lines that a previous run's --json results in `FILE` mark ok")
+	cmd.Flags().StringVar(&bf.resume, "resume", "", "with --batch and --json: skip the lines that a previous run's --json results in `FILE` mark ok")
 	cmd.Flags().BoolVar(&bf.acceptUnknown, "resume-accept-unknown", false,
 		"with --resume: send again the lines whose outcome the results mark unknown (after checking they did not take effect)")
 }

@@ -84,7 +84,8 @@ func (rs *resumeState) add(at int, obj []byte) error {
 	case r.Op == "":
 		return fmt.Errorf("--resume: line %d of %s has no \"op\" and \"params_digest\" (written by an older voxsip, or by hand), "+
 			"so it cannot be checked against the input line it is for; nothing was sent: finish with the voxsip that wrote "+
-			"%s, or put the lines not marked \"ok\": true in a new input and run that without --resume", at, rs.path, rs.path)
+			"%s, or put the lines it does not mark \"ok\": true in a new input (those marked \"outcome_unknown\" only "+
+			"after checking with 'voxsip list' that they did not take effect) and run that without --resume", at, rs.path, rs.path)
 	case r.Op != rs.op:
 		return fmt.Errorf("--resume: line %d of %s is a result of %s, not %s: give the results of this command's batch; "+
 			"nothing was sent", at, rs.path, r.Op, rs.op)
