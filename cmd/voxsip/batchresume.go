@@ -39,9 +39,6 @@ func (rs *resumeState) done(n int) bool {
 	return slices.ContainsFunc(rs.marks[n], func(m mark) bool { return m.ok })
 }
 
-// unknown reports whether a result marks input line n outcome unknown and none marks it ok.
-func (rs *resumeState) unknown(n int) bool { return len(rs.marks[n]) > 0 && !rs.done(n) }
-
 // resultLine is what --resume reads of a result line.
 type resultLine struct {
 	Line           int    `json:"line"`

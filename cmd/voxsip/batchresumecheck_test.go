@@ -53,7 +53,7 @@ func TestResumeRefusesResultsOfOtherLines(t *testing.T) {
 		{"a line deleted", createLines("a2"), results,
 			"line 1 of " + results + " marks input line 1 ok, but input line 1 is not the line that result is for"},
 		{"a line made bad", `{"sip_username": "a1", "proxy": "p", "x": 1}` + "\n" + createLines("a2"), results, "it is now a bad line"},
-		{"the input cut short", createLines("a1"), results, "marks input line 2 ok, but the input ends at line 1"},
+		{"the input cut short", createLines("a1"), results, "line 2 of " + results + " is a result for input line 2, but the input ends at line 1"},
 		{"results of update", createLines("a1", "a2"), writeFile(t, updated.stdout),
 			"is a result of " + opUpdate.op.ID + ", not " + opCreate.op.ID},
 		{"an older voxsip's results", createLines("a1", "a2"), old, `has no "op" and "params_digest"`},
@@ -163,6 +163,9 @@ func TestResumeGluedAndCutResults(t *testing.T) {
 	if r.code != exitOK || len(srv.Registrations()) != 2 {
 		t.Errorf("with the line it names: exit %d, %d registrations, stderr %s", r.code, len(srv.Registrations()), r.stderr)
 	}
+	// Cut, for a line past the input's end: refused.
+	r = createRun(t, srv, creds, createLines("g1"), "--resume", results)
+	checkOneLine(t, "cut past the end", r, exitNothing, "is a result for input line 2, but the input ends at line 1")
 	// Cut before its line number: refused too.
 	r = createRun(t, srv, creds, input, "--resume", writeFile(t, l[0]+`{"li`))
 	checkOneLine(t, "cut before its number", r, exitNothing, "it may have marked an input line ok")

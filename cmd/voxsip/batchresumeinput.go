@@ -106,19 +106,19 @@ func (rs *resumeState) checkLine(o operation, rl rawLine) error {
 	return nil
 }
 
-// missing refuses results that mark a line past the end of the input (seen is its last line).
+// missing refuses results for a line past the end of the input (seen is its last line).
 func (rs *resumeState) missing(seen int) error {
-	n := rs.last
-	for line := range rs.marks {
-		if line > seen && line < n {
-			n = line
+	n, at := 0, 0
+	for line, ms := range rs.marks {
+		if line > seen && (n == 0 || line < n) {
+			n, at = line, ms[0].at
 		}
 	}
-	if ms := rs.marks[n]; len(ms) > 0 {
-		return fmt.Errorf("--resume: line %d of %s marks input line %d %s, but the input ends at line %d: is it the "+
-			"input of that run? Nothing was sent", ms[0].at, rs.path, n, ms[0].what(), seen)
+	if c := rs.cut; c != nil && c.line > seen && (n == 0 || c.line < n) {
+		n, at = c.line, c.at
 	}
-	return rs.cut.refuse(rs.path, rs.op, "")
+	return fmt.Errorf("--resume: line %d of %s is a result for input line %d, but the input ends at line %d: is it "+
+		"the input of that run? Nothing was sent", at, rs.path, n, seen)
 }
 
 // replayable returns the reader to check the input from, and a function that gives the input
