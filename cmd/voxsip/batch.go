@@ -203,7 +203,7 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 		}
 		in = f
 	}
-	in, err := rs.checkInput(o, in)
+	in, err := rs.checkInput(c.ctx, o, in)
 	if err != nil {
 		return err
 	}

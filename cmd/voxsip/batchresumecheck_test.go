@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -209,5 +211,24 @@ func TestResumeMarkRefusesALineThatChanged(t *testing.T) {
 		if j.bad == nil || j.skip != "" || !strings.Contains(j.bad.Error(), "not sent") {
 			t.Errorf("ok=%v: bad %v, skip %q", ok, j.bad, j.skip)
 		}
+	}
+}
+
+// TestResumeCheckInterrupted: an interrupt while --resume waits for input lines to compare with
+// the results (a pipe that sends nothing) ends the run at once, nothing sent.
+func TestResumeCheckInterrupted(t *testing.T) {
+	srv, creds := fake(t)
+	r := createRun(t, srv, creds, createLines("i1"))
+	if r.code != exitOK {
+		t.Fatalf("run 1: exit %d, stderr %s", r.code, r.stderr)
+	}
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.Close() })
+	sigs := make(chan os.Signal, 1)
+	sigs <- os.Interrupt
+	r = runEnvCLI(t, &env{stdin: pr, sigs: sigs}, []string{"create", "--batch", "-", "--json", "--credentials", creds,
+		"--base-url", srv.URL, "--resume", writeFile(t, r.stdout)})
+	if r.code != exitNothing || !strings.Contains(r.stderr, "interrupted while --resume compared the input") || len(srv.Requests()) != 1 {
+		t.Errorf("exit %d, %d requests, stderr %s", r.code, len(srv.Requests()), r.stderr)
 	}
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,11 +59,27 @@ func digestOf(o operation, rl rawLine) string {
 // the line its result was for: edited, shifted by a line inserted or deleted, missing. Nothing
 // has been sent then. It returns the input to run the batch from: in itself, rewound, when it
 // is a regular file; else the bytes read followed by the rest of in (read once, as a stream).
-func (rs *resumeState) checkInput(o operation, in io.Reader) (io.Reader, error) {
+// An interrupt (ctx) while it waits for input ends it.
+func (rs *resumeState) checkInput(ctx context.Context, o operation, in io.Reader) (io.Reader, error) {
 	if rs == nil || rs.last == 0 {
 		return in, nil
 	}
 	src, replay := replayable(in)
+	checked := make(chan error, 1)
+	go func() { checked <- rs.readAndCheck(o, src) }()
+	select {
+	case err := <-checked:
+		if err != nil {
+			return nil, err
+		}
+		return replay()
+	case <-ctx.Done():
+		return nil, errors.New("interrupted while --resume compared the input with its results; nothing was sent")
+	}
+}
+
+// readAndCheck reads src up to line rs.last and checks each line a result marks.
+func (rs *resumeState) readAndCheck(o operation, src io.Reader) error {
 	var err error
 	seen := 0
 	readLines(src, func(rl rawLine) bool {
@@ -78,10 +96,7 @@ func (rs *resumeState) checkInput(o operation, in io.Reader) (io.Reader, error) 
 	if err == nil && seen < rs.last {
 		err = rs.missing(seen)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return replay()
+	return err
 }
 
 // checkLine compares input line rl with the results that mark it.
