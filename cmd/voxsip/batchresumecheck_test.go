@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/voxsip/voxsip/api/apitest"
@@ -230,5 +232,47 @@ func TestResumeCheckInterrupted(t *testing.T) {
 		"--base-url", srv.URL, "--resume", writeFile(t, r.stdout)})
 	if r.code != exitNothing || !strings.Contains(r.stderr, "interrupted while --resume compared the input") || len(srv.Requests()) != 1 {
 		t.Errorf("exit %d, %d requests, stderr %s", r.code, len(srv.Requests()), r.stderr)
+	}
+}
+
+// fullDisk takes limit bytes, then fails as a full disk does: a write that does not fit is
+// written in part.
+type fullDisk struct {
+	strings.Builder
+	limit int
+}
+
+func (d *fullDisk) Write(p []byte) (int, error) {
+	room := d.limit - d.Len()
+	if len(p) <= room {
+		return d.Builder.Write(p)
+	}
+	d.Builder.Write(p[:max(room, 0)])
+	return max(room, 0), syscall.ENOSPC
+}
+
+// TestCreateBatchResumesAfterAPartialWrite: a full disk cuts a result short mid-write; the
+// results on standard error, appended as the batch says (glued to the cut piece), let --resume
+// finish the batch with no line created twice, wherever the write was cut.
+func TestCreateBatchResumesAfterAPartialWrite(t *testing.T) {
+	input := createLines("p1", "p2", "p3", "p4")
+	for _, limit := range []int{0, 1, 15, 40, 60, 95, 100} {
+		srv, creds := fake(t)
+		args := []string{"create", "--batch", writeFile(t, input), "--json", "--concurrency", "1", "--credentials", creds, "--base-url", srv.URL}
+		out := &fullDisk{limit: limit}
+		var stderr strings.Builder
+		run(context.Background(), args, strings.NewReader(""), out, &stderr)
+		results := out.String()
+		for _, l := range strings.Split(stderr.String(), "\n") {
+			if obj, ok := strings.CutPrefix(l, "voxsip: result not written: "); ok {
+				results += obj + "\n"
+			}
+		}
+		created := len(srv.Registrations())
+		r := runCLI(t, nil, append(args, "--resume", writeFile(t, results)))
+		if r.code != exitOK || len(srv.Registrations()) != 4 || created == 0 {
+			t.Errorf("cut at byte %d: exit %d, %d then %d registrations (want 4, none twice), results %q, stderr %s",
+				limit, r.code, created, len(srv.Registrations()), results, r.stderr)
+		}
 	}
 }
