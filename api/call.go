@@ -26,9 +26,19 @@ func call[R any, P generated.OperationParams](ctx context.Context, c *Client, p 
 
 // Call sends any operation of openapi.yaml, picked by the type of p (a pointer to one of the
 // generated Params structs), exactly as the operation's own method would (validation, retries,
-// error types, masking), and returns the success body as the API sent it: a JSON object with a
-// "result". It is the one path for code that handles every operation alike, such as the CLI's
-// `voxsip call`; the methods return typed results.
+// error types, masking), and returns the success body: a JSON object with a "result". It is the
+// one path for code that handles every operation alike, such as the CLI's `voxsip call`; the
+// methods return typed results.
+//
+// A caller may print the body, so it carries no secret the client knows: the values of p's
+// secret parameters (format: password in openapi.yaml) and the bearer token sent, whole or a
+// part, are masked as in errors (in any escaping), token by token so that the body stays valid
+// JSON: a string, key or number that shows a secret is that text with the secret replaced by
+// "***" (a number becomes a string), and nothing else changes. As in errors, a password of a
+// few characters is masked wherever they appear, digits of other numbers included. A body with
+// nothing to mask is returned byte for byte as the API sent it. A body that still shows a piece of a secret (a
+// server that echoed part of a password) is not returned: the operation succeeded, and the error
+// matches ErrBodyWithheld.
 func (c *Client) Call(ctx context.Context, p generated.OperationParams) (json.RawMessage, error) {
 	if p == nil {
 		return nil, errNilParams("Call")
@@ -36,6 +46,9 @@ func (c *Client) Call(ctx context.Context, p generated.OperationParams) (json.Ra
 	r, err := call(ctx, c, p, hasResult)
 	if err != nil {
 		return nil, err
+	}
+	if *r == nil {
+		return nil, &bodyWithheld{op: p.OperationID()}
 	}
 	return *r, nil
 }

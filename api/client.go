@@ -47,6 +47,8 @@ type Client struct {
 	retry  RetryPolicy
 	logger *slog.Logger
 
+	maxListRows int // AllSIPRegistrations' row limit (0: DefaultMaxListRows)
+
 	now   func() time.Time                                 // the clock for Retry-After dates
 	sleep func(d time.Duration, done <-chan struct{}) bool // waits d; false if done closed first
 }
@@ -69,6 +71,8 @@ type options struct {
 	http      *http.Client
 	retry     RetryPolicy
 	logger    *slog.Logger
+
+	maxListRows int
 }
 
 // WithCredentials authenticates with parsed service-account credentials.
@@ -293,7 +297,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		retry:  o.retry,
 		logger: o.logger,
 		now:    time.Now,
-		sleep:  sleepTimer,
+
+		maxListRows: o.maxListRows,
+		sleep:       sleepTimer,
 	}, nil
 }
 

@@ -258,6 +258,9 @@ func success[R any](v *verdict, r *R, ok func(*R) string) (*R, error) {
 	if problem := ok(r); problem != "" {
 		return nil, v.respErr(problem)
 	}
+	if raw, isRaw := any(r).(*json.RawMessage); isRaw { // Call's body, returned as it came
+		*raw = v.sc.maskJSON(*raw) // nil: withheld
+	}
 	return r, nil
 }
 

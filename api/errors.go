@@ -47,7 +47,7 @@ type ErrorDetail struct {
 }
 
 // Error describes the refusal on one line: operation, code (and its meaning), message (control
-// characters escaped), status.
+// characters escaped, cut after 500 bytes), status.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: error %d", errPrefix, e.Op, int(e.Code))
@@ -55,7 +55,7 @@ func (e *Error) Error() string {
 		b.WriteString(" (" + t + ")")
 	}
 	if e.Message != "" {
-		b.WriteString(": " + printable.String(e.Message))
+		b.WriteString(": " + printable.Cut(e.Message, maxShownBytes))
 	}
 	if e.StatusCode != 200 {
 		fmt.Fprintf(&b, " [HTTP %d]", e.StatusCode)
@@ -167,11 +167,15 @@ type RedirectError struct {
 }
 
 // Error says that a redirect was refused and where it pointed (masked, control characters
-// escaped).
+// escaped, cut after 500 bytes).
 func (e *RedirectError) Error() string {
 	return fmt.Sprintf("%s %s: refused to follow a redirect (HTTP %d) to %s; check the base URL",
-		errPrefix, e.Op, e.StatusCode, printable.String(e.Location))
+		errPrefix, e.Op, e.StatusCode, printable.Cut(e.Location, maxShownBytes))
 }
+
+// maxShownBytes is how much of a server's text (an error message, a redirect's Location) an
+// error's line shows; the field keeps all of it.
+const maxShownBytes = 500
 
 // AttemptsError is returned when retries ran out: it says how many attempts were made and wraps
 // the last attempt's error.

@@ -27,6 +27,9 @@ type pager struct {
 	shortAt      int
 	countMode    string
 	noIDs        bool // rows without sip_registration_id
+	emptyAfter   int  // requests after this 1-based number get an empty page (0: never)
+	dropAfter    int  // after request number dropAfter, the first dropped registrations are gone
+	dropped      int
 	requests     atomic.Int64
 }
 
@@ -50,7 +53,14 @@ func (p *pager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		count--
 	}
 	page := []map[string]any{}
-	for i := offset; i < p.n && i < offset+count; i++ {
+	if p.emptyAfter > 0 && n > p.emptyAfter {
+		count = 0
+	}
+	first, total := 0, p.n // the registrations left: ids first+1 to p.n
+	if p.dropAfter > 0 && n > p.dropAfter {
+		first, total = p.dropped, p.n-p.dropped
+	}
+	for i := first + offset; i < p.n && i < first+offset+count; i++ {
 		page = append(page, map[string]any{"sip_registration_id": i + 1, "sip_username": fmt.Sprint("u", i), "proxy": "p",
 			"last_updated": 1, "deactivated": false, "next_subscription_renewal": "2026-12-01",
 			"purchase_date": "2026-11-01 00:00:00", "subscription_price": "1", "is_persistent": true})
@@ -58,7 +68,7 @@ func (p *pager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			delete(page[len(page)-1], "sip_registration_id")
 		}
 	}
-	body := map[string]any{"result": page, "count": p.n}
+	body := map[string]any{"result": page, "count": total}
 	switch p.countMode {
 	case "page":
 		body["count"] = len(page)
@@ -182,8 +192,9 @@ func TestAllSIPRegistrations(t *testing.T) {
 		for _, err := range c.AllSIPRegistrations(context.Background(), nil) {
 			if err != nil {
 				errs++
-				if !strings.Contains(err.Error(), "ignore offset") {
-					t.Errorf("err = %v, want one about offset", err)
+				var pe *api.PagingError
+				if !errors.As(err, &pe) || pe.Limit != 0 || pe.Offset != 100 || !strings.Contains(err.Error(), "ignore offset") {
+					t.Errorf("err = %v, want a *api.PagingError about offset at offset 100", err)
 				}
 				continue
 			}
@@ -241,4 +252,40 @@ func TestAllSIPRegistrations(t *testing.T) {
 			t.Fatalf("%d registrations, last err %v, %d requests; want 10, context.Canceled, 1", got, last, p.requests.Load())
 		}
 	})
+}
+
+// A walk that ends short of a total a page stated ends with a *PagingError, never silently with
+// part of the list: a server that ignores offset, found on the page that passes the total (150
+// registrations, pages of 100: the second page repeats the first), and an empty page before the
+// total (the list is incomplete, or changed while it was read), or a total that shrinks between
+// pages (registrations deleted meanwhile shift the offsets: some are skipped).
+func TestAllSIPRegistrationsShortOfAStatedTotal(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		p      *pager
+		reason string
+	}{
+		{"offset ignored, the repeat passes the total", &pager{n: 150, ignoreOffset: true}, "ignore offset"},
+		{"an empty page before the total", &pager{n: 150, emptyAfter: 1}, "150 in all"},
+		{"an empty page before the total, pages capped", &pager{n: 150, pageCap: 30, emptyAfter: 3}, "150 in all"},
+		// 100 deleted after the first page: the second (offset 100 of the 150 left) skips 100.
+		{"registrations deleted while walking", &pager{n: 250, dropAfter: 1, dropped: 100}, "went from 250 to 150"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := pagerClient(t, tc.p)
+			var rows int
+			var errs []error
+			for _, err := range c.AllSIPRegistrations(context.Background(), &api.GetSIPRegistrationsParams{Count: api.Ptr(int64(100))}) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				rows++
+			}
+			var pe *api.PagingError
+			if len(errs) != 1 || !errors.As(errs[0], &pe) || !strings.Contains(pe.Reason, tc.reason) || pe.Rows != rows {
+				t.Fatalf("%d rows, errors %v; want one *api.PagingError saying %q after the rows", rows, errs, tc.reason)
+			}
+		})
+	}
 }

@@ -68,6 +68,10 @@ type scrubber struct {
 	ready  bool
 	values []string // the secret parameters' values, read once
 	public []string // text known not to be secret: parameter names and the other values
+
+	masker      *redact.Masker // prepared for maskerToken: a body of many messages prepares once
+	maskerToken string
+	prepared    int // how many times a Masker was made, for a test
 }
 
 // withheld replaces a text that may show part of a secret.
@@ -105,11 +109,21 @@ func (s *scrubber) secrets() []string {
 	return out
 }
 
+// masking returns the Masker for the current secrets, made once per token: an error body of many
+// messages, each masked on its own, prepares the secrets once.
+func (s *scrubber) masking() *redact.Masker {
+	if s.masker == nil || s.maskerToken != s.token {
+		secrets := s.secrets() // first: it reads the parameters, public values included
+		s.masker, s.maskerToken = redact.New(secrets, s.public, mask), s.token
+		s.prepared++
+	}
+	return s.masker
+}
+
 // String masks every secret in str, then the values of secret query parameters; a str that
-// still shows a piece of a secret becomes the withheld note.
+// still shows a piece of a secret becomes the withheld note. Its cost is linear in str.
 func (s *scrubber) String(str string) string {
-	secrets := s.secrets() // first: it reads the parameters, public values included
-	masked, suspect := redact.Mask(str, secrets, s.public, mask)
+	masked, suspect := s.masking().Mask(str)
 	if suspect {
 		return withheld
 	}
@@ -136,31 +150,44 @@ func (s *scrubber) snippet(body []byte) string {
 	return str
 }
 
-// scrubQuery masks the values of secret query parameters wherever "name=" appears in str.
+// scrubQuery masks the values of secret query parameters wherever "name=" appears in str, in
+// one pass per secret parameter.
 func scrubQuery(str string) string {
 	for _, name := range secretParams {
-		key := name + "="
-		from := 0
-		for {
-			i := strings.Index(str[from:], key)
-			if i < 0 {
-				break
-			}
-			start := from + i + len(key)
-			// Only a parameter boundary counts: start of string, '?', '&' or ';' before the name.
-			if j := from + i; j > 0 && !strings.ContainsRune("?&;", rune(str[j-1])) {
-				from = start
-				continue
-			}
-			end := start
-			for end < len(str) && !strings.ContainsRune("&;# \"'<>\n", rune(str[end])) {
-				end++
-			}
-			str = str[:start] + mask + str[end:]
-			from = start + len(mask)
-		}
+		str = scrubParam(str, name+"=")
 	}
 	return str
+}
+
+// scrubParam masks the value after each key ("password=") that starts a parameter: at the start
+// of str or after '?', '&' or ';'.
+func scrubParam(str, key string) string {
+	var b strings.Builder
+	last, from := 0, 0 // str[:last] is written; the search goes on at from
+	for {
+		i := strings.Index(str[from:], key)
+		if i < 0 {
+			break
+		}
+		at := from + i
+		start := at + len(key)
+		from = start
+		if at > 0 && !strings.ContainsRune("?&;", rune(str[at-1])) {
+			continue
+		}
+		end := start
+		for end < len(str) && !strings.ContainsRune("&;# \"'<>\n", rune(str[end])) {
+			end++
+		}
+		b.WriteString(str[last:start])
+		b.WriteString(mask)
+		last, from = end, end
+	}
+	if last == 0 {
+		return str
+	}
+	b.WriteString(str[last:])
+	return b.String()
 }
 
 // Error rebuilds err so that its text carries no secret, keeping what callers branch on:

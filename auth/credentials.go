@@ -127,9 +127,20 @@ func ParseCredentials(data []byte) (*Credentials, error) {
 // a wrong path such as /dev/zero or a disk image fails at once. A directory, or a file over the
 // cap, is a *[CredentialsError] naming path; a file that cannot be opened or read is reported
 // with its *[os.PathError] wrapped.
+//
+// path may be a pipe: a named pipe (mkfifo) or a shell's process substitution, such as
+// <(vault read …), which the program sees as /dev/fd/N. It is read until its writer closes it.
+// As with cat, opening a named pipe that no process writes to waits until one does, and a
+// writer that never closes its end makes the read wait: a caller that must not wait reads the
+// pipe itself, with its own deadline, and passes the bytes to [ParseCredentials]. "-" is a file of that name, not
+// standard input: to read standard input, read it and call [ParseCredentials].
 func LoadCredentials(path string) (*Credentials, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		if path == "-" && errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("voxsip: reading credentials: %w (LoadCredentials reads a file; "+
+				"for standard input, read it and call auth.ParseCredentials)", err)
+		}
 		return nil, fmt.Errorf("voxsip: reading credentials: %w", err)
 	}
 	defer f.Close()
@@ -257,19 +268,22 @@ func parsePrivateKey(pemText string) (*rsa.PrivateKey, string, error) {
 
 	// Accept PKCS#8 then PKCS#1 whatever the label says: files in the wild are mislabelled.
 	var key any
-	key, err8 := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err8 != nil {
-		k1, err1 := x509.ParsePKCS1PrivateKey(block.Bytes)
-		if err1 != nil {
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		k1, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		if err != nil {
 			// x509 checks that an RSA key's numbers fit together and reports a key that does
 			// not as unparsable; tell that apart, since a sound structure means a damaged key.
 			if err := inconsistentRSAKey(block.Bytes); err != nil {
 				return nil, inconsistentKey, err
 			}
+			// x509's errors quote the ASN.1 parser's view of the bytes (tags, lengths, offsets
+			// read from the key material): name the problem in fixed words instead.
+			format := "PKCS#8"
 			if block.Type == "RSA PRIVATE KEY" {
-				return nil, "cannot parse the PKCS#1 key", err1
+				format = "PKCS#1"
 			}
-			return nil, "cannot parse the PKCS#8 key", err8
+			return nil, "cannot parse the " + format + " key: " + damagedKey, nil
 		}
 		key = k1
 	}
@@ -287,6 +301,10 @@ func parsePrivateKey(pemText string) (*rsa.PrivateKey, string, error) {
 		return nil, fmt.Sprintf("is a %T key; Voximplant service accounts use RSA keys", key), nil
 	}
 }
+
+// damagedKey is the problem of a key whose bytes do not parse.
+const damagedKey = "the file is damaged (a line changed, missing or out of order) or holds no key; " +
+	"use it exactly as the control panel saved it"
 
 // inconsistentKey is the problem of an RSA key whose numbers do not fit together.
 const inconsistentKey = "the RSA key is inconsistent (its numbers do not fit together, so the file was damaged or " +

@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -341,6 +342,48 @@ func TestParseCredentialsRefusesInconsistentKey(t *testing.T) {
 					if strings.Contains(out, s) {
 						t.Fatalf("error quotes key material %q: %s", s, out)
 					}
+				}
+			})
+		}
+	}
+}
+
+// A key whose PEM lines were reordered or cut (a damaged copy and paste) parses as base64 but not
+// as a key. x509's message then quotes the ASN.1 parser's view of the bytes (tags, lengths and
+// offsets read from the key material); the error names the problem in fixed words instead.
+func TestParseCredentialsDamagedKeyQuotesNoStructure(t *testing.T) {
+	k := key(t)
+	for _, enc := range []struct {
+		name, pemType string
+		der           []byte
+	}{
+		{"PKCS#1", "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k)},
+		{"PKCS#8", "PRIVATE KEY", func() []byte { d, _ := x509.MarshalPKCS8PrivateKey(k); return d }()},
+	} {
+		lines := strings.Split(strings.TrimSpace(string(pem.EncodeToMemory(&pem.Block{Type: enc.pemType, Bytes: enc.der}))), "\n")
+		for _, damage := range []struct {
+			name string
+			f    func([]string) []string
+		}{
+			{"two lines swapped", func(l []string) []string { l[2], l[3] = l[3], l[2]; return l }},
+			{"a line dropped", func(l []string) []string { return append(l[:2:2], l[3:]...) }},
+			{"first line swapped with a later one", func(l []string) []string { l[1], l[5] = l[5], l[1]; return l }},
+		} {
+			t.Run(enc.name+", "+damage.name, func(t *testing.T) {
+				bad := damage.f(slices.Clone(lines))
+				_, err := auth.ParseCredentials(credsJSON(t, 1, testKeyID, strings.Join(bad, "\n")+"\n"))
+				var ce *auth.CredentialsError
+				if !errors.As(err, &ce) || ce.Field != "private_key" {
+					t.Fatalf("err = %v; want a *auth.CredentialsError for private_key", err)
+				}
+				out := fmt.Sprintf("%v %+v %#v", err, err, err)
+				for _, leak := range []string{"asn1", "tag", "length", "@"} {
+					if strings.Contains(out, leak) {
+						t.Fatalf("the error quotes the parser's view of the key (%q): %s", leak, out)
+					}
+				}
+				if !strings.Contains(err.Error(), "damaged") {
+					t.Errorf("err = %v; want it to say the key is damaged", err)
 				}
 			})
 		}

@@ -635,7 +635,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "application_id", GoName: "ApplicationID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter",
 			},
 			{
@@ -647,7 +647,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "rule_id", GoName: "RuleID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter",
 			},
 			{
@@ -659,7 +659,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "user_id", GoName: "UserID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter",
 			},
 			{
@@ -726,7 +726,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "application_id", GoName: "ApplicationID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter",
 			},
 			{
@@ -738,7 +738,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "rule_id", GoName: "RuleID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter",
 			},
 			{
@@ -750,7 +750,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "user_id", GoName: "UserID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter",
 			},
 			{
@@ -800,7 +800,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "sip_username", GoName: "SIPUsername",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The SIP user name to filter by",
 			},
 			{
@@ -830,7 +830,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "application_name", GoName: "ApplicationName",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The application name list separated by semicolons (;)",
 			},
 			{
@@ -848,7 +848,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "rule_name", GoName: "RuleName",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The rule name list separated by semicolons (;)",
 			},
 			{
@@ -860,13 +860,13 @@ var Operations = []OperationInfo{
 			{
 				Name: "user_name", GoName: "UserName",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The user name list separated by semicolons (;)",
 			},
 			{
 				Name: "proxy", GoName: "Proxy",
 				Type: "string", Format: "",
-				Required: false, Secret: false,
+				Required: false, Secret: false, MinLength: 1,
 				Description: "The SIP proxy list separated by semicolons (;)",
 			},
 			{
@@ -944,7 +944,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "application_id", GoName: "ApplicationID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The application ID which the SIP registration is to be bound to. Can be used instead of the application_name parameter",
 			},
 			{
@@ -956,7 +956,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "rule_id", GoName: "RuleID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The rule ID which the SIP registration is to be bound to. Can be used instead of the rule_name parameter",
 			},
 			{
@@ -968,7 +968,7 @@ var Operations = []OperationInfo{
 			{
 				Name: "user_id", GoName: "UserID",
 				Type: "integer", Format: "int64",
-				Required: false, Secret: false,
+				Required: false, Secret: false, HasMin: true, Min: 1,
 				Description: "The user ID which the SIP registration is to be bound to. Can be used instead of the user_name parameter",
 			},
 			{
@@ -991,6 +991,7 @@ var rulesBindSIPRegistration = []RuleInfo{
 	{AtMostOne: []string{"user_id", "user_name"}},
 	{IfAny: []string{"rule_name", "user_id", "user_name"}, RequireAny: []string{"application_id", "application_name"}},
 	{RequireAny: []string{"sip_registration_id"}, Unless: "bind=false"},
+	{RequireAny: []string{"sip_registration_id", "application_id", "application_name", "rule_id", "rule_name", "user_id", "user_name"}},
 }
 
 // rulesCreateSIPRegistration are CreateSipRegistration's x-voxsip-rules.
@@ -1167,6 +1168,27 @@ func (p *BindSIPRegistrationParams) Validate() []Violation {
 		if v < 1 {
 			reason := "must be at least 1"
 			vs = append(vs, Violation{Params: []string{"sip_registration_id"}, Reason: reason})
+		}
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"application_id"}, Reason: reason})
+		}
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"rule_id"}, Reason: reason})
+		}
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"user_id"}, Reason: reason})
 		}
 	}
 	vs = checkRules(vs, p, rulesBindSIPRegistration)
@@ -1466,6 +1488,27 @@ func (p *CreateSIPRegistrationParams) Validate() []Violation {
 		v := p.Proxy
 		if utf8.RuneCountInString(string(v)) < 1 {
 			vs = append(vs, Violation{Params: []string{"proxy"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"application_id"}, Reason: reason})
+		}
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"rule_id"}, Reason: reason})
+		}
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"user_id"}, Reason: reason})
 		}
 	}
 	vs = checkRules(vs, p, rulesCreateSIPRegistration)
@@ -1963,10 +2006,22 @@ func (p *GetSIPRegistrationsParams) Validate() []Violation {
 			vs = append(vs, Violation{Params: []string{"sip_registration_id"}, Reason: reason})
 		}
 	}
+	if p.SIPUsername != nil {
+		v := *p.SIPUsername
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"sip_username"}, Reason: lengthReason("least", 1)})
+		}
+	}
 	if p.ApplicationID != nil {
 		v := *p.ApplicationID
 		if !matches("^(any|[0-9]+(;[0-9]+)*)$", string(v)) {
 			vs = append(vs, Violation{Params: []string{"application_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
+		}
+	}
+	if p.ApplicationName != nil {
+		v := *p.ApplicationName
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"application_name"}, Reason: lengthReason("least", 1)})
 		}
 	}
 	if p.RuleID != nil {
@@ -1975,10 +2030,28 @@ func (p *GetSIPRegistrationsParams) Validate() []Violation {
 			vs = append(vs, Violation{Params: []string{"rule_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
 		}
 	}
+	if p.RuleName != nil {
+		v := *p.RuleName
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"rule_name"}, Reason: lengthReason("least", 1)})
+		}
+	}
 	if p.UserID != nil {
 		v := *p.UserID
 		if !matches("^(any|[0-9]+(;[0-9]+)*)$", string(v)) {
 			vs = append(vs, Violation{Params: []string{"user_id"}, Reason: "does not match ^(any|[0-9]+(;[0-9]+)*)$"})
+		}
+	}
+	if p.UserName != nil {
+		v := *p.UserName
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"user_name"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	if p.Proxy != nil {
+		v := *p.Proxy
+		if utf8.RuneCountInString(string(v)) < 1 {
+			vs = append(vs, Violation{Params: []string{"proxy"}, Reason: lengthReason("least", 1)})
 		}
 	}
 	if p.StatusCode != nil {
@@ -2541,6 +2614,27 @@ func (p *UpdateSIPRegistrationParams) Validate() []Violation {
 		v := *p.Proxy
 		if utf8.RuneCountInString(string(v)) < 1 {
 			vs = append(vs, Violation{Params: []string{"proxy"}, Reason: lengthReason("least", 1)})
+		}
+	}
+	if p.ApplicationID != nil {
+		v := *p.ApplicationID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"application_id"}, Reason: reason})
+		}
+	}
+	if p.RuleID != nil {
+		v := *p.RuleID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"rule_id"}, Reason: reason})
+		}
+	}
+	if p.UserID != nil {
+		v := *p.UserID
+		if v < 1 {
+			reason := "must be at least 1"
+			vs = append(vs, Violation{Params: []string{"user_id"}, Reason: reason})
 		}
 	}
 	vs = checkRules(vs, p, rulesUpdateSIPRegistration)
@@ -3310,7 +3404,7 @@ type ClientInterface interface {
 
 	// BindSIPRegistration Bind SIP registration
 	//
-	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 	//
 	// Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
 	BindSIPRegistration(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3346,7 +3440,7 @@ type ClientInterface interface {
 
 // BindSIPRegistration Bind SIP registration
 //
-// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 //
 // Corresponds with POST /BindSipRegistration (the `BindSIPRegistration` operationId).
 func (c *Client) BindSIPRegistration(ctx context.Context, params *BindSIPRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4268,7 +4362,7 @@ type ClientWithResponsesInterface interface {
 
 	// BindSIPRegistrationWithResponse Bind SIP registration
 	//
-	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+	// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4519,7 +4613,7 @@ func (r UpdateSIPRegistrationResponse) ContentType() string {
 
 // BindSIPRegistrationWithResponse Bind SIP registration
 //
-// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
+// Bind the SIP registration to the application, rule or user, or unbind it (bind=false). You should specify the application_id or application_name if you specify the rule_name or user_id, or user_name, and the sip_registration_id unless bind is false (unbinding a user from all registrations needs no id, but names what to unbind: with neither an id nor an application, rule or user there is nothing to unbind). You can bind only one SIP registration to the user (the previous SIP registration is automatically unbound). Allowed roles: Owner, Admin, Developer.
 //
 // Returns a wrapper object for the known response body format(s).
 //

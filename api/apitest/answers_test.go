@@ -123,3 +123,48 @@ func TestOffTheAPI(t *testing.T) {
 		}
 	}
 }
+
+// A text parameter with a code of its own (sip_username 273, proxy 274, ...) refuses a control
+// character or a byte that is not UTF-8 with that code, in every operation and body shape, and
+// nothing is recorded (a guess; see the package doc).
+func TestRefusesControlCharactersInText(t *testing.T) {
+	srv := start(t, apitest.WithRegistrationIDs(1))
+	bearer := "Bearer " + token(t, srv, srv.AccountID(), time.Now())
+	seen := map[string]int{}
+	for _, op := range generated.Operations {
+		for _, p := range op.Params {
+			code, ok := apitest.InvalidCode(p.Name)
+			if p.Type != "string" || !ok {
+				continue
+			}
+			seen[p.Name] = code
+			for _, v := range []string{"%00", "a%0Ab", "%1b[31m", "%7f", "%c2%85", "%ff", "a%c3"} {
+				for _, call := range []rawCall{
+					{path: apitest.BasePath + "/" + op.ID, query: p.Name + "=" + v, auth: bearer},
+					{path: apitest.BasePath + "/" + op.ID, body: []byte(p.Name + "=" + v), contentType: "application/x-www-form-urlencoded", auth: bearer},
+				} {
+					before := len(srv.Requests())
+					status, _, body := call.do(t, srv)
+					got, msg := apiErr(body)
+					if status != http.StatusOK || got != code || !strings.Contains(msg, "control character") && !strings.Contains(msg, "not UTF-8") ||
+						len(srv.Requests()) != before {
+						t.Errorf("%s %s=%s: HTTP %d %s; want code %d for a control character or a byte that is not UTF-8", op.ID, p.Name, v, status, body, code)
+					}
+				}
+			}
+		}
+	}
+	if seen["sip_username"] != int(generated.ErrorCodeInvalidUsername) || seen["proxy"] != int(generated.ErrorCodeInvalidProxy) {
+		t.Errorf("checked %v; want sip_username with 273 and proxy with 274", seen)
+	}
+	status, _, body := rawCall{path: apitest.BasePath + "/CreateSipRegistration", body: []byte(`{"sip_username":"a\u0000","proxy":"p"}`),
+		contentType: "application/json", auth: bearer}.do(t, srv)
+	if code, _ := apiErr(body); status != http.StatusOK || code != int(generated.ErrorCodeInvalidUsername) {
+		t.Errorf("a NUL in a JSON body: HTTP %d %s; want code 273", status, body)
+	}
+	status, _, body = rawCall{path: apitest.BasePath + "/CreateSipRegistration", query: "sip_username=%C3%BCser%20%F0%9F%98%80&proxy=sip.example.com",
+		auth: bearer}.do(t, srv)
+	if code, _ := apiErr(body); status != http.StatusOK || code != 0 {
+		t.Errorf("UTF-8 text and a space: HTTP %d %s; want a success", status, body)
+	}
+}

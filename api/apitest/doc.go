@@ -79,13 +79,14 @@
 //
 //	100  the token is refused; account_id is not the token's account
 //	101  a value breaks the contract where no specific code fits (count=0, a boolean that is
-//	     not one, a parameter rule, a parameter given twice, an unreadable body)
+//	     not one, a parameter rule such as Bind's "an id or something to unbind", a parameter
+//	     given twice, an unreadable body)
 //	102  POST /platform_api without cmd
 //	103  a method that is not in the spec
 //	104  the key's roles (WithRole) do not include one of the operation's x-voxsip-roles (guess)
-//	134  a required parameter is missing or empty (also sip_registration_id for Bind without
-//	     it and nothing to unbind)
+//	134  a required parameter is missing or empty
 //	275, 273, 274  an invalid sip_registration_id (or no such registration), sip_username, proxy
+//	     (text with a control character or a byte that is not UTF-8 too, guess; so for 107, 156)
 //	116, 107  an invalid or unknown application_id, application_name
 //	147, 156  an invalid or unknown rule_id (or one of another application), rule_name
 //	117  an invalid or unknown user_id, or an unknown user_name (guess: user_name has no code)
@@ -111,7 +112,10 @@
 // application; 104 for a role; 272 for the end of the ids. 394 (the registration is persistent)
 // is never answered: no documented case needs it. Also guessed: the default and maximum page
 // size, that count=0 is refused, that a trailing slash and a JSON object body are read as the
-// other shapes are, and that account_id is checked against the token's iss.
+// other shapes are, that account_id is checked against the token's iss, and that sip_username,
+// proxy, application_name and rule_name refuse a control character (C0, DEL, C1: a NUL, a
+// newline, an escape) or a byte that is not UTF-8 with their code (273, 274, 107, 156); other
+// text (auth_user, outbound_proxy, user_name, the password) is taken as sent.
 //
 // Where it differs from the real service: every msg is the fake's own; registrations never
 // expire, renew, get deactivated or charge a balance, and account_info carries only account_id

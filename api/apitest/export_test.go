@@ -7,3 +7,9 @@ func SetServeOnShutdown(f func()) (undo func()) {
 	serveOnShutdown = f
 	return func() { serveOnShutdown = old }
 }
+
+// InvalidCode is the service's code for an invalid value of parameter name, if it has one.
+func InvalidCode(name string) (int, bool) {
+	code, ok := invalidCodes[name]
+	return int(code), ok
+}

@@ -213,7 +213,8 @@ func (st *state) bindOp(a args, now time.Time) (any, *apiError) {
 // unbinding is what a Bind with bind=false names, resolved against the directories.
 type unbinding struct{ app, rule, user pair }
 
-// unbind is Bind with bind=false: from one registration, or (without an id) from every one.
+// unbind is Bind with bind=false: from one registration, or (without an id) from every one. The
+// spec's rules (checked in validate) refuse it with neither an id nor anything to unbind.
 func (st *state) unbind(a args, now time.Time) (any, *apiError) {
 	targets := st.regs
 	if a.int("sip_registration_id") != nil {
@@ -226,9 +227,6 @@ func (st *state) unbind(a args, now time.Time) (any, *apiError) {
 	u, err := st.resolveUnbinding(a)
 	if err != nil {
 		return nil, err
-	}
-	if !u.app.given() && !u.rule.given() && !u.user.given() && a.int("sip_registration_id") == nil {
-		return nil, refusal(generated.ErrorCodeRequiredIsEmpty, "Required parameter 'sip_registration_id' is empty: bind=false without it needs what to unbind")
 	}
 	for _, r := range targets {
 		before := r.SIPRegistration

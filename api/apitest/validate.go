@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -93,6 +95,11 @@ func (s *Server) normalize(c *call) *failure {
 			}
 		case f.Type == "boolean":
 			c.first.Set(name, normalizeBool(vs[0]))
+		case f.Type == "string" && badText(vs[0]) != "":
+			if code, ok := invalidCodes[name]; ok {
+				return apiFailure(code, fmt.Sprintf("The '%s' parameter is invalid: %s", name, badText(vs[0])))
+			}
+			c.first.Set(name, vs[0])
 		default:
 			c.first.Set(name, vs[0])
 		}
@@ -123,6 +130,20 @@ func KeepsEmpty(operation, param string) bool {
 // documents it; no official client sends an empty value there by accident).
 func keepsEmpty(opID string, p generated.ParamInfo) bool {
 	return opID == "UpdateSipRegistration" && p.Type == "string" && !p.Required
+}
+
+// badText says why v cannot be the value of a text parameter the service has a code for
+// (invalidCodes), or "": a byte that is not UTF-8 or a control character (C0, DEL, C1). A guess
+// (see the package doc); other text (auth_user, passwords) is taken as sent.
+func badText(v string) string {
+	if !utf8.ValidString(v) {
+		return "it is not UTF-8"
+	}
+	if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v[i:])
+		return fmt.Sprintf("it holds the control character %U", r)
+	}
+	return ""
 }
 
 // normalizeBool reads true/false in any case and 1/0 as the service does; anything else is

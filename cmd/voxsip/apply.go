@@ -10,6 +10,9 @@ import (
 	"github.com/voxsip/voxsip/api"
 )
 
+// deleteAllHint is how to delete every registration, which apply --prune refuses to do.
+const deleteAllHint = `voxsip list --json > all.jsonl && jq -c '{sip_registration_id}' all.jsonl | voxsip delete --batch -`
+
 const applyHelp = `Makes the account's SIP registrations match a YAML file: reads them all
 (GetSipRegistrations), computes a plan, prints it, and applies it. A registration is identified
 by sip_username + proxy. The file:
@@ -34,7 +37,12 @@ they cannot be compared: a password is sent when a registration is created, and 
 ones only with --set-passwords (each such entry is then an update).
 
 Registrations on the service that are not in the file are listed and left alone; --prune deletes
-them. --dry-run prints the plan and sends no change (only the read). Applying the same file
+them. --prune with a file that lists no registration (registrations: empty) is refused, nothing
+sent: it would delete every registration of the account. To do that, say so:
+
+  ` + deleteAllHint + `
+
+--dry-run prints the plan and sends no change (only the read). Applying the same file
 twice changes nothing the second time ("No changes"). Changes are applied one at a time; after a
 failure the rest are still tried and the report says what was applied. Ctrl-C stops before the
 next change. is_persistent cannot be changed by UpdateSipRegistration: a difference is refused
@@ -81,6 +89,10 @@ func (c *cli) apply(common *commonFlags, file string, dryRun bool, opt planOptio
 	want, err := parseApplyFile(data, dir, os.LookupEnv)
 	if err != nil {
 		return fmt.Errorf("%s: %s", file, oneLine(strings.ReplaceAll(err.Error(), "\n", "; ")))
+	}
+	if opt.prune && len(want) == 0 { // an empty list, or a template that rendered none
+		return usagef("%s lists no registration: with --prune that deletes every registration of the account, "+
+			"which apply never does; nothing was changed. To delete them all: %s", file, deleteAllHint)
 	}
 	cl, err := c.client(common, 1)
 	if err != nil {

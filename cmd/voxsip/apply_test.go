@@ -231,3 +231,25 @@ func TestApplyPartialFailureReportsWhatWasApplied(t *testing.T) {
 		t.Errorf("bad file: exit %d, %d requests", r.code, len(srv.Requests())-n)
 	}
 }
+
+// apply --prune with a file that lists no registration (an empty or missing list) is refused
+// before anything is read or sent: it would delete every registration of the account. Without
+// --prune the same file changes nothing.
+func TestApplyPruneRefusesAnEmptyFile(t *testing.T) {
+	srv, creds := fake(t, apitest.WithRegistrations(api.SIPRegistration{SIPUsername: "a", Proxy: "p", IsPersistent: true}))
+	for _, content := range []string{"registrations:\n", "registrations: []\n", "registrations: ~\n", "{}\n", "# nothing\n"} {
+		for _, args := range [][]string{{"-f", writeFile(t, content)}, {"-f", writeFile(t, content), "--dry-run"}, {"-f", "-"}} {
+			r := runCLI(t, strings.NewReader(content), append([]string{"apply", "--prune", "--credentials", creds, "--base-url", srv.URL}, args...))
+			if r.code != exitNothing || len(srv.Requests()) != 0 || len(srv.Registrations()) != 1 {
+				t.Errorf("%q %v: exit %d, %d requests; stderr %q", content, args[1:], r.code, len(srv.Requests()), r.stderr)
+			}
+			if strings.HasPrefix(content, "registrations") {
+				checkOneLine(t, content, r, exitNothing, "lists no registration: with --prune that deletes every registration of the account")
+			}
+		}
+	}
+	r := runCLI(t, nil, []string{"apply", "-f", writeFile(t, "registrations: []\n"), "--credentials", creds, "--base-url", srv.URL})
+	if r.code != 0 || writes(srv) != 0 || !strings.Contains(r.stdout, "1 not in the file") {
+		t.Errorf("without --prune: exit %d, %d writes, stdout %q, stderr %q", r.code, writes(srv), r.stdout, r.stderr)
+	}
+}

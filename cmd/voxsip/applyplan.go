@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/internal/printable"
 )
 
 // The second stage of apply: the plan, a pure function of the file and the registrations on
@@ -22,7 +23,7 @@ type regKey struct{ SIPUsername, Proxy string }
 func keyOf(r api.SIPRegistration) regKey { return regKey{r.SIPUsername, r.Proxy} }
 
 // String shows the key to people: user@proxy, control characters escaped.
-func (k regKey) String() string { return printable(k.joined()) }
+func (k regKey) String() string { return printable.String(k.joined()) }
 
 // joined is user@proxy as it is, for JSON output.
 func (k regKey) joined() string { return k.SIPUsername + "@" + k.Proxy }

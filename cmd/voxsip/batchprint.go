@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/internal/printable"
 )
 
 // The last stage of a batch: each line's result printed in input order, every write checked,
@@ -88,7 +89,7 @@ func (b *batch) notWritten(r outcome) string {
 	if err != nil {
 		return b.text(r)
 	}
-	return string(line) + "\n"
+	return string(printable.JSON(line)) + "\n"
 }
 
 // print writes one result line to standard output.

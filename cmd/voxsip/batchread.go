@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-faster/jx"
+	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/internal/jsonerr"
 )
 
@@ -242,6 +243,28 @@ func checkLine(o operation, raw []byte) error {
 		return errors.New("nothing to update: the line gives no field to change and no password")
 	}
 	return nil // malformed JSON: the decoder has said what is wrong
+}
+
+// checkDuplicate refuses a create line for the registration (sip_username and proxy, compared
+// as a pair) that an earlier line creates: each would be a registration and a month's fee, and
+// a second line is almost always a mistake. A line done in a previous run (--resume) still
+// counts as the earlier one; a line held back (its outcome unknown) stays held.
+func (b *batch) checkDuplicate(j *job) {
+	p, ok := j.p.(*api.CreateSIPRegistrationParams)
+	if !ok || j.bad != nil {
+		return
+	}
+	k := regKey{p.SIPUsername, p.Proxy}
+	first, seen := b.firstLine[k]
+	switch {
+	case !seen && b.firstLine == nil:
+		b.firstLine = map[regKey]int{k: j.line}
+	case !seen:
+		b.firstLine[k] = j.line
+	case j.skip == "" && j.held == nil:
+		j.bad = fmt.Errorf("line %d creates %s already (a second registration, and a second fee, is almost always a mistake): "+
+			"remove one of the lines, or create the second on its own", first, k)
+	}
 }
 
 // registrationID returns p's sip_registration_id, or 0.

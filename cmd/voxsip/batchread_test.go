@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/voxsip/voxsip/api"
 )
 
 // TestBatchLineCap: a line of exactly maxLine bytes (without its "\n" or "\r\n") is read, one
@@ -125,6 +132,68 @@ func TestBatchLinesFollowTheCommandsRules(t *testing.T) {
 	} {
 		if _, err := parseLine(tt.o, []byte(tt.line)); err != nil {
 			t.Errorf("%s %s: %v", tt.o.op.ID, tt.line, err)
+		}
+	}
+}
+
+// lineSource gives one line of an update batch per Read and counts the lines given.
+type lineSource struct {
+	given, total int
+}
+
+func (s *lineSource) Read(p []byte) (int, error) {
+	if s.given == s.total {
+		return 0, io.EOF
+	}
+	s.given++
+	line := fmt.Sprintf(`{"sip_registration_id":%d,"auth_user":"u"}`+"\n", s.given)
+	if len(p) < len(line) {
+		return 0, io.ErrShortBuffer
+	}
+	return copy(p, line), nil
+}
+
+// gateWriter holds every write until open is closed.
+type gateWriter struct {
+	open  chan struct{}
+	lines int
+}
+
+func (w *gateWriter) Write(p []byte) (int, error) {
+	<-w.open
+	w.lines += bytes.Count(p, []byte("\n"))
+	return len(p), nil
+}
+
+// TestBatchReadsAheadABoundedWindow: while the printer cannot write the first result, the batch
+// reads at most a window of lines ahead of it (4 × --concurrency + 64 result slots, 16 parsed
+// lines, and the few in hand), not the whole input, whether it sends the lines (to senders that
+// answer at once, no network) or checks them (--dry-run). synctest.Wait returns once every
+// goroutine of the batch is blocked (the printer on its write, the reader on the full window),
+// so what was read then is counted without any timing.
+func TestBatchReadsAheadABoundedWindow(t *testing.T) {
+	sent := opUpdate
+	sent.send = func(context.Context, *api.Client, any) (int64, any, error) { return 0, nil, nil }
+	for _, conc := range []int{1, 4, 256} {
+		for _, dryRun := range []bool{true, false} {
+			synctest.Test(t, func(t *testing.T) {
+				window := 4*conc + 64 + 16 + 4
+				in := &lineSource{total: 10 * window}
+				out := &gateWriter{open: make(chan struct{})}
+				c := &cli{env: &env{stdout: out, stderr: io.Discard}, ctx: context.Background(), hard: context.Background()}
+				b := &batch{c: c, o: sent, cf: &commonFlags{timeout: time.Minute}, bf: &batchFlags{concurrency: conc, dryRun: dryRun}}
+				done := make(chan error, 1)
+				go func() { done <- b.run(in) }()
+				synctest.Wait()
+				if in.given > window || in.given < window-8 {
+					t.Errorf("--concurrency %d, dry run %v: %d lines read while the first result waits to be written, want the window of %d",
+						conc, dryRun, in.given, window)
+				}
+				close(out.open)
+				if err := <-done; err != nil || in.given != in.total || out.lines != in.total {
+					t.Errorf("--concurrency %d, dry run %v: %v; read %d lines, printed %d, want %d", conc, dryRun, err, in.given, out.lines, in.total)
+				}
+			})
 		}
 	}
 }

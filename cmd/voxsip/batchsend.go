@@ -28,6 +28,9 @@ type batch struct {
 
 	netFailures atomic.Int64
 
+	// The reader's: the first line of each registration a create line makes (checkDuplicate).
+	firstLine map[regKey]int
+
 	// Set by the reader before it closes its channel, read by the dispatcher after.
 	readAll bool // the input was read to its end
 	// Set by the dispatcher before it closes the slots, read by the printer after.
@@ -115,6 +118,7 @@ func (b *batch) parse(rl rawLine) job {
 		j.digest = paramsDigest(b.o, j.p)
 	}
 	b.rs.mark(&j, b.o, b.bf.acceptUnknown)
+	b.checkDuplicate(&j)
 	return j
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/voxsip/voxsip/internal/params"
+	"github.com/voxsip/voxsip/internal/printable"
 	"github.com/voxsip/voxsip/internal/redact"
 )
 
@@ -25,7 +26,9 @@ func (c *cli) callCmd() *cobra.Command {
 		Short: "Call any operation of the API by name, with flags from its parameters",
 		Long: `Calls one operation of the Management API as openapi.yaml describes it: each parameter is a
 flag, the secret one is read with --password-stdin or --password-file, and the response body
-is printed as JSON (indented; compact with --json).`,
+is printed as JSON (indented; compact with --json), the same JSON value as the body with what a
+terminal would act on inside its strings (C1 controls, line separators, bidi overrides) written
+as \uXXXX escapes.`,
 		Example: `  voxsip call get-sip-registrations --count 10
   voxsip call update-sip-registration --id 1 --proxy sip.example.com --dry-run`,
 		Args: unknownOperation,
@@ -90,7 +93,8 @@ func (c *cli) maskBody(op *params.Op, p any, res any) (any, error) {
 	return json.RawMessage(masked), nil
 }
 
-// printBody prints a response body (a json.RawMessage) indented.
+// printBody prints a response body (a json.RawMessage) indented, with what a terminal would act
+// on inside its strings escaped (printable.JSON: the same JSON value).
 func printBody(w io.Writer, res any) error {
 	raw, ok := res.(json.RawMessage)
 	if !ok {
@@ -101,6 +105,6 @@ func printBody(w io.Writer, res any) error {
 		return err
 	}
 	b.WriteByte('\n')
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(printable.JSON(b.Bytes()))
 	return err
 }

@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/api/apitest"
 	"github.com/voxsip/voxsip/internal/params"
+	"github.com/voxsip/voxsip/internal/printable"
 )
 
 // Every operation of the spec (from the generated table) is a `voxsip call` subcommand with a
@@ -127,5 +130,37 @@ func TestCallWithholdsABodyWithAPieceOfASecret(t *testing.T) {
 	checkOneLine(t, "a piece echoed", r, exitFailed, "UpdateSipRegistration succeeded, but its response body is not shown")
 	if r.stdout != "" {
 		t.Errorf("stdout %q", r.stdout)
+	}
+}
+
+// `voxsip call` prints a hostile body's C1 controls, line separators, bidi overrides and bytes
+// that are not UTF-8 as \uXXXX escapes inside the JSON strings: nothing a terminal acts on
+// reaches it, and the JSON printed is the same value as the body, indented or compact.
+func TestCallEscapesTerminalControlsInTheBody(t *testing.T) {
+	body := "{\"result\":1,\"c1\":\"a\u009b31m\u0085b\",\"seps\":[\"x\u2028y\u2029\"],\"bidi\":\"\u202egnp.exe\u2066\",\"del\":\"\x7f\",\"bad\":\"\xff\"}"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	var want any
+	if err := json.Unmarshal([]byte(body), &want); err != nil {
+		t.Fatal(err)
+	}
+	creds := throwawayCreds(t)
+	for _, asJSON := range []string{"--json", "--json=false"} {
+		r := runCLI(t, nil, []string{"call", "get-sip-registrations", asJSON, "--credentials", creds, "--base-url", srv.URL})
+		var got any
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &got) != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: exit %d, stdout %q (%#v, want %#v), stderr %q", asJSON, r.code, r.stdout, got, want, r.stderr)
+		}
+		for _, c := range r.stdout {
+			if c != '\n' && printable.String(string(c)) != string(c) || c == utf8.RuneError {
+				t.Fatalf("%s: stdout %q holds %U raw", asJSON, r.stdout, c)
+			}
+		}
+		if !strings.Contains(r.stdout, `a\u009b31m\u0085b`) || !strings.Contains(r.stdout, `\u202egnp.exe\u2066`) {
+			t.Errorf("%s: stdout %q", asJSON, r.stdout)
+		}
 	}
 }

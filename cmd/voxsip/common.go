@@ -186,19 +186,28 @@ func (c *cli) newClient(cf *commonFlags, conns int, attemptTimeout time.Duration
 	if err != nil {
 		return nil, err
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	if tlsConf != nil {
-		t.TLSClientConfig = tlsConf
-	}
-	// At most conns connections: a batch's senders each hold one, and the transport never dials
-	// an extra one that a request would race an idle connection for.
-	t.MaxConnsPerHost = conns
-	t.MaxIdleConnsPerHost = max(conns, api.DefaultMaxIdleConnsPerHost)
-	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
+	t := transport(tlsConf, conns)
 	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent, tokens: &c.tokens}, Timeout: attemptTimeout}
 	policy := api.DefaultRetryPolicy()
 	policy.MaxAttempts = cf.attempts
 	return api.NewClient(api.WithCredentials(creds), api.WithBaseURL(base), api.WithHTTPClient(hc), api.WithRetryPolicy(policy))
+}
+
+// transport is the HTTP transport of a client with conns requests in flight at most (a batch's
+// --concurrency): at most conns connections, each kept for reuse between requests (an idle pool
+// of at least conns), so a batch's senders dial once each and reuse their connections. (net/http
+// may still drop a connection whose request it has not finished writing 50 ms after the answer
+// was read, and dial again: how many connections a batch opens depends on scheduling, and
+// BenchmarkBatch reports it.)
+func transport(tlsConf *tls.Config, conns int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if tlsConf != nil {
+		t.TLSClientConfig = tlsConf
+	}
+	t.MaxConnsPerHost = conns
+	t.MaxIdleConnsPerHost = max(conns, api.DefaultMaxIdleConnsPerHost)
+	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
+	return t
 }
 
 // sentTransport marks that a request went to the network, and keeps its bearer token.

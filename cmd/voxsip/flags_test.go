@@ -105,6 +105,8 @@ func TestFirstMistakesAreAnswered(t *testing.T) {
 			"unknown flag: --password: a password is never a flag (it would show in ps and the shell's history); use --password-stdin or --password-file"},
 		{"--password=", []string{"create", "--sip-username", "a", "--proxy", "p", "--password=" + sentinel}, "use --password-stdin or --password-file"},
 		{"bind names --unbind", []string{"bind", "--application-id", "1"}, "--id: required unless --unbind is given"},
+		// The fake refuses it too (101): with no id and nothing named there is nothing to unbind.
+		{"unbind nothing", []string{"bind", "--unbind"}, "invalid flags: --id, --application-id, --application-name, --rule-id, --rule-name, --user-id, --user-name: give one of them"},
 		{"bind to an empty name", []string{"bind", "--id", "1", "--application-name", ""}, "--application-name: an empty value is refused"},
 		{"create with an empty value", []string{"create", "--sip-username", "a", "--proxy", "p", "--auth-user", ""}, "--auth-user: an empty value is refused"},
 		{"update with no field", []string{"update", "--id", "3"}, "nothing to update: give at least one field to change"},

@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/internal/printable"
 )
 
 // Exit codes: one rule for every command.
@@ -198,7 +199,7 @@ const libPrefix = "voxsip: "
 // (at the start, or after the CLI's own context: "after 3 registrations: voxsip: ...").
 func oneLine(s string) string {
 	s = strings.TrimPrefix(strings.Join(strings.Fields(s), " "), libPrefix)
-	return printable(strings.ReplaceAll(s, ": "+libPrefix, ": "))
+	return printable.String(strings.ReplaceAll(s, ": "+libPrefix, ": "))
 }
 
 func (c *cli) rootCmd() *cobra.Command {

@@ -248,7 +248,9 @@ func (c *cli) createCmd() *cobra.Command {
 		"Create a SIP registration (CreateSipRegistration)",
 		`Creates a SIP registration (CreateSipRegistration) and prints its id. Creating reserves a
 month's subscription fee and is not idempotent: after an error whose outcome is unknown, run
-'voxsip list' before creating again.
+'voxsip list' before creating again. In a batch, a line with the sip_username and proxy of an
+earlier line is a bad line, never sent (a second registration and a second fee are almost always
+a mistake): its result names the earlier line.
 
 `+passwordNote+"\n"+rulesNote(opCreate.op, nil)+"\n\n"+batchHelp,
 		`  voxsip create --sip-username alice --proxy sip.example.com --password-file pw.txt --application-name pbx --user-name alice
@@ -279,7 +281,8 @@ func (c *cli) bindCmd() *cobra.Command {
 	cmd, oc := c.opCmd(opBind, "bind --id N (--application-id N | --application-name NAME) [flags]",
 		"Bind a SIP registration to an application, rule or user, or unbind it (BindSipRegistration)",
 		`Binds a SIP registration to an application, rule or user (BindSipRegistration); --unbind
-unbinds it instead (bind=false), and without --id unbinds a user from all registrations.
+unbinds it instead (bind=false), and without --id unbinds what it names (an application, rule
+or user) from all registrations.
 
 `+rulesNote(opBind.op, bindAliases),
 		`  voxsip bind --id 1 --application-name pbx --rule-name inbound

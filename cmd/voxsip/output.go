@@ -7,6 +7,7 @@ import (
 
 	"github.com/voxsip/voxsip/api"
 	"github.com/voxsip/voxsip/internal/params"
+	"github.com/voxsip/voxsip/internal/printable"
 )
 
 // What a single-operation command prints once the request succeeded.
@@ -67,13 +68,14 @@ func singleResult(id int64, res any) (map[string]any, error) {
 	return obj, nil
 }
 
-// printJSON writes v as one line of JSON.
+// printJSON writes v as one line of JSON, with what a terminal would act on inside its strings
+// escaped (printable.JSON: the same JSON value).
 func printJSON(w io.Writer, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
+	_, err = w.Write(append(printable.JSON(b), '\n'))
 	return err
 }
 
@@ -84,8 +86,8 @@ const listHeader = "ID\tSIP_USERNAME\tPROXY\tAUTH_USER\tPERSISTENT\tSTATUS\tBOUN
 // listRow is one registration in list's table: what the service sent, escaped so that no
 // control character reaches the terminal and no tab or newline forges a column or a row.
 func listRow(reg api.SIPRegistration) string {
-	return fmt.Sprintf("%d\t%s\t%s\t%s\t%t\t%s\t%s", reg.SIPRegistrationID, printable(reg.SIPUsername), printable(reg.Proxy),
-		printable(deref(reg.AuthUser)), reg.IsPersistent, printable(status(reg)), printable(boundTo(reg)))
+	return fmt.Sprintf("%d\t%s\t%s\t%s\t%t\t%s\t%s", reg.SIPRegistrationID, printable.String(reg.SIPUsername), printable.String(reg.Proxy),
+		printable.String(deref(reg.AuthUser)), reg.IsPersistent, printable.String(status(reg)), printable.String(boundTo(reg)))
 }
 
 // checkSetsAField refuses an update that would change nothing ('update --id 3' alone): it would

@@ -22,11 +22,14 @@ func Describe(err error) string {
 	case errors.As(err, &syntaxErr):
 		return fmt.Sprintf("not valid JSON (syntax error at byte %d)", syntaxErr.Offset)
 	case errors.As(err, &typeErr):
+		// Value is the JSON kind, followed for a number out of the type's range by the number
+		// itself ("number 300"): only the kind is said.
+		kind, _, _ := strings.Cut(typeErr.Value, " ")
 		field := typeErr.Field
 		if field == "" {
-			return fmt.Sprintf("got a JSON %s, want %s", typeErr.Value, want(typeErr.Type))
+			return fmt.Sprintf("got a JSON %s, want %s", kind, want(typeErr.Type))
 		}
-		return fmt.Sprintf("field %s: got a JSON %s, want %s", field, typeErr.Value, want(typeErr.Type))
+		return fmt.Sprintf("field %s: got a JSON %s, want %s", field, kind, want(typeErr.Type))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// From Decoder.DisallowUnknownFields: the message holds only the field's name.
 		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")

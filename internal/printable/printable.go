@@ -11,35 +11,56 @@ import (
 // C1), the Unicode line and paragraph separators, the bidirectional overrides and isolates, and
 // bytes that are not UTF-8 become \xNN or \uNNNN. Other text, backslashes included, is kept.
 func String(s string) string {
+	out, _ := escape(s, -1)
+	return out
+}
+
+// Cut is String(s) cut to at most max bytes (never inside a rune or an escape), followed by "…"
+// when it was cut: a server's text inside one line of an error, which a hostile server could
+// otherwise make as long as its response.
+func Cut(s string, max int) string {
+	out, cut := escape(s, max)
+	if cut {
+		return out + "…"
+	}
+	return out
+}
+
+// escape is String(s), stopping before the output passes max bytes (no limit if max < 0); cut
+// reports that it stopped.
+func escape(s string, max int) (out string, cut bool) {
 	i := 0
-	for i < len(s) {
+	for i < len(s) && (max < 0 || i < max) {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if escaped(r, size) {
+		if escaped(r, size) || (max >= 0 && i+size > max) {
 			break
 		}
 		i += size
 	}
 	if i == len(s) {
-		return s
+		return s, false
 	}
 	var b strings.Builder
-	b.Grow(len(s) + 8)
+	b.Grow(len(s[:i]) + 8)
 	b.WriteString(s[:i])
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
+		piece := s[i : i+size]
 		switch {
 		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
+			piece = fmt.Sprintf(`\x%02x`, s[i])
 		case r < 0x80 && escaped(r, size):
-			fmt.Fprintf(&b, `\x%02x`, r)
+			piece = fmt.Sprintf(`\x%02x`, r)
 		case escaped(r, size):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+size])
+			piece = fmt.Sprintf(`\u%04x`, r)
 		}
+		if max >= 0 && b.Len()+len(piece) > max {
+			return b.String(), true
+		}
+		b.WriteString(piece)
 		i += size
 	}
-	return b.String()
+	return b.String(), false
 }
 
 // escaped reports whether the rune r (size bytes of input) is escaped by String.

@@ -21,3 +21,23 @@ func TestString(t *testing.T) {
 		}
 	}
 }
+
+func TestCut(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short\n", 10, `short\x0a`},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven1234\x1b", 10, "eleven1234…"},
+		{"ab😀cd", 4, "ab…"},              // not inside the emoji's bytes
+		{"\x1b\x1b\x1b", 8, `\x1b\x1b…`}, // max counts the escaped text, never cut inside an escape
+		{"\x1b\x1b\x1b", 11, `\x1b\x1b…`},
+		{"\x1b\x1b\x1b", 12, `\x1b\x1b\x1b`},
+	} {
+		if got := printable.Cut(c.in, c.max); got != c.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+}

@@ -3,14 +3,14 @@ package redact
 import (
 	"html"
 	"strings"
-	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// decode decodes one layer of escapes of every kind, and reports whether anything changed.
+// decode decodes one layer of escapes of every kind, and reports whether anything changed. A
+// layer with no escape is not copied.
 func decode(layer []unit) ([]unit, bool) {
-	out := make([]unit, 0, len(layer))
+	var out []unit
 	changed := false
 	for i := 0; i < len(layer); {
 		var us []unit
@@ -26,11 +26,20 @@ func decode(layer []unit) ([]unit, bool) {
 			}
 		}
 		if n == 0 {
-			out = append(out, layer[i])
+			if changed {
+				out = append(out, layer[i])
+			}
 			i++
 			continue
 		}
-		out = append(out, us...)
+		if !changed {
+			out = append(make([]unit, 0, len(layer)), layer[:i]...)
+		}
+		for _, u := range us {
+			if !ignorable(u.r) { // an escaped soft hyphen is as invisible as a raw one
+				out = append(out, u)
+			}
+		}
 		i += n
 		changed = true
 	}
@@ -66,12 +75,12 @@ func unicodeEscape(us []unit, lead rune) (out []unit, n int) {
 	if utf16.IsSurrogate(r) {
 		if low, ok := hex4(us[6:], lead); ok {
 			if pair := utf16.DecodeRune(r, low); pair != utf8.RuneError {
-				return []unit{{unicode.ToLower(pair), us[0].start, us[11].end}}, 12
+				return []unit{{foldRune(pair), us[0].start, us[11].end}}, 12
 			}
 		}
 		r = utf8.RuneError
 	}
-	return []unit{{unicode.ToLower(r), us[0].start, us[5].end}}, 6
+	return []unit{{foldRune(r), us[0].start, us[5].end}}, 6
 }
 
 // hex4 reads lead followed by "uXXXX" at the start of us.
@@ -126,7 +135,7 @@ func htmlReference(us []unit) ([]unit, int) {
 	}
 	var out []unit // a few references stand for two runes
 	for _, r := range decoded {
-		out = append(out, unit{unicode.ToLower(r), us[0].start, us[end].end})
+		out = append(out, unit{foldRune(r), us[0].start, us[end].end})
 	}
 	return out, end + 1
 }
@@ -162,7 +171,7 @@ func numericReference(us []unit) ([]unit, int) {
 	if !utf8.ValidRune(r) {
 		r = utf8.RuneError
 	}
-	return []unit{{unicode.ToLower(r), us[0].start, us[i-1].end}}, i
+	return []unit{{foldRune(r), us[0].start, us[i-1].end}}, i
 }
 
 // urlEscapes decodes the run of %XX escapes at the start of us as UTF-8 (an invalid byte as
@@ -193,7 +202,7 @@ func byteEscapes(us []unit, prefix string) ([]unit, int) {
 	var out []unit
 	for i := 0; i < len(bytes); {
 		r, size := utf8.DecodeRune(bytes[i:])
-		out = append(out, unit{unicode.ToLower(r), us[from[i]].start, us[from[i+size-1]+p+1].end})
+		out = append(out, unit{foldRune(r), us[from[i]].start, us[from[i+size-1]+p+1].end})
 		i += size
 	}
 	return out, n

@@ -14,6 +14,9 @@
 // per run of bad bytes. What matches is masked in the original text, so that no remnant of an
 // escape is left. A text that still holds a long enough piece of a secret (a server that cut or
 // reordered it) is reported, so that the caller can withhold it.
+//
+// The cost is linear in the text whatever it and the secrets hold: a hostile server cannot make
+// masking slow with a body of the one character a long password repeats (see Masker).
 package redact
 
 import (
@@ -44,52 +47,88 @@ type span struct{ start, end int }
 // the result still holds a piece of a secret (pieceRunes characters or more, in any decoding)
 // outside the public strings (text known not to be secret, such as parameter names and the
 // request's other values, which a secret may share a piece with): the caller should not show it.
+// It is New(secrets, public, mask).Mask(text); a caller masking several texts with the same
+// secrets should make one Masker.
 func Mask(text string, secrets, public []string, mask string) (masked string, suspect bool) {
 	if text == "" || len(secrets) == 0 {
 		return text, false
 	}
+	return New(secrets, public, mask).Mask(text)
+}
+
+// Masker masks the secrets it was made with in any number of texts. Its cost is linear: about
+// (maxLayers+1) × (number of secret forms + 2) passes over a text, whatever the text and the
+// secrets hold (a secret of one repeated character in a text of that character included), plus
+// one pass over each secret when it is made. A Masker is safe for concurrent use.
+type Masker struct {
+	targets []target
+	pieces  map[[pieceRunes]rune]bool
+	public  []target
+	mask    string
+}
+
+// New prepares secrets (empty ones are ignored) and public for masking with mask.
+func New(secrets, public []string, mask string) *Masker {
 	targets, pieces := prepare(secrets)
-	if len(targets) == 0 {
-		return text, false
+	return &Masker{targets: targets, pieces: pieces, public: foldAll(public), mask: mask}
+}
+
+// Mask is the package's Mask with the Masker's secrets, public strings and mask.
+func (m *Masker) Mask(text string) (masked string, suspect bool) {
+	masked, suspect, _ = m.counted(text)
+	return masked, suspect
+}
+
+// counted is Mask, and counts the steps it took (units decoded or compared), for a test to bound.
+//
+// Spans that overlap are joined as they are found, so that a text of many overlapping echoes or
+// pieces keeps a few spans, not one per position. A run of overlapping pieces is safe to show iff
+// each piece is: each lies in the masked spans and the public strings, joined, and pieces that
+// overlap lie in the same joined span.
+func (m *Masker) counted(text string) (masked string, suspect bool, steps int) {
+	if text == "" || len(m.targets) == 0 {
+		return text, false, 0
 	}
-	var found, seenPieces []span
-	layer := initial(text)
+	var found, pieces []span
+	first := initial(text)
+	layer := first
+	steps = len(layer)
 	for i := 0; ; i++ {
-		found = append(found, matches(layer, targets)...)
-		seenPieces = append(seenPieces, pieceMatches(layer, pieces)...)
+		found = matches(layer, m.targets, &steps, found)
+		pieces = pieceMatches(layer, m.pieces, &steps, pieces)
 		if i == maxLayers {
 			break
 		}
 		next, changed := decode(layer)
+		steps += len(layer)
 		if !changed {
 			break
 		}
 		layer = next
 	}
-	found = merge(found)
-	var publicSpans []span // where the public strings are, found when first needed
-	publicFound := false
-	for _, p := range seenPieces {
+	found = merge(found, false)
+	var allowed []span // the masked spans and the public strings, found when first needed
+	for _, p := range pieces {
 		if covered(found, p) {
 			continue
 		}
-		if !publicFound {
-			publicSpans, publicFound = merge(matches(initial(text), foldAll(public))), true
+		if allowed == nil {
+			allowed = merge(matches(first, m.public, &steps, slices.Clone(found)), true)
 		}
-		if !covered(publicSpans, p) {
+		if !covered(allowed, p) {
 			suspect = true
 			break
 		}
 	}
-	return replace(text, found, mask), suspect
+	return replace(text, found, m.mask), suspect, steps
 }
 
-// foldAll folds each non-empty string of ss to a rune slice.
-func foldAll(ss []string) [][]rune {
-	var out [][]rune
+// foldAll folds each non-empty string of ss to a target.
+func foldAll(ss []string) []target {
+	var out []target
 	for _, s := range ss {
-		if s != "" {
-			out = append(out, fold([]rune(s)))
+		if t := fold([]rune(s)); len(t) > 0 {
+			out = append(out, newTarget(t))
 		}
 	}
 	return out
@@ -98,7 +137,7 @@ func foldAll(ss []string) [][]rune {
 // prepare folds each secret the ways it may compare (invalid bytes as one U+FFFD each, or one per
 // run; ß and the ligatures spelled out, see multiRuneUpper) and collects the pieces of the long
 // ones.
-func prepare(secrets []string) (targets [][]rune, pieces map[[pieceRunes]rune]bool) {
+func prepare(secrets []string) (targets []target, pieces map[[pieceRunes]rune]bool) {
 	pieces = map[[pieceRunes]rune]bool{}
 	for _, s := range secrets {
 		if s == "" {
@@ -106,10 +145,13 @@ func prepare(secrets []string) (targets [][]rune, pieces map[[pieceRunes]rune]bo
 		}
 		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s), latin1Escaped(s)} {
 			t := fold([]rune(v)) // []rune gives one U+FFFD per invalid byte
-			if slices.ContainsFunc(targets, func(o []rune) bool { return slices.Equal(o, t) }) {
+			if len(t) == 0 {
+				continue // nothing but invisible characters: nothing to find
+			}
+			if slices.ContainsFunc(targets, func(o target) bool { return slices.Equal(o.runes, t) }) {
 				continue
 			}
-			targets = append(targets, t)
+			targets = append(targets, newTarget(t))
 			for i := 0; i+pieceRunes <= len(t); i++ {
 				pieces[pieceKey(t[i:i+pieceRunes])] = true
 			}
@@ -134,11 +176,42 @@ func latin1Escaped(s string) string {
 	}, s)
 }
 
+// fold is rs as it compares: each rune folded (foldRune), the ignorable ones left out.
 func fold(rs []rune) []rune {
-	for i, r := range rs {
-		rs[i] = unicode.ToLower(r)
+	out := rs[:0]
+	for _, r := range rs {
+		if !ignorable(r) {
+			out = append(out, foldRune(r))
+		}
 	}
-	return rs
+	return out
+}
+
+// foldRune is r's case-insensitive form: the lower case of the smallest rune of its case-folding
+// orbit, so that every rune another language may upper- or lower-case r to compares alike
+// (ſ, S and s; K, k and the Kelvin sign; σ, ς and Σ), and dotless ı and dotted İ as i, which
+// upper- and lower-casing turn into I and i. ASCII folds as unicode.ToLower does, which the
+// decoders rely on (hex digits, entity names).
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		return unicode.ToLower(r)
+	}
+	if r == 'ı' || r == 'İ' {
+		return 'i'
+	}
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	return unicode.ToLower(least)
+}
+
+// ignorable reports whether r is an invisible format character (Unicode category Cf: the soft
+// hyphen, zero-width spaces and joiners, bidi controls, the BOM), which a server may put between
+// the characters of an echoed secret without changing how it reads: it does not take part in a
+// comparison (a match's span still covers it).
+func ignorable(r rune) bool {
+	return r >= 0xAD && unicode.Is(unicode.Cf, r)
 }
 
 // pieceKey is a piece with '+' and ' ' made alike, as '+' may stand for a space.
@@ -158,60 +231,106 @@ func initial(text string) []unit {
 	out := make([]unit, 0, len(text))
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		out = append(out, unit{unicode.ToLower(r), int32(i), int32(i + size)})
+		if !ignorable(r) {
+			out = append(out, unit{foldRune(r), int32(i), int32(i + size)})
+		}
 		i += size
 	}
 	return out
 }
 
-// same reports whether a text rune stands for a secret rune: equal once folded, or a '+' for a
-// space (form encoding).
-func same(text, secret rune) bool { return text == secret || (text == '+' && secret == ' ') }
+// alike is r as it compares: '+' and ' ' are alike, as '+' may stand for a space (form
+// encoding). A space in the text thus matches a '+' in a secret too, which can only mask more.
+func alike(r rune) rune {
+	if r == ' ' {
+		return '+'
+	}
+	return r
+}
 
-// matches returns the spans of layer that are one of targets.
-func matches(layer []unit, targets [][]rune) []span {
-	var out []span
+// target is a folded string to find, with its Knuth-Morris-Pratt failure table: fail[i] is the
+// length of the longest proper prefix of runes[:i+1] that is also its suffix.
+type target struct {
+	runes []rune
+	fail  []int
+}
+
+func newTarget(rs []rune) target {
+	fail := make([]int, len(rs))
+	for i, k := 1, 0; i < len(rs); i++ {
+		for k > 0 && alike(rs[i]) != alike(rs[k]) {
+			k = fail[k-1]
+		}
+		if alike(rs[i]) == alike(rs[k]) {
+			k++
+		}
+		fail[i] = k
+	}
+	return target{runes: rs, fail: fail}
+}
+
+// matches returns the spans of layer that are one of targets, overlapping ones included, in one
+// pass over layer per target (Knuth-Morris-Pratt: a self-similar secret, such as one character
+// repeated, in a text of that character costs no more than any other). steps counts the
+// comparisons. It appends the spans to out.
+func matches(layer []unit, targets []target, steps *int, out []span) []span {
 	for _, t := range targets {
-		for i := 0; i+len(t) <= len(layer); i++ {
-			if !same(layer[i].r, t[0]) {
-				continue
+		n := len(t.runes)
+		k := 0 // runes of t matched so far
+		for i := range layer {
+			r := alike(layer[i].r)
+			for k > 0 && r != alike(t.runes[k]) {
+				k = t.fail[k-1]
+				*steps++
 			}
-			k := 1
-			for k < len(t) && same(layer[i+k].r, t[k]) {
+			*steps++
+			if r == alike(t.runes[k]) {
 				k++
 			}
-			if k == len(t) {
-				out = append(out, span{int(layer[i].start), int(layer[i+k-1].end)})
+			if k == n {
+				out = addSpan(out, span{int(layer[i-n+1].start), int(layer[i].end)})
+				k = t.fail[k-1]
 			}
 		}
 	}
 	return out
 }
 
-// pieceMatches returns the spans of layer that are a piece of a secret.
-func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool) []span {
+// pieceMatches appends to out the spans of layer that are a piece of a secret, overlapping ones
+// joined.
+func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool, steps *int, out []span) []span {
 	if len(pieces) == 0 {
-		return nil
+		return out
 	}
-	var out []span
+	*steps += len(layer)
 	var w [pieceRunes]rune
 	for i := 0; i+pieceRunes <= len(layer); i++ {
 		for k := range w {
 			w[k] = layer[i+k].r
 		}
 		if pieces[pieceKey(w[:])] {
-			out = append(out, span{int(layer[i].start), int(layer[i+pieceRunes-1].end)})
+			out = addSpan(out, span{int(layer[i].start), int(layer[i+pieceRunes-1].end)})
 		}
 	}
 	return out
 }
 
-// merge sorts spans and joins those that overlap.
-func merge(spans []span) []span {
+// addSpan appends s to spans found left to right, joined with the last one if they overlap: an
+// echo repeated back to back is one span, not one per position.
+func addSpan(spans []span, s span) []span {
+	if n := len(spans); n > 0 && s.start < spans[n-1].end && s.start >= spans[n-1].start {
+		spans[n-1].end = max(spans[n-1].end, s.end)
+		return spans
+	}
+	return append(spans, s)
+}
+
+// merge sorts spans and joins those that overlap, and those that touch if touching.
+func merge(spans []span, touching bool) []span {
 	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
 	var out []span
 	for _, s := range spans {
-		if len(out) > 0 && s.start < out[len(out)-1].end {
+		if n := len(out); n > 0 && (s.start < out[n-1].end || touching && s.start == out[n-1].end) {
 			out[len(out)-1].end = max(out[len(out)-1].end, s.end)
 			continue
 		}

@@ -12,6 +12,9 @@ var secrets = []struct{ name, secret, fragment string }{
 	{"specials", "S3cr3t-P@ss&word=1% \"Zqx9\" <Xyw7>/ü'~!*()+", "Zqx9"},
 	{"emoji", "pässword😀Zqx9😀end", "Zqx9"},
 	{"invalid UTF-8", "pw\xffsecretXYZ", "secretxyz"},
+	// Letters that upper-casing and lower-casing do not bring back: ſ (to S), the Kelvin sign (to
+	// k), final ς (to Σ), dotless ı (to I).
+	{"case orbits", "ſecret\u212aelvinςigmaıd", "elvin"},
 }
 
 func TestMaskWhateverTheEncoding(t *testing.T) {
@@ -93,5 +96,28 @@ func TestMaskUpperCasedLikeOtherLanguages(t *testing.T) {
 		if got, _ := redact.Mask("you sent "+echo+".", []string{secret}, nil, "***"); got != "you sent ***." {
 			t.Errorf("redact.Mask of %q echoed as %q = %q", secret, echo, got)
 		}
+	}
+}
+
+// A self-similar secret echoed twice back to back is masked whole (its matches overlap, so one
+// mask), and not suspect: every piece lies inside the masked span.
+func TestMaskSelfSimilarEchoedTwice(t *testing.T) {
+	pw := strings.Repeat("a", 20)
+	got, suspect := redact.Mask("x"+pw+pw+"y", []string{pw}, nil, "*")
+	if got != "x*y" || suspect {
+		t.Errorf("got %q, suspect %v; want %q, not suspect", got, suspect, "x*y")
+	}
+}
+
+// A piece of a secret that runs from a masked echo into public text shows nothing that is not
+// public once masked, so the text is not suspect; the same piece running into text that is not
+// public is.
+func TestPiecesAcrossAMaskAndPublicText(t *testing.T) {
+	secret, text := "abcdefghabcdefgh", "abcdefghabcdefghabcdefg"
+	if got, suspect := redact.Mask(text, []string{secret}, []string{"abcdefg"}, "*"); got != "*abcdefg" || suspect {
+		t.Errorf("with the rest public: %q, suspect %v; want %q, not suspect", got, suspect, "*abcdefg")
+	}
+	if got, suspect := redact.Mask(text, []string{secret}, []string{"bcdefg"}, "*"); !suspect {
+		t.Errorf("with only part of the rest public: %q is not suspect", got)
 	}
 }

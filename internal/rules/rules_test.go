@@ -114,9 +114,17 @@ func TestSchemaLimits(t *testing.T) {
 			if err := op.Set(p, f.Name, bad); err != nil {
 				t.Fatal(err)
 			}
+			// Exactly one violation is of the field alone (setting it may also wake a rule
+			// between parameters, such as user_id needing an application).
 			got := Check(op, p)
-			if len(got) != 1 || got[0].Params[0] != f.Name {
-				t.Errorf("%s: %s=%q: violations %v, want one naming it", op.ID, f.Name, bad, got)
+			alone := 0
+			for _, v := range got {
+				if len(v.Params) == 1 && v.Params[0] == f.Name {
+					alone++
+				}
+			}
+			if alone != 1 {
+				t.Errorf("%s: %s=%q: violations %v, want one of %s alone", op.ID, f.Name, bad, got, f.Name)
 			}
 			checked++
 		}

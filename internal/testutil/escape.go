@@ -151,4 +151,21 @@ var Echoes = map[string]func(string) string{
 	"upper-cased":           strings.ToUpper,
 	"upper-cased, query":    func(s string) string { return strings.ToUpper(url.QueryEscape(s)) },
 	"JSON of query":         func(s string) string { return JSONASCII(url.QueryEscape(s)) },
+	"soft hyphens between":  func(s string) string { return Interleave(s, "\u00ad") },
+	"zero-width spaces":     func(s string) string { return Interleave(s, "\u200b") },
+	"&shy; between":         func(s string) string { return html.EscapeString(Interleave(s, "\u00ad")) },
+	"lower-cased":           strings.ToLower,
+}
+
+// Interleave puts sep between every two runes of s (a server hyphenating an echo for display).
+func Interleave(s, sep string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

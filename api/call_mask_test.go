@@ -1,0 +1,109 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/internal/params"
+	"github.com/voxsip/voxsip/internal/testutil"
+)
+
+// secretOps calls fn for every operation of the spec with a secret parameter, with valid
+// parameters and that parameter's name.
+func secretOps(t *testing.T, fn func(t *testing.T, op *params.Op, secret string)) {
+	n := 0
+	for _, op := range params.All() {
+		for _, f := range op.Fields {
+			if f.Secret {
+				n++
+				t.Run(op.ID+"/"+f.Name, func(t *testing.T) { fn(t, op, f.Name) })
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("the spec has no secret parameter")
+	}
+}
+
+// echoServer answers every request with body(the secret parameter's value, the bearer token).
+func echoServer(t *testing.T, secret string, body func(value, token string) string) *api.Client {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, body(r.URL.Query().Get(secret), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")))
+	}))
+	t.Cleanup(hs.Close)
+	c, err := api.NewClient(api.WithBaseURL(hs.URL), api.WithCredentials(testCreds(t)), api.WithRetryPolicy(api.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+func callWith(t *testing.T, c *api.Client, op *params.Op, secret, value string) (json.RawMessage, error) {
+	p := testutil.ValidParams(op)
+	if err := p.SetParam(secret, value); err != nil {
+		t.Fatal(err)
+	}
+	return c.Call(context.Background(), p)
+}
+
+// The body Call returns masks the secret parameter's value and the token (whole, escaped, as a
+// key, as a number, by part) and stays valid JSON, with the other numbers as they were.
+func TestCallMasksTheBodyItReturns(t *testing.T) {
+	secretOps(t, func(t *testing.T, op *params.Op, secret string) {
+		for _, pw := range []string{"S3cr3t-Pw/Zqx9 ü", "98765432109"} {
+			c := echoServer(t, secret, func(v, tok string) string {
+				parts := strings.Split(tok, ".")
+				b, _ := json.Marshal(map[string]any{"result": 1, "echo": "you sent " + v, "escaped": url.QueryEscape(v),
+					v: "as a key", "auth": "Bearer " + tok, "sig": parts[2], "id": 12345})
+				if v[0] == '9' { // a password that is a number, echoed as one
+					return strings.TrimSuffix(string(b), "}") + `,"n":` + v + `}`
+				}
+				return string(b)
+			})
+			body, err := callWith(t, c, op, secret, pw)
+			if err != nil {
+				t.Fatalf("password %q: %v", pw, err)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(body, &got); err != nil {
+				t.Fatalf("password %q: the body is not JSON: %v: %s", pw, err, body)
+			}
+			want := map[string]any{"result": 1.0, "echo": "you sent ***", "escaped": "***", "***": "as a key",
+				"auth": "Bearer ***", "sig": "***", "id": 12345.0}
+			if pw[0] == '9' {
+				want["n"] = "***"
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("password %q: body %s\nwant %v", pw, body, want)
+			}
+		}
+	})
+}
+
+// A body with nothing to mask comes back byte for byte; one that shows a piece of a secret does
+// not come back at all, and the error says the operation succeeded.
+func TestCallWithholdsABodyWithAPieceOfASecret(t *testing.T) {
+	secretOps(t, func(t *testing.T, op *params.Op, secret string) {
+		const sent = `{ "result" : [1, 2.50, true, null, "x\u00e9"], "n" : 1e3 }`
+		c := echoServer(t, secret, func(string, string) string { return sent })
+		if body, err := callWith(t, c, op, secret, "S3cr3t-Pw-Zqx9"); err != nil || string(body) != sent {
+			t.Errorf("nothing to mask: %s, %v; want the body as sent", body, err)
+		}
+		c = echoServer(t, secret, func(v, _ string) string { return fmt.Sprintf(`{"result":1,"echo":%q}`, v[:10]) })
+		body, err := callWith(t, c, op, secret, "S3cr3t-Pw-Zqx9")
+		if !errors.Is(err, api.ErrBodyWithheld) || body != nil || strings.Contains(err.Error(), "S3cr3t") ||
+			!strings.Contains(err.Error(), op.ID+" succeeded") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("a piece echoed: body %s, err %v; want no body and ErrBodyWithheld saying %s succeeded", body, err, op.ID)
+		}
+	})
+}

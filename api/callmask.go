@@ -1,0 +1,89 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+
+	"github.com/go-faster/jx"
+)
+
+// ErrBodyWithheld is matched (errors.Is) by the error of Call for an operation that succeeded
+// but whose response body still showed a piece of a secret after masking (a server that echoed
+// part of a password or token): the body is not returned, and the call took effect.
+var ErrBodyWithheld = errors.New(errPrefix + " the operation succeeded, but its response body is not shown: it may hold part of a secret")
+
+// bodyWithheld is ErrBodyWithheld for one operation.
+type bodyWithheld struct{ op string }
+
+func (e *bodyWithheld) Error() string {
+	return errPrefix + " " + e.op + " succeeded, but its response body is not shown: it may hold part of a secret " +
+		"(the server echoed part of a password or token)"
+}
+
+func (e *bodyWithheld) Is(target error) bool { return target == ErrBodyWithheld }
+
+// maskJSON returns body with the call's secrets masked in every string, key and number of the
+// JSON (a number or key that held one becomes a string or key of the masked text), so that the
+// result is still valid JSON and numbers that are not secrets, such as ids, stay as they are.
+// It returns body itself if nothing was masked, and nil if a token still shows a piece of a
+// secret. body is valid JSON (encoding/json decoded it).
+func (s *scrubber) maskJSON(body json.RawMessage) json.RawMessage {
+	m := jsonMasker{s: s, d: jx.DecodeBytes(body)}
+	if err := m.value(); err != nil || m.suspect {
+		return nil
+	}
+	if !m.changed {
+		return body
+	}
+	return m.e.Bytes()
+}
+
+// jsonMasker copies a JSON value token by token, masking each string, key and number.
+type jsonMasker struct {
+	s                *scrubber
+	d                *jx.Decoder
+	e                jx.Encoder
+	changed, suspect bool
+}
+
+// text masks one token's text.
+func (m *jsonMasker) text(str string) string {
+	masked, suspect := m.s.masking().Mask(str)
+	masked = scrubQuery(masked)
+	m.suspect = m.suspect || suspect
+	m.changed = m.changed || masked != str
+	return masked
+}
+
+func (m *jsonMasker) value() error {
+	switch m.d.Next() {
+	case jx.String:
+		str, err := m.d.Str()
+		m.e.Str(m.text(str))
+		return err
+	case jx.Number:
+		n, err := m.d.Num()
+		if masked := m.text(n.String()); masked != n.String() {
+			m.e.Str(masked)
+		} else {
+			m.e.Num(n)
+		}
+		return err
+	case jx.Object:
+		m.e.ObjStart()
+		err := m.d.Obj(func(_ *jx.Decoder, key string) error {
+			m.e.FieldStart(m.text(key))
+			return m.value()
+		})
+		m.e.ObjEnd()
+		return err
+	case jx.Array:
+		m.e.ArrStart()
+		err := m.d.Arr(func(*jx.Decoder) error { return m.value() })
+		m.e.ArrEnd()
+		return err
+	}
+	raw, err := m.d.Raw() // true, false, null
+	m.e.Raw(raw)
+	return err
+}
