@@ -242,29 +242,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.credOpts > 1 {
-		return nil, errors.New(errPrefix + " more than one of WithCredentials, WithCredentialsFile and WithTokenSource given; pick one")
-	}
-
-	tokens := o.tokens
-	if tokens == nil {
-		creds := o.creds
-		switch {
-		case creds != nil:
-		case o.credsFile != "":
-			creds, err = auth.LoadCredentials(o.credsFile)
-		default:
-			creds, err = auth.CredentialsFromEnv()
-			if errors.Is(err, auth.ErrNoCredentialsEnv) {
-				return nil, ErrNoCredentials
-			}
-		}
-		if err != nil {
-			return nil, err // auth's errors carry the prefix
-		}
-		if tokens, err = auth.NewTokenSource(creds, o.authOpts...); err != nil {
-			return nil, err
-		}
+	tokens, err := o.tokenSource()
+	if err != nil {
+		return nil, err
 	}
 
 	var hc http.Client
@@ -301,6 +281,32 @@ func NewClient(opts ...Option) (*Client, error) {
 		maxListRows: o.maxListRows,
 		sleep:       sleepTimer,
 	}, nil
+}
+
+// tokenSource is the token source the options give: WithTokenSource's, else one made from the
+// credentials of WithCredentials, WithCredentialsFile or VOXIMPLANT_CREDENTIALS, in that order.
+func (o *options) tokenSource() (auth.TokenSource, error) {
+	if o.credOpts > 1 {
+		return nil, errors.New(errPrefix + " more than one of WithCredentials, WithCredentialsFile and WithTokenSource given; pick one")
+	}
+	if o.tokens != nil {
+		return o.tokens, nil
+	}
+	creds, err := o.creds, error(nil)
+	switch {
+	case creds != nil:
+	case o.credsFile != "":
+		creds, err = auth.LoadCredentials(o.credsFile)
+	default:
+		creds, err = auth.CredentialsFromEnv()
+		if errors.Is(err, auth.ErrNoCredentialsEnv) {
+			return nil, ErrNoCredentials
+		}
+	}
+	if err != nil {
+		return nil, err // auth's errors carry the prefix
+	}
+	return auth.NewTokenSource(creds, o.authOpts...)
 }
 
 // DefaultMaxIdleConnsPerHost is how many idle keep-alive connections the client's own transport

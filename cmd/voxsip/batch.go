@@ -41,12 +41,24 @@ and sends nothing new; a second Ctrl-C (or SIGTERM) stops at once and names the 
 outcome is unknown. With --dry-run every line is checked and reported, and nothing is sent.
 
 --resume RESULTS skips the lines a previous run's --json results mark ok (a --dry-run's results
-count for nothing; a file that is no --json results is refused) and redoes the others, except
-those marked "outcome_unknown" of an operation that is not idempotent (create): they are not
-sent again, and this run marks them unknown too, through any number of runs, until you decide.
-List them (grep outcome_unknown RESULTS), check with 'voxsip list' whether each took effect,
-then either add --resume-accept-unknown to send them again, or edit the results file: mark a
-line that took effect "ok": true (it is then skipped).`
+count for nothing) and redoes the others, except those marked "outcome_unknown" of an operation
+that is not idempotent (create): they are not sent again, and this run marks them unknown too,
+through any number of runs, until you decide. List them (grep outcome_unknown RESULTS), check with
+'voxsip list' whether each took effect, then either add --resume-accept-unknown to send them
+again, or edit the results: change "ok": false to "ok": true on a line that took effect (it is
+then skipped). --resume needs --json (text results cannot be resumed from), except with --dry-run.
+
+Each --json result names its operation ("op") and its line's parameters ("params_digest": 16 hex
+digits of a SHA-256 of the parameters as sent, with the password left out, so the results reveal
+nothing of it; a line whose only change is its password counts as the same line). Before
+anything is sent, --resume reads the input as far as the last line the results mark ok or unknown
+(from a pipe, that part is held in memory) and refuses the run, naming the line, when such a line
+is not the one its result is for (edited, moved by a line inserted or deleted above it, missing),
+and when RESULTS holds another command's results, an older voxsip's (no "op"), or what is not
+results. A failed line may be fixed in place. A result cut short (a full disk) is read from its
+complete copy right after it (the results on standard error, appended as the batch says);
+without one it is refused, except on the last line when the operation is idempotent (update,
+delete); for create the refusal says which result to write if that line took effect.`
 
 // batchFlags are the flags of a command that takes --batch.
 type batchFlags struct {
@@ -67,7 +79,7 @@ func (bf *batchFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&bf.file, "batch", "", "send one request per line of `FILE` (JSON Lines; - for standard input)")
 	cmd.Flags().IntVar(&bf.concurrency, "concurrency", 4, fmt.Sprintf("with --batch: `N` requests in flight at once (1 to %d; they take effect in any order)", maxConcurrency))
 	cmd.Flags().Var((*rateValue)(bf), "rps", fmt.Sprintf("with --batch: at most `R` requests per second (%g to %d; 0: no limit)", minRPS, maxRPS))
-	cmd.Flags().StringVar(&bf.resume, "resume", "", "with --batch: skip the lines that a previous run's --json results in `FILE` mark ok")
+	cmd.Flags().StringVar(&bf.resume, "resume", "", "with --batch and --json: skip the lines that a previous run's --json results in `FILE` mark ok")
 	cmd.Flags().BoolVar(&bf.acceptUnknown, "resume-accept-unknown", false,
 		"with --resume: send again the lines whose outcome the results mark unknown (after checking they did not take effect)")
 }
@@ -117,10 +129,12 @@ func (bf *batchFlags) interval() time.Duration {
 type job struct {
 	line int
 	p    any
-	bad  error  // the line could not be used; nothing was sent for it
-	skip string // not sent, and why (done in a previous run)
-	held error  // not sent: its outcome in a previous run is unknown, and it stays so
-	slot chan<- outcome
+	// digest identifies the line's parameters in its result (paramsDigest; "" for a bad line).
+	digest string
+	bad    error  // the line could not be used; nothing was sent for it
+	skip   string // not sent, and why (done in a previous run)
+	held   error  // not sent: its outcome in a previous run is unknown, and it stays so
+	slot   chan<- outcome
 }
 
 type outcome struct {
@@ -163,13 +177,17 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 	if err := cf.check(); err != nil {
 		return err
 	}
+	if bf.resume != "" && !cf.json && !bf.dryRun {
+		return usagef("--resume needs --json: this run's results must be --json results for a later --resume to read " +
+			"(text results cannot be resumed from); nothing was sent")
+	}
 	var rs *resumeState
 	if bf.resume != "" {
 		if err := c.checkResumeIsNotOutput(bf.resume); err != nil {
 			return err
 		}
 		var err error
-		if rs, err = loadResume(bf.resume); err != nil {
+		if rs, err = loadResume(bf.resume, o); err != nil {
 			return err
 		}
 	}
@@ -184,6 +202,10 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 			return fmt.Errorf("--batch: %s is a directory", bf.file)
 		}
 		in = f
+	}
+	in, err := rs.checkInput(c.ctx, o, in)
+	if err != nil {
+		return err
 	}
 	b := &batch{c: c, o: o, cf: cf, bf: bf, rs: rs}
 	if !bf.dryRun {

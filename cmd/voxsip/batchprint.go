@@ -85,7 +85,7 @@ func (b *batch) notWritten(r outcome) string {
 	if !b.cf.json {
 		return b.text(r)
 	}
-	line, err := json.Marshal(resultJSON(r, r.error()))
+	line, err := json.Marshal(resultJSON(r, r.error(), b.o.op.ID))
 	if err != nil {
 		return b.text(r)
 	}
@@ -99,11 +99,19 @@ func (b *batch) print(r outcome) error {
 		return err
 	}
 	if r.err == nil && r.bad == nil && r.skip == "" && !r.unknown && !r.checked {
-		// The common case, written without reflection: the bytes json.Marshal gives the
-		// map of resultJSON ({"line":N,"ok":true} plus "sip_registration_id" when known).
+		// The common case, written without reflection: the bytes json.Marshal gives the map of
+		// resultJSON ({"line":N,"ok":true,"op":…,"params_digest":…} plus "sip_registration_id"
+		// when known). The op ID and the hex digest need no escaping.
 		buf := append(b.out[:0], `{"line":`...)
 		buf = strconv.AppendInt(buf, int64(r.line), 10)
-		buf = append(buf, `,"ok":true`...)
+		buf = append(buf, `,"ok":true,"op":"`...)
+		buf = append(buf, b.o.op.ID...)
+		buf = append(buf, '"')
+		if r.digest != "" {
+			buf = append(buf, `,"params_digest":"`...)
+			buf = append(buf, r.digest...)
+			buf = append(buf, '"')
+		}
 		if r.id != 0 {
 			buf = append(buf, `,"sip_registration_id":`...)
 			buf = strconv.AppendInt(buf, r.id, 10)
@@ -113,7 +121,7 @@ func (b *batch) print(r outcome) error {
 		_, err := b.c.stdout.Write(buf)
 		return err
 	}
-	return printJSON(b.c.stdout, resultJSON(r, r.error()))
+	return printJSON(b.c.stdout, resultJSON(r, r.error(), b.o.op.ID))
 }
 
 // error is the line's error as printed: a bad line's says so.
@@ -146,9 +154,14 @@ func (b *batch) text(r outcome) string {
 }
 
 // resultJSON is a --json result line's object: what the fast path in print writes for a success,
-// and what every other result is marshalled from.
-func resultJSON(r outcome, err error) map[string]any {
-	m := map[string]any{"line": r.line, "ok": err == nil}
+// and what every other result is marshalled from. "op" (the operation) and "params_digest" (see
+// paramsDigest; none for a line that could not be parsed) say which input line it is for, so
+// that --resume can refuse results that are not this input's.
+func resultJSON(r outcome, err error, opID string) map[string]any {
+	m := map[string]any{"line": r.line, "ok": err == nil, "op": opID}
+	if r.digest != "" {
+		m["params_digest"] = r.digest
+	}
 	if r.id != 0 {
 		m["sip_registration_id"] = r.id
 	}

@@ -114,6 +114,9 @@ func (b *batch) parse(rl rawLine) job {
 	} else {
 		j.p, j.bad = parseLine(b.o, rl.text)
 	}
+	if j.bad == nil {
+		j.digest = paramsDigest(b.o, j.p)
+	}
 	b.rs.mark(&j, b.o, b.bf.acceptUnknown)
 	b.checkDuplicate(&j)
 	return j

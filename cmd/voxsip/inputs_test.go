@@ -13,7 +13,7 @@ func TestEndlessInputsAreRefused(t *testing.T) {
 	srv, creds := fake(t, seedIDs(1))
 	batch := writeFile(t, updateLines(1))
 	base := []string{"--credentials", creds, "--base-url", srv.URL}
-	r := runCLI(t, nil, append([]string{"update", "--batch", batch, "--resume", "/dev/zero"}, base...))
+	r := runCLI(t, nil, append([]string{"update", "--batch", batch, "--json", "--resume", "/dev/zero"}, base...))
 	checkOneLine(t, "--resume /dev/zero", r, exitNothing, "--resume: line 1 is longer than 1048576 bytes: /dev/zero is not the --json output of a batch")
 	for _, tt := range []struct{ file, want string }{
 		{"/dev/zero", "--seed: /dev/zero is a device"},

@@ -130,23 +130,51 @@ func (oc *opCommand) run() error {
 	if oc.prepare != nil {
 		oc.prepare(oc.flags.p)
 	}
-	c, o, p := oc.c, oc.o, oc.flags.p
-	if oc.batch != nil && oc.batch.file == "" && oc.common.flags.Changed("batch") {
-		// --batch "$FILE" with FILE unset: not a single request from the other flags.
-		return usagef("--batch is empty: name a file, or - for standard input")
+	batch, err := oc.batchMode()
+	if err != nil {
+		return err
 	}
-	if oc.batch != nil && oc.batch.resume == "" && oc.common.flags.Changed("resume") {
-		// --resume "$RESULTS" with RESULTS unset: every line would be sent again.
-		return usagef("--resume is empty: name the results file of the run to resume")
-	}
-	if oc.batch != nil && oc.batch.file != "" {
-		if len(oc.flags.set) > 0 || oc.pw.given() {
-			return usagef("--batch takes the parameters (and passwords) from the file: drop --%s",
-				firstOf(oc.flags.set, oc.pw, false))
-		}
+	if batch {
 		oc.batch.dryRun = oc.dryRun
-		return c.runBatch(o, &oc.common, oc.batch)
+		return oc.c.runBatch(oc.o, &oc.common, oc.batch)
 	}
+	if err := oc.checkRequest(); err != nil {
+		return err
+	}
+	if oc.dryRun {
+		return oc.printDryRun()
+	}
+	return oc.send()
+}
+
+// batchMode reports whether the command runs a batch (--batch FILE), and refuses the batch
+// flags given empty or beside the request's own flags.
+func (oc *opCommand) batchMode() (bool, error) {
+	if oc.batch == nil {
+		return false, nil
+	}
+	if oc.batch.file == "" && oc.common.flags.Changed("batch") {
+		// --batch "$FILE" with FILE unset: not a single request from the other flags.
+		return false, usagef("--batch is empty: name a file, or - for standard input")
+	}
+	if oc.batch.resume == "" && oc.common.flags.Changed("resume") {
+		// --resume "$RESULTS" with RESULTS unset: every line would be sent again.
+		return false, usagef("--resume is empty: name the results file of the run to resume")
+	}
+	if oc.batch.file == "" {
+		return false, nil
+	}
+	if len(oc.flags.set) > 0 || oc.pw.given() {
+		return false, usagef("--batch takes the parameters (and passwords) from the file: drop --%s",
+			firstOf(oc.flags.set, oc.pw, false))
+	}
+	return true, nil
+}
+
+// checkRequest checks the common flags, reads the password and validates the one request the
+// flags describe.
+func (oc *opCommand) checkRequest() error {
+	c, o, p := oc.c, oc.o, oc.flags.p
 	if err := oc.common.check(); err != nil {
 		return err
 	}
@@ -162,12 +190,12 @@ func (oc *opCommand) run() error {
 	if err := o.validate(p); err != nil {
 		return flagWording(o.op, err, oc.aliases)
 	}
-	if err := checkSetsAField(o.op, oc.flags.set, oc.pw.given()); err != nil {
-		return err
-	}
-	if oc.dryRun {
-		return oc.printDryRun()
-	}
+	return checkSetsAField(o.op, oc.flags.set, oc.pw.given())
+}
+
+// send sends the one request and prints its result.
+func (oc *opCommand) send() error {
+	c, o, p := oc.c, oc.o, oc.flags.p
 	cl, err := c.client(&oc.common, 1)
 	if err != nil {
 		return err
