@@ -61,6 +61,9 @@ type env struct {
 	newTicker func(d time.Duration) (<-chan time.Time, func())
 	// tty is true when stderr is a terminal: only then is a progress bar drawn.
 	tty bool
+	// signalled, if not nil, is called once the n-th signal has taken effect (the drain or the
+	// stop begun): a test waits for it instead of guessing when the CLI has acted.
+	signalled func(n int)
 }
 
 // cli is one invocation.
@@ -94,7 +97,7 @@ func runEnv(ctx context.Context, args []string, e *env) int {
 	if e.sigs != nil {
 		done := make(chan struct{})
 		defer close(done)
-		go watchSignals(e.sigs, done, cancelSoft, cancelHard, e.stderr)
+		go watchSignals(e.sigs, done, cancelSoft, cancelHard, e.stderr, e.signalled)
 	}
 	root := c.rootCmd()
 	root.SetArgs(args)
@@ -106,7 +109,8 @@ func runEnv(ctx context.Context, args []string, e *env) int {
 }
 
 // watchSignals turns the first signal into a drain and the next into a stop.
-func watchSignals(sigs <-chan os.Signal, done <-chan struct{}, drain, stop context.CancelFunc, stderr io.Writer) {
+// signalled, if not nil, hears of each signal once it has taken effect.
+func watchSignals(sigs <-chan os.Signal, done <-chan struct{}, drain, stop context.CancelFunc, stderr io.Writer, signalled func(int)) {
 	n := 0
 	for {
 		select {
@@ -118,11 +122,16 @@ func watchSignals(sigs <-chan os.Signal, done <-chan struct{}, drain, stop conte
 				fmt.Fprintf(stderr, "voxsip: %v: finishing the requests in flight, sending nothing new; "+
 					"interrupt again to stop at once\n", s)
 				drain()
-				continue
+			} else {
+				fmt.Fprintf(stderr, "voxsip: %v: stopping at once\n", s)
+				stop()
 			}
-			fmt.Fprintf(stderr, "voxsip: %v: stopping at once\n", s)
-			stop()
-			return
+			if signalled != nil {
+				signalled(n)
+			}
+			if n > 1 {
+				return
+			}
 		}
 	}
 }

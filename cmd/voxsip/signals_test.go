@@ -54,20 +54,22 @@ func TestBatchFirstInterruptDrains(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, arrived, release, answered := gated(t)
 			creds := throwawayCreds(t)
-			// Unbuffered: the send below returns once the CLI has taken the interrupt, and the drain
-			// it starts at once beats the HTTP round trip that release lets finish.
-			sigs := make(chan os.Signal)
+			// The in-flight requests are released only once the CLI says the interrupt has taken
+			// effect (the drain begun), so no line can start after it, however busy the machine.
+			sigs := make(chan os.Signal, 1)
+			drained := make(chan struct{})
 			batch := writeFile(t, updateLines(tc.lines))
 			done := make(chan result, 1)
 			go func() {
-				done <- runEnvCLI(t, &env{sigs: sigs}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch,
+				done <- runEnvCLI(t, &env{sigs: sigs, signalled: func(int) { close(drained) }}, []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", batch,
 					"--concurrency", fmt.Sprint(tc.concurrency), "--json"}, secrets(tc.lines)...)
 			}()
 			waitN(t, arrived, tc.concurrency)
+			sigs <- os.Interrupt
 			select {
-			case sigs <- os.Interrupt:
+			case <-drained:
 			case <-time.After(testutil.WaitLimit):
-				t.Fatal("the CLI never took the interrupt")
+				t.Fatal("the interrupt never took effect")
 			}
 			close(release)
 			r := await(t, done)
