@@ -135,7 +135,8 @@ func (st *state) create(a args, now time.Time, accountID int64) (any, *apiError)
 		Proxy:             *a.str("proxy"),
 		AuthUser:          nonEmpty(a.str("auth_user")),
 		OutboundProxy:     nonEmpty(a.str("outbound_proxy")),
-		IsPersistent:      true,
+		// The spec's default when is_persistent is not given (a nil Params' getter returns it).
+		IsPersistent: (*generated.CreateSIPRegistrationParams)(nil).GetIsPersistent(),
 	}
 	if b := a.bool("is_persistent"); b != nil {
 		r.IsPersistent = *b
