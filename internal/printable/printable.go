@@ -79,13 +79,22 @@ func escaped(r rune, size int) bool {
 		return true
 	case r == 0x2028, r == 0x2029:
 		return true
-	case r < 0xad: // the first format character: the common case stops here
-		return false
 	}
-	return unicode.In(r, invisible...)
+	return Invisible(r)
 }
 
-// invisible are the characters that show as nothing (or change how others show) yet make a
-// string different: format characters (Cf, the bidirectional controls among them) and the other
-// default-ignorable code points.
-var invisible = []*unicode.RangeTable{unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector}
+// Invisible reports whether r shows as nothing (or changes how others show) yet makes a string
+// different: a format character (category Cf: the soft hyphen, zero-width spaces and joiners,
+// the bidirectional controls, the byte order mark, tags) or another default-ignorable code point
+// (variation selectors, the combining grapheme joiner, Hangul fillers). String escapes these;
+// package redact leaves them out when it compares a text with a secret, so that the two never
+// disagree on what is invisible.
+func Invisible(r rune) bool {
+	if r < 0xad { // the first of them: the common case stops here
+		return false
+	}
+	return unicode.In(r, InvisibleTables...)
+}
+
+// InvisibleTables are the range tables of Invisible, for tests that walk them.
+var InvisibleTables = []*unicode.RangeTable{unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector}

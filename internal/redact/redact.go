@@ -24,6 +24,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/voxsip/voxsip/internal/printable"
 )
 
 // maxLayers bounds how many times the text is decoded again.
@@ -206,13 +208,12 @@ func foldRune(r rune) rune {
 	return unicode.ToLower(least)
 }
 
-// ignorable reports whether r is an invisible format character (Unicode category Cf: the soft
-// hyphen, zero-width spaces and joiners, bidi controls, the BOM), which a server may put between
-// the characters of an echoed secret without changing how it reads: it does not take part in a
-// comparison (a match's span still covers it).
-func ignorable(r rune) bool {
-	return r >= 0xAD && unicode.Is(unicode.Cf, r)
-}
+// ignorable reports whether r is invisible (printable.Invisible: a format character such as the
+// soft hyphen or a zero-width space, a variation selector, a Hangul filler), which a server may
+// put between the characters of an echoed secret without changing how it reads: it does not
+// take part in a comparison (a match's span still covers it). It is the very predicate by which
+// package printable escapes invisible characters, so that the two never disagree.
+func ignorable(r rune) bool { return printable.Invisible(r) }
 
 // pieceKey is a piece with '+' and ' ' made alike, as '+' may stand for a space.
 func pieceKey(rs []rune) [pieceRunes]rune {

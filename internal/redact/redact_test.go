@@ -3,7 +3,10 @@ package redact_test
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/voxsip/voxsip/internal/printable"
 	"github.com/voxsip/voxsip/internal/redact"
 	"github.com/voxsip/voxsip/internal/testutil"
 )
@@ -119,5 +122,34 @@ func TestPiecesAcrossAMaskAndPublicText(t *testing.T) {
 	}
 	if got, suspect := redact.Mask(text, []string{secret}, []string{"bcdefg"}, "*"); !suspect {
 		t.Errorf("with only part of the rest public: %q is not suspect", got)
+	}
+}
+
+// Every rune that package printable escapes as invisible (not a control character or line
+// separator, which show) is left out of redact's comparison: an echo with it between the
+// characters of a secret is masked whole. The runes come from printable's own tables and from
+// printable.String over every code point, so that the two packages cannot disagree.
+func TestMaskIgnoresEveryInvisibleRune(t *testing.T) {
+	const secret = "Hunter2Hunter2"
+	m := redact.New([]string{secret}, nil, "*")
+	n := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			continue
+		}
+		inTables := unicode.In(r, printable.InvisibleTables...)
+		if escaped := printable.String(string(r)) != string(r); escaped != inTables {
+			t.Errorf("%U: printable.String escapes it %v, in printable.InvisibleTables %v", r, escaped, inTables)
+		}
+		if !inTables {
+			continue
+		}
+		n++
+		if got, _ := m.Mask("x" + testutil.Interleave(secret, string(r)) + "y"); got != "x*y" {
+			t.Errorf("%U between the characters of the secret: masked to %+q, want %q", r, got, "x*y")
+		}
+	}
+	if n < 1000 { // Cf, the variation selectors and the other default-ignorables: some 4,000
+		t.Errorf("only %d invisible runes", n)
 	}
 }

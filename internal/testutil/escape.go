@@ -155,6 +155,12 @@ var Echoes = map[string]func(string) string{
 	"zero-width spaces":     func(s string) string { return Interleave(s, "\u200b") },
 	"&shy; between":         func(s string) string { return html.EscapeString(Interleave(s, "\u00ad")) },
 	"lower-cased":           strings.ToLower,
+	// Invisible characters that are not format characters (Cf): a variation selector, the
+	// combining grapheme joiner, the Hangul filler.
+	"variation selectors":      func(s string) string { return Interleave(s, "\ufe0f") },
+	"grapheme joiners":         func(s string) string { return Interleave(s, "\u034f") },
+	"Hangul fillers":           func(s string) string { return Interleave(s, "\u3164") },
+	"Hangul fillers, JSON \\u": func(s string) string { return JSONASCII(Interleave(s, "\u3164")) },
 }
 
 // Interleave puts sep between every two runes of s (a server hyphenating an echo for display).
