@@ -22,6 +22,12 @@ var selfSimilar = []struct {
 	{"near miss", strings.Repeat("a", 4095) + "b", strings.Repeat("a", bodyCap), ""},
 	{"escaped near miss", strings.Repeat("a", 4095) + "b", strings.Repeat("%2561", bodyCap/5), ""},
 	{"period two", strings.Repeat("ab", 2048), strings.Repeat("ab", bodyCap/2), "***"},
+	// Runes that decompose (see form): a composed password echoed decomposed, a Hangul one, and
+	// the rune with the longest decomposition (U+FDFA, 18 runes for 3 bytes).
+	{"decomposed echo", strings.Repeat("ä", 2048), strings.Repeat("a\u0308", bodyCap/3), "***"},
+	{"Hangul echo", strings.Repeat("한", 1365), strings.Repeat("\u1112\u1161\u11ab", bodyCap/9), "***"},
+	{"longest decomposition", strings.Repeat("\ufdfa", 1365) + "x", strings.Repeat("\ufdfa", bodyCap/3), ""},
+	{"escaped longest decomposition", strings.Repeat("\ufdfa", 1365) + "x", strings.Repeat("%EF%B7%BA", bodyCap/9), ""},
 }
 
 // Masking is linear in the text: the steps it takes and the memory it allocates stay within a

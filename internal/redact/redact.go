@@ -178,12 +178,14 @@ func latin1Escaped(s string) string {
 	}, s)
 }
 
-// fold is rs as it compares: each rune folded (foldRune), the ignorable ones left out.
+// fold is rs as it compares: each rune in its form (decomposed, folded, the ignorable ones left
+// out).
 func fold(rs []rune) []rune {
-	out := rs[:0]
+	out := make([]rune, 0, len(rs))
+	var buf [maxDecomposition]rune
 	for _, r := range rs {
 		if !ignorable(r) {
-			out = append(out, foldRune(r))
+			out = append(out, form(r, &buf)...)
 		}
 	}
 	return out
@@ -236,82 +238,6 @@ func initial(text string) []unit {
 			out = append(out, unit{foldRune(r), int32(i), int32(i + size)})
 		}
 		i += size
-	}
-	return out
-}
-
-// alike is r as it compares: '+' and ' ' are alike, as '+' may stand for a space (form
-// encoding). A space in the text thus matches a '+' in a secret too, which can only mask more.
-func alike(r rune) rune {
-	if r == ' ' {
-		return '+'
-	}
-	return r
-}
-
-// target is a folded string to find, with its Knuth-Morris-Pratt failure table: fail[i] is the
-// length of the longest proper prefix of runes[:i+1] that is also its suffix.
-type target struct {
-	runes []rune
-	fail  []int
-}
-
-func newTarget(rs []rune) target {
-	fail := make([]int, len(rs))
-	for i, k := 1, 0; i < len(rs); i++ {
-		for k > 0 && alike(rs[i]) != alike(rs[k]) {
-			k = fail[k-1]
-		}
-		if alike(rs[i]) == alike(rs[k]) {
-			k++
-		}
-		fail[i] = k
-	}
-	return target{runes: rs, fail: fail}
-}
-
-// matches returns the spans of layer that are one of targets, overlapping ones included, in one
-// pass over layer per target (Knuth-Morris-Pratt: a self-similar secret, such as one character
-// repeated, in a text of that character costs no more than any other). steps counts the
-// comparisons. It appends the spans to out.
-func matches(layer []unit, targets []target, steps *int, out []span) []span {
-	for _, t := range targets {
-		n := len(t.runes)
-		k := 0 // runes of t matched so far
-		for i := range layer {
-			r := alike(layer[i].r)
-			for k > 0 && r != alike(t.runes[k]) {
-				k = t.fail[k-1]
-				*steps++
-			}
-			*steps++
-			if r == alike(t.runes[k]) {
-				k++
-			}
-			if k == n {
-				out = addSpan(out, span{int(layer[i-n+1].start), int(layer[i].end)})
-				k = t.fail[k-1]
-			}
-		}
-	}
-	return out
-}
-
-// pieceMatches appends to out the spans of layer that are a piece of a secret, overlapping ones
-// joined.
-func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool, steps *int, out []span) []span {
-	if len(pieces) == 0 {
-		return out
-	}
-	*steps += len(layer)
-	var w [pieceRunes]rune
-	for i := 0; i+pieceRunes <= len(layer); i++ {
-		for k := range w {
-			w[k] = layer[i+k].r
-		}
-		if pieces[pieceKey(w[:])] {
-			out = addSpan(out, span{int(layer[i].start), int(layer[i+pieceRunes-1].end)})
-		}
 	}
 	return out
 }

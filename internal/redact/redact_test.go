@@ -18,6 +18,11 @@ var secrets = []struct{ name, secret, fragment string }{
 	// Letters that upper-casing and lower-casing do not bring back: ſ (to S), the Kelvin sign (to
 	// k), final ς (to Σ), dotless ı (to I).
 	{"case orbits", "ſecret\u212aelvinςigmaıd", "elvin"},
+	// A secret in decomposed form (NFD), one in compatibility characters (fullwidth, a
+	// ligature), Hangul syllables.
+	{"decomposed", "pa\u0308sswo\u0308rd-Zqx9-U\u0308", "zqx9"},
+	{"compatibility", "\uff33\uff45\uff43-Zqx9-\ufb01\u2460", "zqx9"},
+	{"Hangul", "비밀번호-Zqx9-한글", "zqx9"},
 }
 
 func TestMaskWhateverTheEncoding(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf16"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // JSEncodeURIComponent escapes as JavaScript's encodeURIComponent: A-Z a-z 0-9 - _ . ! ~ * ' ( )
@@ -161,6 +163,27 @@ var Echoes = map[string]func(string) string{
 	"grapheme joiners":         func(s string) string { return Interleave(s, "\u034f") },
 	"Hangul fillers":           func(s string) string { return Interleave(s, "\u3164") },
 	"Hangul fillers, JSON \\u": func(s string) string { return JSONASCII(Interleave(s, "\u3164")) },
+	// Unicode normalisations: composed, decomposed, compatibility forms, fullwidth letters.
+	"NFD":           norm.NFD.String,
+	"NFC":           norm.NFC.String,
+	"NFC of NFD":    func(s string) string { return norm.NFC.String(norm.NFD.String(s)) },
+	"NFKC":          norm.NFKC.String,
+	"NFD, JSON \\u": func(s string) string { return JSONASCII(norm.NFD.String(s)) },
+	"fullwidth":     Fullwidth,
+}
+
+// Fullwidth writes the printable ASCII of s as their fullwidth forms (U+FF01 to U+FF5E, a space
+// as U+3000), as East Asian input methods may.
+func Fullwidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ':
+			return '\u3000'
+		case r > ' ' && r < 0x7f:
+			return r - '!' + '\uff01'
+		}
+		return r
+	}, s)
 }
 
 // Interleave puts sep between every two runes of s (a server hyphenating an echo for display).
