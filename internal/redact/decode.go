@@ -8,8 +8,8 @@ import (
 )
 
 // decode decodes one layer of escapes of every kind, and reports whether anything changed. A
-// layer with no escape is not copied.
-func decode(layer []unit) ([]unit, bool) {
+// layer with no escape is not copied. Decoded ignorable runes are left out unless keep.
+func decode(layer []unit, keep bool) ([]unit, bool) {
 	var out []unit
 	changed := false
 	for i := 0; i < len(layer); {
@@ -36,7 +36,7 @@ func decode(layer []unit) ([]unit, bool) {
 			out = append(make([]unit, 0, len(layer)), layer[:i]...)
 		}
 		for _, u := range us {
-			if !ignorable(u.r) { // an escaped soft hyphen is as invisible as a raw one
+			if keep || !ignorable(u.r) { // an escaped soft hyphen is as invisible as a raw one
 				out = append(out, u)
 			}
 		}

@@ -27,6 +27,9 @@ var selfSimilar = []struct {
 	{"decomposed echo", strings.Repeat("ä", 2048), strings.Repeat("a\u0308", bodyCap/3), "***"},
 	{"Hangul echo", strings.Repeat("한", 1365), strings.Repeat("\u1112\u1161\u11ab", bodyCap/9), "***"},
 	{"longest decomposition", strings.Repeat("\ufdfa", 1365) + "x", strings.Repeat("\ufdfa", bodyCap/3), ""},
+	// A secret of invisible runes, compared with them kept (see prepare).
+	{"invisible echo", strings.Repeat("\u200b", 1365), strings.Repeat("\u200b", bodyCap/3), "***"},
+	{"invisible near miss", strings.Repeat("\u200b", 1365) + "\u200c", strings.Repeat("\u200b", bodyCap/3), ""},
 	{"escaped longest decomposition", strings.Repeat("\ufdfa", 1365) + "x", strings.Repeat("%EF%B7%BA", bodyCap/9), ""},
 }
 

@@ -11,7 +11,7 @@ func naiveMatches(units []unit, t []rune) []span {
 	var layer []unit // one unit per rune of each unit's form
 	var buf [maxDecomposition]rune
 	for _, u := range units {
-		for _, r := range form(u.r, &buf) {
+		for _, r := range form(u.r, &buf, false) {
 			layer = append(layer, unit{r, u.start, u.end})
 		}
 	}
@@ -39,13 +39,13 @@ func FuzzMatchesNaive(f *testing.F) {
 		if secret == "" {
 			return
 		}
-		layer := initial(text)
-		want := fold([]rune(secret))
+		layer := initial(text, false)
+		want := fold([]rune(secret), false)
 		if len(want) == 0 {
 			return // nothing but invisible runes: not a target (see prepare)
 		}
 		steps := 0
-		got := merge(matches(layer, []target{newTarget(want)}, &steps, nil), false)
+		got := merge(matches(layer, []target{newTarget(want, false)}, &steps, nil), false)
 		if naive := naiveMatches(layer, want); !slices.Equal(got, naive) {
 			t.Errorf("matches(%q, %q) = %v, want %v", text, secret, got, naive)
 		}

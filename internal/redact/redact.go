@@ -2,7 +2,9 @@
 //
 // It does not list encodings of a secret, which always misses one. It decodes the text instead,
 // layer by layer, keeping for every decoded character the bytes of the original text it came
-// from, and compares with the secret at every layer, case-folded:
+// from, and compares with the secret at every layer, case-folded, in compatibility-decomposed
+// form (NFKD, so that composed, decomposed and fullwidth echoes compare alike), with the
+// invisible runes (printable.Invisible) left out:
 //
 //   - JSON string escapes: \" \\ \/ \b \f \n \r \t and \uXXXX, surrogate pairs included;
 //   - HTML character references: named (&amp;), decimal (&#64;) and hexadecimal (&#x40;);
@@ -59,20 +61,29 @@ func Mask(text string, secrets, public []string, mask string) (masked string, su
 }
 
 // Masker masks the secrets it was made with in any number of texts. Its cost is linear: about
-// (maxLayers+1) × (number of secret forms + 2) passes over a text, whatever the text and the
-// secrets hold (a secret of one repeated character in a text of that character included), plus
-// one pass over each secret when it is made. A Masker is safe for concurrent use.
+// (maxLayers+1) × (number of secret forms + 2) passes over a text (twice that when a secret holds
+// invisible runes, compared once more with them kept), each rune counting as the runes it
+// decomposes to (at most 18, usually 1), whatever the text and the secrets hold (a secret of one
+// repeated character in a text of that character included), plus one pass over each secret when
+// it is made. A Masker is safe for concurrent use.
 type Masker struct {
+	folded, raw comparison
+	public      []target
+	mask        string
+}
+
+// comparison is a set of targets and their pieces, compared with the layers of a text with the
+// invisible runes left out (folded) or kept (raw: see prepare).
+type comparison struct {
 	targets []target
 	pieces  map[[pieceRunes]rune]bool
-	public  []target
-	mask    string
+	keep    bool
 }
 
 // New prepares secrets (empty ones are ignored) and public for masking with mask.
 func New(secrets, public []string, mask string) *Masker {
-	targets, pieces := prepare(secrets)
-	return &Masker{targets: targets, pieces: pieces, public: foldAll(public), mask: mask}
+	folded, raw := prepare(secrets)
+	return &Masker{folded: folded, raw: raw, public: foldAll(public), mask: mask}
 }
 
 // Mask is the package's Mask with the Masker's secrets, public strings and mask.
@@ -88,25 +99,12 @@ func (m *Masker) Mask(text string) (masked string, suspect bool) {
 // each piece is: each lies in the masked spans and the public strings, joined, and pieces that
 // overlap lie in the same joined span.
 func (m *Masker) counted(text string) (masked string, suspect bool, steps int) {
-	if text == "" || len(m.targets) == 0 {
+	if text == "" || len(m.folded.targets)+len(m.raw.targets) == 0 {
 		return text, false, 0
 	}
-	var found, pieces []span
-	first := initial(text)
-	layer := first
-	steps = len(layer)
-	for i := 0; ; i++ {
-		found = matches(layer, m.targets, &steps, found)
-		pieces = pieceMatches(layer, m.pieces, &steps, pieces)
-		if i == maxLayers {
-			break
-		}
-		next, changed := decode(layer)
-		steps += len(layer)
-		if !changed {
-			break
-		}
-		layer = next
+	first, found, pieces := m.folded.scan(text, &steps, nil, nil)
+	if len(m.raw.targets) > 0 {
+		_, found, pieces = m.raw.scan(text, &steps, found, pieces)
 	}
 	found = merge(found, false)
 	var allowed []span // the masked spans and the public strings, found when first needed
@@ -125,12 +123,34 @@ func (m *Masker) counted(text string) (masked string, suspect bool, steps int) {
 	return replace(text, found, m.mask), suspect, steps
 }
 
+// scan appends to found the spans of text that decode to one of c's targets and to pieces those
+// that decode to one of its pieces, in every layer; first is the text's first layer.
+func (c *comparison) scan(text string, steps *int, found, pieces []span) (first []unit, _, _ []span) {
+	first = initial(text, c.keep)
+	layer := first
+	*steps += len(layer)
+	for i := 0; ; i++ {
+		found = matches(layer, c.targets, steps, found)
+		pieces = pieceMatches(layer, c.pieces, c.keep, steps, pieces)
+		if i == maxLayers {
+			break
+		}
+		next, changed := decode(layer, c.keep)
+		*steps += len(layer)
+		if !changed {
+			break
+		}
+		layer = next
+	}
+	return first, found, pieces
+}
+
 // foldAll folds each non-empty string of ss to a target.
 func foldAll(ss []string) []target {
 	var out []target
 	for _, s := range ss {
-		if t := fold([]rune(s)); len(t) > 0 {
-			out = append(out, newTarget(t))
+		if t := fold([]rune(s), false); len(t) > 0 {
+			out = append(out, newTarget(t, false))
 		}
 	}
 	return out
@@ -138,28 +158,35 @@ func foldAll(ss []string) []target {
 
 // prepare folds each secret the ways it may compare (invalid bytes as one U+FFFD each, or one per
 // run; ß and the ligatures spelled out, see multiRuneUpper) and collects the pieces of the long
-// ones.
-func prepare(secrets []string) (targets []target, pieces map[[pieceRunes]rune]bool) {
-	pieces = map[[pieceRunes]rune]bool{}
+// ones. A secret that holds invisible runes is also compared with them kept (raw): a secret of
+// nothing but invisible runes has nothing else to be found by, and one with an invisible tail
+// would otherwise show its tail after the mask.
+func prepare(secrets []string) (folded, raw comparison) {
+	folded.pieces, raw.pieces, raw.keep = map[[pieceRunes]rune]bool{}, map[[pieceRunes]rune]bool{}, true
 	for _, s := range secrets {
 		if s == "" {
 			continue
 		}
 		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s), latin1Escaped(s)} {
-			t := fold([]rune(v)) // []rune gives one U+FFFD per invalid byte
-			if len(t) == 0 {
-				continue // nothing but invisible characters: nothing to find
-			}
-			if slices.ContainsFunc(targets, func(o target) bool { return slices.Equal(o.runes, t) }) {
-				continue
-			}
-			targets = append(targets, newTarget(t))
-			for i := 0; i+pieceRunes <= len(t); i++ {
-				pieces[pieceKey(t[i:i+pieceRunes])] = true
+			rs := []rune(v) // one U+FFFD per invalid byte
+			folded.add(fold(rs, false))
+			if slices.ContainsFunc(rs, ignorable) {
+				raw.add(fold(rs, true))
 			}
 		}
 	}
-	return targets, pieces
+	return folded, raw
+}
+
+// add makes t one of c's targets, unless it is empty or one already, and its pieces c's pieces.
+func (c *comparison) add(t []rune) {
+	if len(t) == 0 || slices.ContainsFunc(c.targets, func(o target) bool { return slices.Equal(o.runes, t) }) {
+		return
+	}
+	c.targets = append(c.targets, newTarget(t, c.keep))
+	for i := 0; i+pieceRunes <= len(t); i++ {
+		c.pieces[pieceKey(t[i:i+pieceRunes])] = true
+	}
 }
 
 // multiRuneUpper spells the letters that other languages' upper-casing (Java, JavaScript,
@@ -179,14 +206,12 @@ func latin1Escaped(s string) string {
 }
 
 // fold is rs as it compares: each rune in its form (decomposed, folded, the ignorable ones left
-// out).
-func fold(rs []rune) []rune {
+// out unless keep).
+func fold(rs []rune, keep bool) []rune {
 	out := make([]rune, 0, len(rs))
 	var buf [maxDecomposition]rune
 	for _, r := range rs {
-		if !ignorable(r) {
-			out = append(out, form(r, &buf)...)
-		}
+		out = append(out, form(r, &buf, keep)...)
 	}
 	return out
 }
@@ -229,12 +254,13 @@ func pieceKey(rs []rune) [pieceRunes]rune {
 	return k
 }
 
-// initial is the text itself, one unit per rune (per byte where it is not valid UTF-8).
-func initial(text string) []unit {
+// initial is the text itself, one unit per rune (per byte where it is not valid UTF-8), the
+// ignorable ones left out unless keep.
+func initial(text string, keep bool) []unit {
 	out := make([]unit, 0, len(text))
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if !ignorable(r) {
+		if keep || !ignorable(r) {
 			out = append(out, unit{foldRune(r), int32(i), int32(i + size)})
 		}
 		i += size

@@ -158,3 +158,29 @@ func TestMaskIgnoresEveryInvisibleRune(t *testing.T) {
 		t.Errorf("only %d invisible runes", n)
 	}
 }
+
+// A secret of nothing but invisible runes (zero-width spaces and joiners) has nothing visible to
+// be found by: it is compared with its invisible runes kept, so that its echo, raw or escaped, is
+// masked, and a cut echo is suspect. So is the invisible tail of a secret, which would otherwise
+// show after the mask.
+func TestMaskInvisibleSecrets(t *testing.T) {
+	const zw = "\u200b\u200c\u200d\u2060\u200b\u200c\u200d\u2060\ufeff"
+	for _, c := range []struct{ name, secret, text, want string }{
+		{"invisible only", zw, "bad password " + zw + "!", "bad password *!"},
+		{"invisible only, JSON \\u", zw, "bad password " + testutil.JSONASCII(zw) + "!", "bad password *!"},
+		{"invisible only, query", zw, "bad password " + testutil.Echoes["query"](zw) + "!", "bad password *!"},
+		{"invisible tail", "ab" + zw, "bad password ab" + zw + "!", "bad password *!"},
+		{"one invisible rune", "\u200b", "a\u200bb", "a*b"},
+	} {
+		got, suspect := redact.Mask(c.text, []string{c.secret}, nil, "*")
+		if got != c.want || suspect {
+			t.Errorf("%s: %+q, suspect %v; want %+q", c.name, got, suspect, c.want)
+		}
+	}
+	if got, suspect := redact.Mask("bad password "+zw[:24]+"!", []string{zw}, nil, "*"); !suspect {
+		t.Errorf("a cut echo of an invisible secret: %+q is not suspect", got)
+	}
+	if got, suspect := redact.Mask("plain text\u200b here", []string{zw}, nil, "*"); got != "plain text\u200b here" || suspect {
+		t.Errorf("text without the secret: %+q, suspect %v", got, suspect)
+	}
+}
