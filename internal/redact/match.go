@@ -17,10 +17,10 @@ func alike(r rune) rune {
 type target struct {
 	runes []rune
 	fail  []int
-	keep  bool // compared with the ignorable runes kept
+	kept  kept // the invisible runes compared, not left out
 }
 
-func newTarget(rs []rune, keep bool) target {
+func newTarget(rs []rune, k kept) target {
 	fail := make([]int, len(rs))
 	for i, k := 1, 0; i < len(rs); i++ {
 		for k > 0 && alike(rs[i]) != alike(rs[k]) {
@@ -31,7 +31,7 @@ func newTarget(rs []rune, keep bool) target {
 		}
 		fail[i] = k
 	}
-	return target{runes: rs, fail: fail, keep: keep}
+	return target{runes: rs, fail: fail, kept: k}
 }
 
 // matches returns the spans of layer that are one of targets, overlapping ones included, in one
@@ -45,7 +45,7 @@ func matches(layer []unit, targets []target, steps *int, out []span) []span {
 		starts := make([]int32, n) // the start of the unit of each of the last n runes compared
 		k, pos := 0, 0             // runes of t matched so far, runes compared
 		for i := range layer {
-			for _, r := range form(layer[i].r, &buf, t.keep) {
+			for _, r := range form(layer[i].r, &buf, t.kept) {
 				starts[pos%n] = layer[i].start
 				pos++
 				r = alike(r)
@@ -69,7 +69,7 @@ func matches(layer []unit, targets []target, steps *int, out []span) []span {
 
 // pieceMatches appends to out the spans of layer that are a piece of a secret, overlapping ones
 // joined.
-func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool, keep bool, steps *int, out []span) []span {
+func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool, k kept, steps *int, out []span) []span {
 	if len(pieces) == 0 {
 		return out
 	}
@@ -78,7 +78,7 @@ func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool, keep bool, ste
 	var starts [pieceRunes]int32 // the start of the unit of each
 	n := 0
 	for i := range layer {
-		for _, r := range form(layer[i].r, &buf, keep) {
+		for _, r := range form(layer[i].r, &buf, k) {
 			*steps++
 			copy(w[:], w[1:])
 			copy(starts[:], starts[1:])

@@ -11,7 +11,7 @@ func naiveMatches(units []unit, t []rune) []span {
 	var layer []unit // one unit per rune of each unit's form
 	var buf [maxDecomposition]rune
 	for _, u := range units {
-		for _, r := range form(u.r, &buf, false) {
+		for _, r := range form(u.r, &buf, nil) {
 			layer = append(layer, unit{r, u.start, u.end})
 		}
 	}
@@ -40,12 +40,12 @@ func FuzzMatchesNaive(f *testing.F) {
 			return
 		}
 		layer := initial(text, false)
-		want := fold([]rune(secret), false)
+		want := fold([]rune(secret), nil)
 		if len(want) == 0 {
 			return // nothing but invisible runes: not a target (see prepare)
 		}
 		steps := 0
-		got := merge(matches(layer, []target{newTarget(want, false)}, &steps, nil), false)
+		got := merge(matches(layer, []target{newTarget(want, nil)}, &steps, nil), false)
 		if naive := naiveMatches(layer, want); !slices.Equal(got, naive) {
 			t.Errorf("matches(%q, %q) = %v, want %v", text, secret, got, naive)
 		}

@@ -12,19 +12,19 @@ const maxDecomposition = 18
 
 // form appends to buf[:0] the runes r compares as: r's compatibility decomposition (NFKD: ä as
 // a and U+0308, a fullwidth Ａ as A, ﬁ as fi, a Hangul syllable as its jamo), each rune folded
-// (foldRune), the invisible ones left out unless keep. Both the text (rune by rune, each rune of a unit's
+// (foldRune), the invisible ones left out but those k keeps. Both the text (rune by rune, each rune of a unit's
 // form keeping the unit's bytes) and the secrets compare in this form, so that a server that
 // echoes a secret composed (NFC), decomposed (NFD) or compatibility-normalised (NFKC, NFKD)
 // still shows the secret. Each rune is decomposed on its own: combining marks are not
 // reordered, which only matters for a secret with two marks of different classes on a letter.
-func form(r rune, buf *[maxDecomposition]rune, keep bool) []rune {
+func form(r rune, buf *[maxDecomposition]rune, k kept) []rune {
 	if r < 0xa0 { // ASCII and C0/C1 controls decompose to themselves
 		buf[0] = foldRune(r)
 		return buf[:1]
 	}
 	out := buf[:0]
 	for _, d := range decompose(r, buf) {
-		if keep || !ignorable(d) {
+		if !ignorable(d) || k[d] {
 			out = append(out, foldRune(d))
 		}
 	}
@@ -32,6 +32,9 @@ func form(r rune, buf *[maxDecomposition]rune, keep bool) []rune {
 }
 
 // decompose writes r's full compatibility decomposition to buf (r itself if it has none).
+// kept are the invisible runes that a comparison keeps (see prepare); nil keeps none.
+type kept map[rune]bool
+
 func decompose(r rune, buf *[maxDecomposition]rune) []rune {
 	const sBase, lBase, vBase, tBase, vCount, tCount, sCount = 0xAC00, 0x1100, 0x1161, 0x11A7, 21, 28, 11172
 	if s := r - sBase; s >= 0 && s < sCount { // Hangul syllables decompose by arithmetic, not a table

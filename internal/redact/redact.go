@@ -77,7 +77,8 @@ type Masker struct {
 type comparison struct {
 	targets []target
 	pieces  map[[pieceRunes]rune]bool
-	keep    bool
+	keep    bool // the layers keep every invisible rune, for form to keep those in kept
+	kept    kept
 }
 
 // New prepares secrets (empty ones are ignored) and public for masking with mask.
@@ -131,7 +132,7 @@ func (c *comparison) scan(text string, steps *int, found, pieces []span) (first 
 	*steps += len(layer)
 	for i := 0; ; i++ {
 		found = matches(layer, c.targets, steps, found)
-		pieces = pieceMatches(layer, c.pieces, c.keep, steps, pieces)
+		pieces = pieceMatches(layer, c.pieces, c.kept, steps, pieces)
 		if i == maxLayers {
 			break
 		}
@@ -149,8 +150,8 @@ func (c *comparison) scan(text string, steps *int, found, pieces []span) (first 
 func foldAll(ss []string) []target {
 	var out []target
 	for _, s := range ss {
-		if t := fold([]rune(s), false); len(t) > 0 {
-			out = append(out, newTarget(t, false))
+		if t := fold([]rune(s), nil); len(t) > 0 {
+			out = append(out, newTarget(t, nil))
 		}
 	}
 	return out
@@ -160,20 +161,37 @@ func foldAll(ss []string) []target {
 // run; ß and the ligatures spelled out, see multiRuneUpper) and collects the pieces of the long
 // ones. A secret that holds invisible runes is also compared with them kept (raw): a secret of
 // nothing but invisible runes has nothing else to be found by, and one with an invisible tail
-// would otherwise show its tail after the mask.
+// would otherwise show its tail after the mask. That comparison keeps only the invisible runes
+// the secrets hold: others a server puts between them (a variation selector) are left out.
 func prepare(secrets []string) (folded, raw comparison) {
-	folded.pieces, raw.pieces, raw.keep = map[[pieceRunes]rune]bool{}, map[[pieceRunes]rune]bool{}, true
+	folded.pieces = map[[pieceRunes]rune]bool{}
+	raw = comparison{pieces: map[[pieceRunes]rune]bool{}, keep: true, kept: kept{}}
+	var variants, invisible [][]rune
 	for _, s := range secrets {
 		if s == "" {
 			continue
 		}
 		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s), latin1Escaped(s)} {
 			rs := []rune(v) // one U+FFFD per invalid byte
-			folded.add(fold(rs, false))
+			variants = append(variants, rs)
 			if slices.ContainsFunc(rs, ignorable) {
-				raw.add(fold(rs, true))
+				invisible = append(invisible, rs)
+				for _, r := range rs {
+					var buf [maxDecomposition]rune
+					for _, d := range decompose(r, &buf) {
+						if ignorable(d) {
+							raw.kept[d] = true
+						}
+					}
+				}
 			}
 		}
+	}
+	for _, rs := range variants {
+		folded.add(fold(rs, nil))
+	}
+	for _, rs := range invisible {
+		raw.add(fold(rs, raw.kept))
 	}
 	return folded, raw
 }
@@ -183,7 +201,7 @@ func (c *comparison) add(t []rune) {
 	if len(t) == 0 || slices.ContainsFunc(c.targets, func(o target) bool { return slices.Equal(o.runes, t) }) {
 		return
 	}
-	c.targets = append(c.targets, newTarget(t, c.keep))
+	c.targets = append(c.targets, newTarget(t, c.kept))
 	for i := 0; i+pieceRunes <= len(t); i++ {
 		c.pieces[pieceKey(t[i:i+pieceRunes])] = true
 	}
@@ -206,12 +224,12 @@ func latin1Escaped(s string) string {
 }
 
 // fold is rs as it compares: each rune in its form (decomposed, folded, the ignorable ones left
-// out unless keep).
-func fold(rs []rune, keep bool) []rune {
+// out but those k keeps).
+func fold(rs []rune, k kept) []rune {
 	out := make([]rune, 0, len(rs))
 	var buf [maxDecomposition]rune
 	for _, r := range rs {
-		out = append(out, form(r, &buf, keep)...)
+		out = append(out, form(r, &buf, k)...)
 	}
 	return out
 }

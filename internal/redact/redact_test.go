@@ -161,14 +161,16 @@ func TestMaskIgnoresEveryInvisibleRune(t *testing.T) {
 
 // A secret of nothing but invisible runes (zero-width spaces and joiners) has nothing visible to
 // be found by: it is compared with its invisible runes kept, so that its echo, raw or escaped, is
-// masked, and a cut echo is suspect. So is the invisible tail of a secret, which would otherwise
-// show after the mask.
+// masked (with other invisible runes between them too), and a cut echo is suspect. So is the
+// invisible tail of a secret, which would otherwise show after the mask.
 func TestMaskInvisibleSecrets(t *testing.T) {
 	const zw = "\u200b\u200c\u200d\u2060\u200b\u200c\u200d\u2060\ufeff"
 	for _, c := range []struct{ name, secret, text, want string }{
 		{"invisible only", zw, "bad password " + zw + "!", "bad password *!"},
 		{"invisible only, JSON \\u", zw, "bad password " + testutil.JSONASCII(zw) + "!", "bad password *!"},
 		{"invisible only, query", zw, "bad password " + testutil.Echoes["query"](zw) + "!", "bad password *!"},
+		{"invisible only, variation selectors between", zw, "bad password " + testutil.Interleave(zw, "\ufe0f") + "!", "bad password *!"},
+		{"invisible only, every 4th", zw, "bad password " + zw[:12] + "\ufe0f" + zw[12:] + "!", "bad password *!"},
 		{"invisible tail", "ab" + zw, "bad password ab" + zw + "!", "bad password *!"},
 		{"one invisible rune", "\u200b", "a\u200bb", "a*b"},
 	} {
