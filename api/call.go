@@ -33,12 +33,14 @@ func call[R any, P generated.OperationParams](ctx context.Context, c *Client, p 
 // A caller may print the body, so it carries no secret the client knows: the values of p's
 // secret parameters (format: password in openapi.yaml) and the bearer token sent, whole or a
 // part, are masked as in errors (in any escaping), token by token so that the body stays valid
-// JSON: a string, key or number that shows a secret is that text with the secret replaced by
-// "***" (a number becomes a string), and nothing else changes. As in errors, a password of a
-// few characters is masked wherever they appear, digits of other numbers included. A body with
-// nothing to mask is returned byte for byte as the API sent it. A body that still shows a piece of a secret (a
-// server that echoed part of a password) is not returned: the operation succeeded, and the error
-// matches ErrBodyWithheld.
+// JSON: a string or key that shows a secret is that text with the secret replaced by "***", and
+// nothing else changes. A number is never masked in part: it becomes the string "***" only when
+// the whole number is a secret (a numeric password echoed as a number), so that ids stay numbers
+// even when a numeric password's digits occur in them (password 551, id 5512345678); a number
+// never makes a body withheld. As in errors, a short password is masked wherever its characters
+// appear inside strings. A body with nothing to mask is returned byte for byte as the API sent it.
+// A body whose strings or keys still show a piece of a secret (a server that echoed part of a
+// password) is not returned: the operation succeeded, and the error matches ErrBodyWithheld.
 func (c *Client) Call(ctx context.Context, p generated.OperationParams) (json.RawMessage, error) {
 	if p == nil {
 		return nil, errNilParams("Call")

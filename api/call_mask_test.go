@@ -107,3 +107,27 @@ func TestCallWithholdsABodyWithAPieceOfASecret(t *testing.T) {
 		}
 	})
 }
+
+// A number is masked only when it is a secret whole: a numeric password's digits inside ids (and
+// other numbers) leave them numbers, and never make the body withheld; the same digits inside a
+// string are masked as in errors.
+func TestCallKeepsNumbersThatHoldANumericPassword(t *testing.T) {
+	secretOps(t, func(t *testing.T, op *params.Op, secret string) {
+		for _, c := range []struct{ pw, body, want string }{
+			{"7", `{"result":1,"sip_registration_id":17,"ids":[7,70,707,-7.5,7e7],"pw":7}`,
+				`{"result":1,"sip_registration_id":17,"ids":["***",70,707,-7.5,7e7],"pw":"***"}`},
+			{"551", `{"result":5512345678,"ids":[1551,55100,551.5],"echo":551}`,
+				`{"result":5512345678,"ids":[1551,55100,551.5],"echo":"***"}`},
+			{"9876543210", `{"result":{"id":98765432101,"ids":[19876543210,9876543210]},"s":"id 9876543210"}`,
+				`{"result":{"id":98765432101,"ids":[19876543210,"***"]},"s":"id ***"}`},
+			{"9876543210", `{"result":1,"cut":98765432,"more":1987654321}`,
+				`{"result":1,"cut":98765432,"more":1987654321}`}, // pieces of the password, as numbers
+		} {
+			srv := echoServer(t, secret, func(string, string) string { return c.body })
+			body, err := callWith(t, srv, op, secret, c.pw)
+			if err != nil || string(body) != c.want {
+				t.Errorf("password %s, body %s:\n got %s, %v\nwant %s", c.pw, c.body, body, err, c.want)
+			}
+		}
+	})
+}

@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/go-faster/jx"
 )
@@ -22,13 +24,14 @@ func (e *bodyWithheld) Error() string {
 
 func (e *bodyWithheld) Is(target error) bool { return target == ErrBodyWithheld }
 
-// maskJSON returns body with the call's secrets masked in every string, key and number of the
-// JSON (a number or key that held one becomes a string or key of the masked text), so that the
-// result is still valid JSON and numbers that are not secrets, such as ids, stay as they are.
-// It returns body itself if nothing was masked, and nil if a token still shows a piece of a
-// secret. body is valid JSON (encoding/json decoded it).
+// maskJSON returns body with the call's secrets masked in every string and key of the JSON, and
+// every number that is a secret whole replaced by the string mask, so that the result is still
+// valid JSON and numbers that are not secrets, such as ids, stay as they are: a number is never
+// masked in part (a numeric password's digits inside an id), nor withheld for a piece of a secret.
+// It returns body itself if nothing was masked, and nil if a string or key still shows a piece of
+// a secret. body is valid JSON (encoding/json decoded it).
 func (s *scrubber) maskJSON(body json.RawMessage) json.RawMessage {
-	m := jsonMasker{s: s, d: jx.DecodeBytes(body)}
+	m := jsonMasker{s: s, d: jx.DecodeBytes(body), secrets: s.secrets()}
 	if err := m.value(); err != nil || m.suspect {
 		return nil
 	}
@@ -38,9 +41,11 @@ func (s *scrubber) maskJSON(body json.RawMessage) json.RawMessage {
 	return m.e.Bytes()
 }
 
-// jsonMasker copies a JSON value token by token, masking each string, key and number.
+// jsonMasker copies a JSON value token by token, masking each string and key, and each number
+// that is a secret.
 type jsonMasker struct {
 	s                *scrubber
+	secrets          []string // compared with each number whole
 	d                *jx.Decoder
 	e                jx.Encoder
 	changed, suspect bool
@@ -55,6 +60,17 @@ func (m *jsonMasker) text(str string) string {
 	return masked
 }
 
+// number writes n, or the string mask if n is one of the secrets whole (as a password of digits
+// echoed as a number; compared as text, case-insensitively for an exponent's 'e').
+func (m *jsonMasker) number(n jx.Num) {
+	if slices.ContainsFunc(m.secrets, func(secret string) bool { return strings.EqualFold(secret, n.String()) }) {
+		m.e.Str(mask)
+		m.changed = true
+		return
+	}
+	m.e.Num(n)
+}
+
 func (m *jsonMasker) value() error {
 	switch m.d.Next() {
 	case jx.String:
@@ -63,11 +79,7 @@ func (m *jsonMasker) value() error {
 		return err
 	case jx.Number:
 		n, err := m.d.Num()
-		if masked := m.text(n.String()); masked != n.String() {
-			m.e.Str(masked)
-		} else {
-			m.e.Num(n)
-		}
+		m.number(n)
 		return err
 	case jx.Object:
 		m.e.ObjStart()
