@@ -41,9 +41,10 @@
 // with "***". A server or proxy may echo a request back, so the client masks by decoding rather
 // than by listing encodings: it decodes what the server returned (JSON string escapes, HTML named
 // and numeric references, URL escapes with "+" for a space, again on the result for double
-// escaping, case folded for the comparison) and masks any text that decodes to the password, the
-// token or one of the token's three parts; it also masks the value of a "password=" query
-// parameter wherever one appears. A text that still shows a piece of a secret is withheld whole.
+// escaping; compared case folded, in Unicode compatibility-decomposed form and with invisible
+// characters left out) and masks any text that decodes to the password, the token or one of the
+// token's three parts; it also masks the value of a "password=" query parameter wherever one
+// appears. A text that still shows a piece of a secret is withheld whole.
 // What it cannot promise: an echo that is not an escaping (base64, say) is not recognised, and a
 // very short password is masked wherever its characters appear, which may garble a message.
 //
