@@ -43,11 +43,13 @@ func matches(layer []unit, targets []target, steps *int, out []span) []span {
 	for _, t := range targets {
 		n := len(t.runes)
 		starts := make([]int32, n) // the start of the unit of each of the last n runes compared
-		k, pos := 0, 0             // runes of t matched so far, runes compared
+		k, next := 0, 0            // runes of t matched so far, where in starts the next rune goes
 		for i := range layer {
-			for _, r := range form(layer[i].r, &buf, t.kept) {
-				starts[pos%n] = layer[i].start
-				pos++
+			for _, r := range unitForm(layer[i].r, &buf, t.kept) {
+				starts[next] = layer[i].start
+				if next++; next == n {
+					next = 0 // now the oldest: where a match of n runes starts
+				}
 				r = alike(r)
 				for k > 0 && r != alike(t.runes[k]) {
 					k = t.fail[k-1]
@@ -58,7 +60,7 @@ func matches(layer []unit, targets []target, steps *int, out []span) []span {
 					k++
 				}
 				if k == n {
-					out = addSpan(out, span{int(starts[pos%n]), int(layer[i].end)})
+					out = addSpan(out, span{int(starts[next]), int(layer[i].end)})
 					k = t.fail[k-1]
 				}
 			}
@@ -78,7 +80,7 @@ func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool, k kept, steps 
 	var starts [pieceRunes]int32 // the start of the unit of each
 	n := 0
 	for i := range layer {
-		for _, r := range form(layer[i].r, &buf, k) {
+		for _, r := range unitForm(layer[i].r, &buf, k) {
 			*steps++
 			copy(w[:], w[1:])
 			copy(starts[:], starts[1:])
@@ -89,4 +91,14 @@ func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool, k kept, steps 
 		}
 	}
 	return out
+}
+
+// unitForm is form(r) for the rune of a unit, which is folded already: the common case, ASCII,
+// is the rune itself without a call.
+func unitForm(r rune, buf *[maxDecomposition]rune, k kept) []rune {
+	if r < 0x80 {
+		buf[0] = r
+		return buf[:1]
+	}
+	return form(r, buf, k)
 }
