@@ -47,6 +47,8 @@ through any number of runs, until you decide. List them (grep outcome_unknown RE
 'voxsip list' whether each took effect, then either add --resume-accept-unknown to send them
 again, or edit the results: change "ok": false to "ok": true on a line that took effect (it is
 then skipped). --resume needs --json (text results cannot be resumed from), except with --dry-run.
+A run holds an exclusive lock on RESULTS (flock, on Linux, macOS and the BSDs; elsewhere nothing
+is locked: run one at a time): a second run resuming from the same file is refused, nothing sent.
 
 Each --json result names its operation ("op") and its line's parameters ("params_digest": 16 hex
 digits of a SHA-256 of the parameters as sent, with the password left out, so the results reveal
@@ -169,6 +171,26 @@ func isNetFailure(err error) bool {
 	return true
 }
 
+// openResume reads the --resume results (nil without --resume) and holds their lock until
+// unlock is called (see lockResume).
+func (c *cli) openResume(o operation, bf *batchFlags) (rs *resumeState, unlock func(), err error) {
+	if bf.resume == "" {
+		return nil, func() {}, nil
+	}
+	if err := c.checkResumeIsNotOutput(bf.resume); err != nil {
+		return nil, nil, err
+	}
+	lock, err := lockResume(bf.resume)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rs, err = loadResume(bf.resume, o); err != nil {
+		lock.Close()
+		return nil, nil, err
+	}
+	return rs, func() { lock.Close() }, nil
+}
+
 // runBatch sends one request per line of bf.file; see batchHelp.
 func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 	if err := bf.check(); err != nil {
@@ -181,16 +203,11 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 		return usagef("--resume needs --json: this run's results must be --json results for a later --resume to read " +
 			"(text results cannot be resumed from); nothing was sent")
 	}
-	var rs *resumeState
-	if bf.resume != "" {
-		if err := c.checkResumeIsNotOutput(bf.resume); err != nil {
-			return err
-		}
-		var err error
-		if rs, err = loadResume(bf.resume, o); err != nil {
-			return err
-		}
+	rs, unlock, err := c.openResume(o, bf)
+	if err != nil {
+		return err
 	}
+	defer unlock()
 	in := c.stdin
 	if bf.file != "-" {
 		f, err := os.Open(bf.file)
@@ -203,7 +220,7 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 		}
 		in = f
 	}
-	in, err := rs.checkInput(c.ctx, o, in)
+	in, err = rs.checkInput(c.ctx, o, in)
 	if err != nil {
 		return err
 	}

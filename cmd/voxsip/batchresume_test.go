@@ -165,3 +165,28 @@ func TestResumeRefusesWhatIsNoResults(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeRefusesASecondRunOnOneResultsFile: two runs resuming from one results file at once
+// (both appending to it) would each send every line it does not mark: twice for create. While
+// the first run holds the file (its request held by the API), the second is refused with one
+// line naming the file, and sends nothing; once the first has ended, the file is free again.
+func TestResumeRefusesASecondRunOnOneResultsFile(t *testing.T) {
+	srv, arrived, release, answered := gated(t)
+	creds := throwawayCreds(t)
+	batch := writeFile(t, `{"sip_username": "a", "proxy": "p"}`+"\n")
+	results := writeFile(t, `{"line":1,"ok":false,"op":"`+opCreate.op.ID+`","error":"failed"}`+"\n")
+	args := []string{"create", "--batch", batch, "--json", "--resume", results, "--attempts", "1", "--credentials", creds, "--base-url", srv.URL}
+	done := make(chan result, 1)
+	go func() { done <- runCLI(t, nil, args) }()
+	waitN(t, arrived, 1)
+
+	r := runCLI(t, nil, args)
+	checkOneLine(t, "second run", r, exitNothing, "another voxsip run is using "+results)
+	close(release)
+	if r := await(t, done); !strings.Contains(r.stdout, `"line":1`) || answered.Load() != 1 || len(arrived) != 0 {
+		t.Errorf("first run: %d answered, %d more arrived; stdout %q", answered.Load(), len(arrived), r.stdout)
+	}
+	if r := runCLI(t, nil, []string{"create", "--batch", batch, "--dry-run", "--resume", results}); r.code != exitOK {
+		t.Errorf("after the first run: exit %d, stderr %q; want the file free", r.code, r.stderr)
+	}
+}
