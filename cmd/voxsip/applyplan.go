@@ -15,7 +15,9 @@ import (
 // The second stage of apply: the plan, a pure function of the file and the registrations on
 // the service.
 
-// regKey identifies a registration for apply: its sip_username and proxy, compared as a pair.
+// regKey identifies a registration for apply: its sip_username and proxy, compared as a pair
+// by their identity (regKey.identity: the proxy's host in any case, with or without a trailing
+// dot).
 // Never joined into one string to compare: "bob" at "sip.example.com@x" would then be the
 // same registration as "bob@sip" at "example.com@x" or "bob@sip.example.com" at "x".
 type regKey struct{ SIPUsername, Proxy string }
@@ -91,17 +93,17 @@ func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*pl
 	if err := checkUnique(want, known); err != nil {
 		return nil, err
 	}
-	byKey := map[regKey][]api.SIPRegistration{}
+	byKey := map[regKey][]api.SIPRegistration{} // by identity
 	for _, r := range have {
-		byKey[keyOf(r)] = append(byKey[keyOf(r)], r)
+		byKey[keyOf(r).identity()] = append(byKey[keyOf(r).identity()], r)
 	}
 	var errs []error
 	out := &plan{}
-	wanted := map[regKey]bool{}
+	wanted := map[regKey]bool{} // by identity
 	for _, d := range want {
 		k := d.key()
-		wanted[k] = true
-		matches := byKey[k]
+		wanted[k.identity()] = true
+		matches := byKey[k.identity()]
 		switch len(matches) {
 		case 0:
 			p := *d.p
@@ -131,7 +133,7 @@ func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*pl
 	}
 	var rest []api.SIPRegistration
 	for _, r := range have {
-		if !wanted[keyOf(r)] {
+		if !wanted[keyOf(r).identity()] {
 			rest = append(rest, r)
 		}
 	}

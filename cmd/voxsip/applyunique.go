@@ -90,7 +90,7 @@ func checkUnique(want []*desired, known knownIDs) error {
 	var errs []error
 	first := map[uniqueKey]*desired{}
 	for _, d := range want {
-		keys := []uniqueKey{{reg: d.key()}}
+		keys := []uniqueKey{{reg: d.key().identity()}}
 		if u, ok := known.userKey(d); ok {
 			keys = append(keys, u)
 		}
