@@ -63,8 +63,9 @@ is not the one its result is for (edited, moved by a line inserted or deleted ab
 and when RESULTS holds another command's results, an older voxsip's (no "op"), or what is not
 results. A failed line may be fixed in place. A result cut short (a full disk) is read from its
 complete copy right after it (the results on standard error, appended as the batch says);
-without one it is refused, except on the last line when the operation is idempotent (update,
-delete); for create the refusal says which result to write if that line took effect.`
+without one it is refused, unless the operation is idempotent (update, delete): then it is
+passed over, wherever it is (a run killed mid-write, the next run's results glued to it), and
+its line sent again; for create the refusal says which result to write if that line took effect.`
 
 // batchFlags are the flags of a command that takes --batch.
 type batchFlags struct {

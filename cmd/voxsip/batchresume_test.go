@@ -190,3 +190,29 @@ func TestResumeRefusesASecondRunOnOneResultsFile(t *testing.T) {
 		t.Errorf("after the first run: exit %d, stderr %q; want the file free", r.code, r.stderr)
 	}
 }
+
+// TestUpdateResumesAfterAResultCutMidLine: an update batch killed while writing a result (no
+// copy on standard error) leaves a piece; the next run's results, appended with >>, are glued
+// to it (or follow it on the next line). That run and every later one resume: the piece is
+// passed over (update is idempotent, its line was sent again), nothing done is sent again.
+func TestUpdateResumesAfterAResultCutMidLine(t *testing.T) {
+	srv, creds := fake(t, seedIDs(5))
+	args := []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", writeFile(t, updateLines(5)), "--json"}
+	r := runCLI(t, nil, args, secrets(5)...)
+	if r.code != exitOK {
+		t.Fatalf("first run: exit %d, stderr %q", r.code, r.stderr)
+	}
+	l := strings.SplitAfter(r.stdout, "\n")
+	for name, cut := range map[string]string{"glued": l[0] + l[1] + l[2] + l[3] + l[4][:20], "then a newline": l[0] + l[1] + l[2] + l[3] + l[4][:20] + "\n"} {
+		results := cut
+		for gen := 2; gen <= 4; gen++ {
+			sent := len(srv.Requests())
+			r := runCLI(t, nil, append(args, "--resume", writeFile(t, results)), secrets(5)...)
+			wantSent := map[bool]int{true: 1}[gen == 2] // line 5, whose result was cut, once
+			if r.code != exitOK || len(srv.Requests())-sent != wantSent || strings.Count(r.stdout, "done in a previous run") != 5-wantSent {
+				t.Fatalf("%s: run %d: exit %d, %d sent (want %d), stdout %s, stderr %s", name, gen, r.code, len(srv.Requests())-sent, wantSent, r.stdout, r.stderr)
+			}
+			results += r.stdout // >> results
+		}
+	}
+}
