@@ -86,11 +86,14 @@ func (p *plan) count(action string) int {
 func (p *plan) changes() int { return p.count(actCreate) + p.count(actUpdate) + p.count(actDelete) }
 
 // makePlan compares the desired registrations with the service's and says what to do. It is a
-// pure function of its inputs. It first refuses what checkUnique refuses, with what the
-// service's registrations show of the account's ids and names.
+// pure function of its inputs. It first refuses what checkUnique and checkUsersTellable refuse,
+// with what the service's registrations show of the account's ids and names.
 func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*plan, error) {
 	known := knownFrom(have)
 	if err := checkUnique(want, known); err != nil {
+		return nil, err
+	}
+	if err := checkUsersTellable(want, known); err != nil {
 		return nil, err
 	}
 	byKey := map[regKey][]api.SIPRegistration{} // by identity
