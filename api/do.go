@@ -136,9 +136,10 @@ func outcomeUnknown(err error) bool {
 	switch {
 	case errors.As(err, &apiErr):
 		// The API answered with an error, which says the request was not carried out, unless its
-		// code leaves that open (x-voxsip-outcome-unknown: a fatal or internal error) or it is a
-		// code the spec does not know that came with a server error status.
-		return apiErr.Code.OutcomeUnknown() || (apiErr.StatusCode >= 500 && apiErr.Code.Text() == "")
+		// code leaves that open (x-voxsip-outcome-unknown: a fatal or internal error), it is a
+		// code the spec does not list (or none: code 0), whose meaning nobody knows, or the body
+		// also held a complete success answer.
+		return apiErr.Code.OutcomeUnknown() || apiErr.Code.Text() == "" || apiErr.SuccessToo
 	case errors.As(err, &redirErr), errors.As(err, &valErr), errors.Is(err, errNotSent):
 		return false
 	case errors.As(err, &respErr):
@@ -220,6 +221,7 @@ func judge[R any](ctx context.Context, c *Client, op string, resp *http.Response
 		return judgeSlow(&v, ok)
 	}
 	if e := v.apiError(match&generated.OneOfAlt != 0, alt); e != nil {
+		e.SuccessToo = match&generated.OneOfSuccess != 0 && ok(r) == ""
 		return nil, e
 	}
 	return success(&v, r, ok)
@@ -280,6 +282,8 @@ func judgeSlow[R any](v *verdict, ok func(*R) string) (*R, error) {
 			alt.Error = *env.Error
 		}
 		if e := v.apiError(env.Error != nil, &alt); e != nil {
+			r := new(R)
+			e.SuccessToo = json.Unmarshal(v.body, r) == nil && ok(r) == ""
 			return nil, e
 		}
 	}

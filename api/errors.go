@@ -34,6 +34,10 @@ type Error struct {
 	Details []ErrorDetail
 	// RetryAfter is the delay the server asked for in a Retry-After header (0 if none or invalid).
 	RetryAfter time.Duration
+	// SuccessToo reports that the body held a complete success answer beside the error (for
+	// Create, result 1 and a new registration's id): the API contradicted itself, so for an
+	// operation that is not idempotent the error matches ErrOutcomeUnknown.
+	SuccessToo bool
 }
 
 func (e *Error) retryAfter() time.Duration { return e.RetryAfter }

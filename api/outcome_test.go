@@ -16,8 +16,8 @@ import (
 
 // An API error answering an operation that is not idempotent says the request was not carried
 // out, unless its code is one openapi.yaml lists under x-voxsip-outcome-unknown (a fatal or
-// internal error), or the code is one the spec does not know and the HTTP status is 500 or above
-// (a proxy's or a crashed server's envelope). Then the error matches ErrOutcomeUnknown, whatever
+// internal error), the code is one the spec does not list (or none), or the body also holds a
+// complete success answer. Then the error matches ErrOutcomeUnknown, whatever the HTTP status and
 // the body's shape ("error" or only "errors").
 func TestAPIErrorOutcomeOfCallsThatAreNotIdempotent(t *testing.T) {
 	codes, _, _, _ := specCodes(t)
@@ -37,11 +37,25 @@ func TestAPIErrorOutcomeOfCallsThatAreNotIdempotent(t *testing.T) {
 		want := slices.Contains(unknownCodes, code)
 		answers = append(answers, answer{200, body, want}, answer{500, body, want})
 	}
+	listed := codes[0]
+	for _, c := range codes {
+		if !slices.Contains(unknownCodes, c) {
+			listed = c // a code that says the request was refused
+			break
+		}
+	}
 	answers = append(answers,
-		answer{200, fmt.Sprintf(`{"error":{"code":%d,"msg":"m"}}`, unlisted), false},
+		answer{200, fmt.Sprintf(`{"error":{"code":%d,"msg":"m"}}`, unlisted), true},
+		answer{200, `{"error":{"msg":"Internal error"}}`, true}, // no code at all: code 0
 		answer{502, fmt.Sprintf(`{"error":{"code":%d,"msg":"m"}}`, unlisted), true},
 		answer{504, fmt.Sprintf(`{"errors":[{"code":%d,"msg":"m"}]}`, unlisted), true},
 		answer{503, fmt.Sprintf(`{"errors":[{"code":%d,"msg":"m"}]}`, unknownCodes[0]), true},
+		// A refusal beside a complete success answer: the API contradicts itself.
+		answer{200, fmt.Sprintf(`{"result":1,"sip_registration_id":55,"error":{"code":%d,"msg":"m"}}`, listed), true},
+		answer{200, fmt.Sprintf(`{"error":{"code":%d,"msg":"m"},"result":1,"sip_registration_id":55}`, listed), true},
+		answer{200, fmt.Sprintf(`{"result":1,"sip_registration_id":58,"errors":[{"code":%d}]}`, listed), true},
+		answer{200, fmt.Sprintf(`{"result":1,"sip_registration_id":"58","error":{"code":%d,"msg":"m"}}`, listed), false},
+		answer{200, fmt.Sprintf(`{"result":1,"error":{"code":%d,"msg":"m"}}`, listed), false},
 	)
 
 	var op *params.Op

@@ -68,8 +68,8 @@ func (e *PagingError) Error() string {
 //   - an empty page comes before the total a page stated (the list is incomplete, or changed
 //     while it was read), or a page states a smaller total than an earlier one (registrations
 //     deleted meanwhile shift the offsets, so some would be skipped);
-//   - the walk has passed the total a page stated (a count larger than its page) and a later
-//     page, with no such total, still brings new registrations;
+//   - the walk has passed the total a page stated (a count larger than its page), on that page
+//     or on a later one that still brings new registrations;
 //   - it has yielded the client's row limit (DefaultMaxListRows, see WithMaxListRows) and the
 //     server sends more: the error's Limit names it.
 //
@@ -194,6 +194,9 @@ func (w *walk) check(page *GetSIPRegistrationsResult) error {
 			"the server seems to ignore offset, so the walk stops", pageOffset))
 	}
 	if page.Count > rows {
+		if w.offset > page.Count {
+			return w.passedTotal(pageOffset, page.Count)
+		}
 		if w.total > 0 && page.Count < w.total {
 			return w.fail(pageOffset, 0, fmt.Sprintf("the total went from %d to %d while the list was read: registrations "+
 				"deleted meanwhile shift the pages, so some may have been skipped: try again", w.total, page.Count))
@@ -202,10 +205,15 @@ func (w *walk) check(page *GetSIPRegistrationsResult) error {
 		return nil
 	}
 	if w.total > 0 && w.offset > w.total {
-		return w.fail(pageOffset, 0, fmt.Sprintf("a page stated %d registrations in all, but the server sent %d and more; "+
-			"the list is unreliable, so the walk stops", w.total, w.offset))
+		return w.passedTotal(pageOffset, w.total)
 	}
 	return nil
+}
+
+// passedTotal is the *PagingError of a server that sent more registrations than a total it stated.
+func (w *walk) passedTotal(pageOffset, total int64) error {
+	return w.fail(pageOffset, 0, fmt.Sprintf("a page stated %d registrations in all, but the server sent %d and more; "+
+		"the list is unreliable, so the walk stops", total, w.offset))
 }
 
 // fail is the *PagingError of the page at offset, after the rows yielded so far; limit is the

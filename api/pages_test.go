@@ -30,6 +30,7 @@ type pager struct {
 	emptyAfter   int  // requests after this 1-based number get an empty page (0: never)
 	dropAfter    int  // after request number dropAfter, the first dropped registrations are gone
 	dropped      int
+	fixedCount   int // with countMode "fixed", the count every page states
 	requests     atomic.Int64
 }
 
@@ -76,6 +77,8 @@ func (p *pager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		delete(body, "count")
 	case "negative":
 		body["count"] = -1
+	case "fixed":
+		body["count"] = p.fixedCount
 	}
 	json.NewEncoder(w).Encode(body)
 }
@@ -270,6 +273,8 @@ func TestAllSIPRegistrationsShortOfAStatedTotal(t *testing.T) {
 		{"an empty page before the total, pages capped", &pager{n: 150, pageCap: 30, emptyAfter: 3}, "150 in all"},
 		// 100 deleted after the first page: the second (offset 100 of the 150 left) skips 100.
 		{"registrations deleted while walking", &pager{n: 250, dropAfter: 1, dropped: 100}, "went from 250 to 150"},
+		// Every page full (100 of 300) and stating 101 in all: the second passes its own total.
+		{"a page passes the total it states", &pager{n: 300, countMode: "fixed", fixedCount: 101}, "stated 101 registrations in all"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := pagerClient(t, tc.p)

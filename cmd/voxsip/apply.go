@@ -41,8 +41,10 @@ does. The plan says when a change takes a user from another registration ("unbin
 and a file whose two entries bind one user (the same user_id, or the same user_name in the same
 application) is refused, nothing sent: every apply would move the user from one to the other.
 Names and ids (user_id 30 and user_name bob, application_id 10 and application_name phones) are
-matched through the registrations on the service, so such a pair is caught once the service
-shows the user bound.
+matched through the registrations on the service. When none shows either user (a user_id bound
+nowhere in one entry, a user_name bound nowhere in its application in another), voxsip cannot
+tell whether they are one user, and the file is refused, nothing sent: name the users of a file
+one way, all by user_id or all by user_name.
 
 Registrations on the service that are not in the file are listed and left alone; --prune deletes
 them. --prune with a file that lists no registration (registrations: empty) is refused, nothing

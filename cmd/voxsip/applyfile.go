@@ -153,7 +153,11 @@ func parseEntry(item *yaml.Node, secret, dir string, getenv func(string) (string
 			d.set = append(d.set, f.Name)
 		}
 	}
-	if err := api.ValidateCreateSIPRegistration(d.p); err != nil {
+	err := api.ValidateCreateSIPRegistration(d.p)
+	if err == nil {
+		err = checkProxy(opCreate.op.ID, d.p.Proxy)
+	}
+	if err != nil {
 		var ve *api.ValidationError
 		if errors.As(err, &ve) {
 			return nil, fmt.Errorf("line %d: %s", item.Line, strings.TrimPrefix(err.Error(), "voxsip: "))

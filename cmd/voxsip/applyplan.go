@@ -15,7 +15,9 @@ import (
 // The second stage of apply: the plan, a pure function of the file and the registrations on
 // the service.
 
-// regKey identifies a registration for apply: its sip_username and proxy, compared as a pair.
+// regKey identifies a registration for apply: its sip_username and proxy, compared as a pair
+// by their identity (regKey.identity: the proxy's host in any case, with or without a trailing
+// dot).
 // Never joined into one string to compare: "bob" at "sip.example.com@x" would then be the
 // same registration as "bob@sip" at "example.com@x" or "bob@sip.example.com" at "x".
 type regKey struct{ SIPUsername, Proxy string }
@@ -84,24 +86,27 @@ func (p *plan) count(action string) int {
 func (p *plan) changes() int { return p.count(actCreate) + p.count(actUpdate) + p.count(actDelete) }
 
 // makePlan compares the desired registrations with the service's and says what to do. It is a
-// pure function of its inputs. It first refuses what checkUnique refuses, with what the
-// service's registrations show of the account's ids and names.
+// pure function of its inputs. It first refuses what checkUnique and checkUsersTellable refuse,
+// with what the service's registrations show of the account's ids and names.
 func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*plan, error) {
 	known := knownFrom(have)
 	if err := checkUnique(want, known); err != nil {
 		return nil, err
 	}
-	byKey := map[regKey][]api.SIPRegistration{}
+	if err := checkUsersTellable(want, known); err != nil {
+		return nil, err
+	}
+	byKey := map[regKey][]api.SIPRegistration{} // by identity
 	for _, r := range have {
-		byKey[keyOf(r)] = append(byKey[keyOf(r)], r)
+		byKey[keyOf(r).identity()] = append(byKey[keyOf(r).identity()], r)
 	}
 	var errs []error
 	out := &plan{}
-	wanted := map[regKey]bool{}
+	wanted := map[regKey]bool{} // by identity
 	for _, d := range want {
 		k := d.key()
-		wanted[k] = true
-		matches := byKey[k]
+		wanted[k.identity()] = true
+		matches := byKey[k.identity()]
 		switch len(matches) {
 		case 0:
 			p := *d.p
@@ -131,7 +136,7 @@ func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*pl
 	}
 	var rest []api.SIPRegistration
 	for _, r := range have {
-		if !wanted[keyOf(r)] {
+		if !wanted[keyOf(r).identity()] {
 			rest = append(rest, r)
 		}
 	}

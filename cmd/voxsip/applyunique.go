@@ -90,7 +90,7 @@ func checkUnique(want []*desired, known knownIDs) error {
 	var errs []error
 	first := map[uniqueKey]*desired{}
 	for _, d := range want {
-		keys := []uniqueKey{{reg: d.key()}}
+		keys := []uniqueKey{{reg: d.key().identity()}}
 		if u, ok := known.userKey(d); ok {
 			keys = append(keys, u)
 		}
@@ -157,4 +157,59 @@ func (k knownIDs) noteUnbinds(steps []step) {
 			s.Unbinds = &r
 		}
 	}
+}
+
+// checkUsersTellable refuses a file that binds a user by user_id in one entry and a user by
+// user_name in another when the service's registrations cannot tell whether they are one user:
+// the user by id is bound nowhere (so its name is not known) and the user by name is not bound
+// in its application (so its id is not known), in the same application or one not known. Were
+// they one user, the apply would bind it twice, the second undoing the first, and every apply
+// after would move it again; checkUnique catches that only once the user shows bound.
+func checkUsersTellable(want []*desired, known knownIDs) error {
+	byID := map[int64]*desired{} // the first entry binding an unbound user by id, per application (0: not known)
+	var byName []*desired
+	for _, d := range want {
+		u, ok := known.userKey(d)
+		switch {
+		case !ok:
+		case d.p.UserID != nil:
+			if _, bound := known.userReg[*d.p.UserID]; !bound && byID[known.appOf(d)] == nil {
+				byID[known.appOf(d)] = d
+			}
+		case u.userID == 0:
+			byName = append(byName, d)
+		}
+	}
+	if len(byID) == 0 {
+		return nil
+	}
+	for _, n := range byName {
+		i, app := byID[0], known.appOf(n)
+		if i == nil && app != 0 {
+			i = byID[app]
+		}
+		if i == nil && app == 0 {
+			for _, d := range byID {
+				i = d
+				break
+			}
+		}
+		if i != nil {
+			return fmt.Errorf("line %d binds %s and line %d %s, and no registration on the service shows either user, so "+
+				"voxsip cannot tell whether they are one user (bound twice, every apply would move it from one to the other): "+
+				"name the users of this file one way, all by user_id or all by user_name", n.line, boundUser(n), i.line, boundUser(i))
+		}
+	}
+	return nil
+}
+
+// appOf is the id of the application d binds, when given or known by its name; else 0.
+func (k knownIDs) appOf(d *desired) int64 {
+	switch {
+	case d.p.ApplicationID != nil:
+		return *d.p.ApplicationID
+	case d.p.ApplicationName != nil:
+		return k.appID[*d.p.ApplicationName]
+	}
+	return 0
 }

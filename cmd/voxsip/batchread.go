@@ -246,7 +246,8 @@ func checkLine(o operation, raw []byte) error {
 }
 
 // checkDuplicate refuses a create line for the registration (sip_username and proxy, compared
-// as a pair) that an earlier line creates: each would be a registration and a month's fee, and
+// as a pair by their identity: see regKey.identity; one regDigest kept per line) that an
+// earlier line creates: each would be a registration and a month's fee, and
 // a second line is almost always a mistake. A line done in a previous run (--resume) still
 // counts as the earlier one; a line held back (its outcome unknown) stays held.
 func (b *batch) checkDuplicate(j *job) {
@@ -255,14 +256,15 @@ func (b *batch) checkDuplicate(j *job) {
 		return
 	}
 	k := regKey{p.SIPUsername, p.Proxy}
-	first, seen := b.firstLine[k]
+	first, seen := b.firstLine[k.digest()]
 	switch {
 	case !seen && b.firstLine == nil:
-		b.firstLine = map[regKey]int{k: j.line}
+		b.firstLine = map[regDigest]int{k.digest(): j.line}
 	case !seen:
-		b.firstLine[k] = j.line
+		b.firstLine[k.digest()] = j.line
 	case j.skip == "" && j.held == nil:
-		j.bad = fmt.Errorf("line %d creates %s already (a second registration, and a second fee, is almost always a mistake): "+
+		j.bad = fmt.Errorf("line %d creates %s already (a proxy's host is compared in any case and with or without a "+
+			"trailing dot; a second registration, and a second fee, is almost always a mistake): "+
 			"remove one of the lines, or create the second on its own", first, k)
 	}
 }

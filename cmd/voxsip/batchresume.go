@@ -61,7 +61,7 @@ func loadResume(path string, o operation) (*resumeState, error) {
 	}
 	defer f.Close()
 	rs := &resumeState{path: path, op: o.op.ID, marks: map[int][]mark{}}
-	cut, err := readResults(f, path, rs.add)
+	cut, err := readResults(f, path, o.op.Idempotent, rs.add)
 	if err == nil && cut != nil {
 		err = rs.cutLast(o, *cut)
 	}

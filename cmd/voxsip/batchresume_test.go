@@ -165,3 +165,54 @@ func TestResumeRefusesWhatIsNoResults(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeRefusesASecondRunOnOneResultsFile: two runs resuming from one results file at once
+// (both appending to it) would each send every line it does not mark: twice for create. While
+// the first run holds the file (its request held by the API), the second is refused with one
+// line naming the file, and sends nothing; once the first has ended, the file is free again.
+func TestResumeRefusesASecondRunOnOneResultsFile(t *testing.T) {
+	srv, arrived, release, answered := gated(t)
+	creds := throwawayCreds(t)
+	batch := writeFile(t, `{"sip_username": "a", "proxy": "p"}`+"\n")
+	results := writeFile(t, `{"line":1,"ok":false,"op":"`+opCreate.op.ID+`","error":"failed"}`+"\n")
+	args := []string{"create", "--batch", batch, "--json", "--resume", results, "--attempts", "1", "--credentials", creds, "--base-url", srv.URL}
+	done := make(chan result, 1)
+	go func() { done <- runCLI(t, nil, args) }()
+	waitN(t, arrived, 1)
+
+	r := runCLI(t, nil, args)
+	checkOneLine(t, "second run", r, exitNothing, "another voxsip run is using "+results)
+	close(release)
+	if r := await(t, done); !strings.Contains(r.stdout, `"line":1`) || answered.Load() != 1 || len(arrived) != 0 {
+		t.Errorf("first run: %d answered, %d more arrived; stdout %q", answered.Load(), len(arrived), r.stdout)
+	}
+	if r := runCLI(t, nil, []string{"create", "--batch", batch, "--dry-run", "--resume", results}); r.code != exitOK {
+		t.Errorf("after the first run: exit %d, stderr %q; want the file free", r.code, r.stderr)
+	}
+}
+
+// TestUpdateResumesAfterAResultCutMidLine: an update batch killed while writing a result (no
+// copy on standard error) leaves a piece; the next run's results, appended with >>, are glued
+// to it (or follow it on the next line). That run and every later one resume: the piece is
+// passed over (update is idempotent, its line was sent again), nothing done is sent again.
+func TestUpdateResumesAfterAResultCutMidLine(t *testing.T) {
+	srv, creds := fake(t, seedIDs(5))
+	args := []string{"update", "--credentials", creds, "--base-url", srv.URL, "--batch", writeFile(t, updateLines(5)), "--json"}
+	r := runCLI(t, nil, args, secrets(5)...)
+	if r.code != exitOK {
+		t.Fatalf("first run: exit %d, stderr %q", r.code, r.stderr)
+	}
+	l := strings.SplitAfter(r.stdout, "\n")
+	for name, cut := range map[string]string{"glued": l[0] + l[1] + l[2] + l[3] + l[4][:20], "then a newline": l[0] + l[1] + l[2] + l[3] + l[4][:20] + "\n"} {
+		results := cut
+		for gen := 2; gen <= 4; gen++ {
+			sent := len(srv.Requests())
+			r := runCLI(t, nil, append(args, "--resume", writeFile(t, results)), secrets(5)...)
+			wantSent := map[bool]int{true: 1}[gen == 2] // line 5, whose result was cut, once
+			if r.code != exitOK || len(srv.Requests())-sent != wantSent || strings.Count(r.stdout, "done in a previous run") != 5-wantSent {
+				t.Fatalf("%s: run %d: exit %d, %d sent (want %d), stdout %s, stderr %s", name, gen, r.code, len(srv.Requests())-sent, wantSent, r.stdout, r.stderr)
+			}
+			results += r.stdout // >> results
+		}
+	}
+}

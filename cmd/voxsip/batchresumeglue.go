@@ -29,8 +29,11 @@ var (
 // hold several (see splitResults). A result cut short must be followed, on its line or the next,
 // by its complete copy (a result that begins with the same bytes: the batch prints the same
 // bytes to standard error as to standard output); else the file is refused, unless the cut
-// result is on the last line: that one is returned for the caller to decide.
-func readResults(r io.Reader, path string, add func(at int, obj []byte) error) (*cutShort, error) {
+// result is on the last line: that one is returned for the caller to decide. With passOver (an
+// idempotent operation, whose lines may be sent again) a cut result followed by anything else
+// is passed over: a run killed while writing leaves a piece, and the next run's results,
+// appended with >>, are glued to it or follow it; its input line is sent again.
+func readResults(r io.Reader, path string, passOver bool, add func(at int, obj []byte) error) (*cutShort, error) {
 	var (
 		err       error
 		pending   []byte // the end of a line, cut short: the next value must be its copy
@@ -45,7 +48,7 @@ func readResults(r io.Reader, path string, add func(at int, obj []byte) error) (
 			err = fmt.Errorf("--resume: line %d is longer than %d bytes: %s is not the --json output of a batch", rl.n, maxLine, path)
 			return false
 		}
-		objs, tail, serr := splitResults(bytes.TrimSpace(rl.text), pending)
+		objs, tail, serr := splitResults(bytes.TrimSpace(rl.text), pending, passOver)
 		switch {
 		case errors.Is(serr, errNotResult):
 			err = fmt.Errorf("--resume: line %d of %s is not a result: %s is not the --json output of a batch; nothing was sent", rl.n, path, path)
@@ -92,8 +95,8 @@ func cutLine(piece []byte) int {
 // splitResults splits one line of results into its JSON values and, when it ends with a
 // result cut short, that piece (tail). pending is the end of the line before, cut short: the
 // first value must be its copy. A piece cut short in the middle of the line must be followed
-// by its copy; errNotCopy when it is not.
-func splitResults(text, pending []byte) (objs [][]byte, tail []byte, err error) {
+// by its copy; errNotCopy when it is not, unless passOver: then the piece is dropped.
+func splitResults(text, pending []byte, passOver bool) (objs [][]byte, tail []byte, err error) {
 	if pending == nil && json.Valid(text) {
 		return [][]byte{text}, nil, nil
 	}
@@ -104,7 +107,7 @@ func splitResults(text, pending []byte) (objs [][]byte, tail []byte, err error) 
 		}
 		if n := firstValue(text[pos:]); n > 0 {
 			obj := text[pos : pos+n]
-			if pending != nil && !bytes.HasPrefix(obj, pending) {
+			if pending != nil && !bytes.HasPrefix(obj, pending) && !passOver {
 				return nil, nil, errNotCopy
 			}
 			objs, pending, pos = append(objs, obj), nil, pos+n
@@ -113,42 +116,43 @@ func splitResults(text, pending []byte) (objs [][]byte, tail []byte, err error) 
 		switch {
 		case text[pos] != '{':
 			return nil, nil, errNotResult
-		case pending != nil:
+		case pending != nil && !passOver:
 			return nil, nil, errNotCopy
 		}
-		j, err := copyStart(text, pos)
-		if err != nil {
+		j, isCopy, err := copyStart(text, pos)
+		switch {
+		case err != nil:
 			return nil, nil, err
-		}
-		if j < 0 {
+		case j < 0:
 			return objs, text[pos:], nil
+		case !isCopy && !passOver:
+			return nil, nil, errNotCopy
 		}
-		pending, pos = text[pos:j], j
+		pending = nil // not its copy (passOver): the piece is dropped
+		if isCopy {
+			pending = text[pos:j]
+		}
+		pos = j
 	}
 	return objs, nil, nil
 }
 
 // copyStart returns where, after the result cut short at pos, the next complete value starts,
-// if it is that result's copy; -1 when none follows (the line ends with the cut result).
-func copyStart(text []byte, pos int) (int, error) {
+// and whether it is that result's copy; -1 when none follows (the line ends with the cut result).
+func copyStart(text []byte, pos int) (int, bool, error) {
 	tried := 0
 	for j := pos + 1; j < len(text)-1; j++ {
 		if text[j] != '{' || text[j+1] != '"' {
 			continue
 		}
 		if tried++; tried > maxCopyStarts {
-			return 0, errNotCopy
+			return 0, false, errNotCopy
 		}
-		n := firstValue(text[j:])
-		switch {
-		case n < 0:
-		case bytes.HasPrefix(text[j:j+n], text[pos:j]):
-			return j, nil
-		default:
-			return 0, errNotCopy
+		if n := firstValue(text[j:]); n >= 0 {
+			return j, bytes.HasPrefix(text[j:j+n], text[pos:j]), nil
 		}
 	}
-	return -1, nil
+	return -1, false, nil
 }
 
 // firstValue returns the length of the JSON value text begins with, or -1.

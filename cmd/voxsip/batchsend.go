@@ -29,7 +29,7 @@ type batch struct {
 	netFailures atomic.Int64
 
 	// The reader's: the first line of each registration a create line makes (checkDuplicate).
-	firstLine map[regKey]int
+	firstLine map[regDigest]int
 
 	// Set by the reader before it closes its channel, read by the dispatcher after.
 	readAll bool // the input was read to its end

@@ -27,13 +27,20 @@ type operation struct {
 	body bool
 }
 
-// validate checks p (a pointer to the operation's Params) against the spec's rules.
+// validate checks p (a pointer to the operation's Params) against the spec's rules, and a
+// proxy that a command sets against checkProxy.
 func (o operation) validate(p any) error {
 	gp, err := o.op.Of(p)
 	if err != nil {
 		return err
 	}
-	return api.Validate(gp)
+	if err := api.Validate(gp); err != nil {
+		return err
+	}
+	if v, set := o.op.Text(p, "proxy"); set && !o.body {
+		return checkProxy(o.op.ID, v)
+	}
+	return nil
 }
 
 // typed is the operation whose Params struct is P, sent by send with p typed: the one place

@@ -59,8 +59,8 @@ func checkRules(where string, ext any, names map[string]bool) []string {
 }
 
 // checkCodeEnum checks a schema that carries x-voxsip-code-text (the error codes): an integer
-// enum with as many names (x-enum-varnames) and texts as values, and x-voxsip-temporary and
-// x-voxsip-outcome-unknown subsets of it.
+// enum with as many names (x-enum-varnames, each once) and texts as values, and x-voxsip-temporary and
+// x-voxsip-outcome-unknown disjoint subsets of it.
 func checkCodeEnum(name string, s *openapi3.Schema) []string {
 	if _, ok := s.Extensions["x-voxsip-code-text"]; !ok {
 		return nil
@@ -73,6 +73,23 @@ func checkCodeEnum(name string, s *openapi3.Schema) []string {
 	for _, ext := range []string{"x-voxsip-code-text", "x-enum-varnames"} {
 		if list, ok := s.Extensions[ext].([]any); !ok || len(list) != len(s.Enum) {
 			out = append(out, fmt.Sprintf("%s: %s must list one entry per enum value (%d)", where, ext, len(s.Enum)))
+		}
+	}
+	if names, ok := s.Extensions["x-enum-varnames"].([]any); ok {
+		seen := map[any]bool{}
+		for _, n := range names {
+			if seen[n] {
+				out = append(out, fmt.Sprintf("%s: x-enum-varnames names %v twice; each code needs its own name", where, n))
+			}
+			seen[n] = true
+		}
+	}
+	temporary, _ := s.Extensions["x-voxsip-temporary"].([]any)
+	unknown, _ := s.Extensions["x-voxsip-outcome-unknown"].([]any)
+	for _, c := range temporary {
+		if slices.Contains(unknown, c) {
+			out = append(out, fmt.Sprintf("%s: code %v is in both x-voxsip-temporary (the API asks to try again: nothing was done) "+
+				"and x-voxsip-outcome-unknown (it may have been done); a code can only be one", where, c))
 		}
 	}
 	for _, ext := range []string{"x-voxsip-temporary", "x-voxsip-outcome-unknown"} {
