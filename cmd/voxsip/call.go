@@ -12,7 +12,6 @@ import (
 
 	"github.com/voxsip/voxsip/internal/params"
 	"github.com/voxsip/voxsip/internal/printable"
-	"github.com/voxsip/voxsip/internal/redact"
 )
 
 // callCmd is `voxsip call OPERATION`: a subcommand for every operation of openapi.yaml, built
@@ -66,31 +65,6 @@ func commandName(id string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
-}
-
-// maskBody masks, in a response body printed as it came (voxsip call), the secrets a server may
-// echo: the values of p's secret parameters and the bearer tokens sent, whole or a part, in any
-// escaping (redact.Mask decodes before it compares). A body that still shows a piece of a
-// secret is not printed: the error says the operation succeeded.
-func (c *cli) maskBody(op *params.Op, p any, res any) (any, error) {
-	raw, ok := res.(json.RawMessage)
-	if !ok {
-		return res, nil
-	}
-	secrets := c.tokens.secrets()
-	var public []string
-	op.Each(p, func(f *params.Field, value string) {
-		if f.Secret {
-			secrets = append(secrets, value)
-		} else {
-			public = append(public, f.Name, value)
-		}
-	})
-	masked, suspect := redact.Mask(string(raw), secrets, public, params.Mask)
-	if suspect {
-		return nil, fmt.Errorf("%s succeeded, but its response body is not shown: it may hold part of a secret", op.ID)
-	}
-	return json.RawMessage(masked), nil
 }
 
 // printBody prints a response body (a json.RawMessage) indented, with what a terminal would act

@@ -10,9 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -187,7 +185,7 @@ func (c *cli) newClient(cf *commonFlags, conns int, attemptTimeout time.Duration
 		return nil, err
 	}
 	t := transport(tlsConf, conns)
-	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent, tokens: &c.tokens}, Timeout: attemptTimeout}
+	hc := &http.Client{Transport: &sentTransport{next: t, sent: &c.sent}, Timeout: attemptTimeout}
 	policy := api.DefaultRetryPolicy()
 	policy.MaxAttempts = cf.attempts
 	return api.NewClient(api.WithCredentials(creds), api.WithBaseURL(base), api.WithHTTPClient(hc), api.WithRetryPolicy(policy))
@@ -210,45 +208,15 @@ func transport(tlsConf *tls.Config, conns int) *http.Transport {
 	return t
 }
 
-// sentTransport marks that a request went to the network, and keeps its bearer token.
+// sentTransport marks that a request went to the network.
 type sentTransport struct {
-	next   *http.Transport
-	sent   interface{ Store(bool) }
-	tokens *tokenLog
+	next *http.Transport
+	sent interface{ Store(bool) }
 }
 
 func (t *sentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.sent.Store(true)
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && t.tokens != nil {
-		t.tokens.add(tok)
-	}
 	return t.next.RoundTrip(r)
-}
-
-// tokenLog is the set of bearer tokens an invocation sent (one an hour: the client caches it).
-type tokenLog struct {
-	mu     sync.Mutex
-	tokens []string
-}
-
-func (l *tokenLog) add(tok string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !slices.Contains(l.tokens, tok) {
-		l.tokens = append(l.tokens, tok)
-	}
-}
-
-// secrets returns each token sent and each of its three parts (header, payload, signature).
-func (l *tokenLog) secrets() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, tok := range l.tokens {
-		out = append(out, tok)
-		out = append(out, strings.Split(tok, ".")...)
-	}
-	return out
 }
 
 // CloseIdleConnections lets api.Client.CloseIdleConnections reach the transport.

@@ -74,8 +74,6 @@ type cli struct {
 	// sent is set once any request has been handed to the network: it decides between exit
 	// codes 2 (nothing sent) and 1.
 	sent atomic.Bool
-	// tokens are the bearer tokens sent, to mask in what a server returns (see maskBody).
-	tokens tokenLog
 }
 
 // run is main without the process: tests call it with their own streams.

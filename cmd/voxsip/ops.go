@@ -222,11 +222,6 @@ func (oc *opCommand) send() error {
 	if err != nil {
 		return err
 	}
-	if o.body {
-		if res, err = c.maskBody(o.op, p, res); err != nil {
-			return err
-		}
-	}
 	return c.printDone(o, oc.common.json, id, res)
 }
 
