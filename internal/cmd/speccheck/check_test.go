@@ -137,12 +137,13 @@ func TestExtensions(t *testing.T) {
 			doc.Components.Schemas["ErrorCode"].Value.Extensions["x-voxsip-outcome-unknown"] = []any{99998.0}
 		}, "x-voxsip-outcome-unknown lists 99998"},
 		{"temporary and outcome-unknown overlap", func(doc *openapi3.T) {
-			doc.Components.Schemas["ErrorCode"].Value.Extensions["x-voxsip-outcome-unknown"] = []any{1.0, 2.0, 314.0}
-		}, "code 314 is in both x-voxsip-temporary"},
+			s := doc.Components.Schemas["ErrorCode"].Value
+			s.Extensions["x-voxsip-outcome-unknown"] = s.Extensions["x-voxsip-temporary"].([]any)[:1]
+		}, "is in both x-voxsip-temporary"},
 		{"a name twice", func(doc *openapi3.T) {
 			names := doc.Components.Schemas["ErrorCode"].Value.Extensions["x-enum-varnames"].([]any)
-			names[1] = names[0]
-		}, "x-enum-varnames names FatalError twice"},
+			names[0], names[1] = "Twice", "Twice"
+		}, "x-enum-varnames names Twice twice"},
 		{"outcome-unknown not a list", func(doc *openapi3.T) {
 			doc.Components.Schemas["ErrorCode"].Value.Extensions["x-voxsip-outcome-unknown"] = 1.0
 		}, "x-voxsip-outcome-unknown must be a list"},
