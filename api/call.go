@@ -40,7 +40,8 @@ func call[R any, P generated.OperationParams](ctx context.Context, c *Client, p 
 // never makes a body withheld. As in errors, a short password is masked wherever its characters
 // appear inside strings. A body with nothing to mask is returned byte for byte as the API sent it.
 // A body whose strings or keys still show a piece of a secret (a server that echoed part of a
-// password) is not returned: the operation succeeded, and the error matches ErrBodyWithheld.
+// password), or that shows a secret across tokens (a password holding `","` echoed unescaped),
+// is not returned: the operation succeeded, and the error matches ErrBodyWithheld.
 func (c *Client) Call(ctx context.Context, p generated.OperationParams) (json.RawMessage, error) {
 	if p == nil {
 		return nil, errNilParams("Call")

@@ -131,3 +131,30 @@ func TestCallKeepsNumbersThatHoldANumericPassword(t *testing.T) {
 		}
 	})
 }
+
+// A secret that spans tokens (a password holding `","`, echoed unescaped, splits into strings
+// that do not show it one by one) withholds the body; so does one spread over array items. The
+// structure between tokens and the literals true, false and null never withhold a body on their
+// own: a password "e" masks the "e" of strings and keys (a short password is masked wherever
+// it appears), not of true and false.
+func TestCallWithholdsASecretAcrossTokens(t *testing.T) {
+	secretOps(t, func(t *testing.T, op *params.Op, secret string) {
+		for _, c := range []struct{ pw, format string }{
+			{`Ab1","k":"Zq9#Lm`, `{"result":1,"e":"%s"}`},
+			{`Qx7","Zr8","Wp9`, `{"result":1,"e":["%s"]}`},
+		} {
+			srv := echoServer(t, secret, func(v, _ string) string { return fmt.Sprintf(c.format, v) })
+			body, err := callWith(t, srv, op, secret, c.pw)
+			if !errors.Is(err, api.ErrBodyWithheld) || body != nil {
+				t.Errorf("password %s echoed unescaped: body %s, err %v; want it withheld", c.pw, body, err)
+			}
+		}
+		srv := echoServer(t, secret, func(string, string) string {
+			return `{"result":[true,false,null,1e5],"done":true,"key":"value"}`
+		})
+		body, err := callWith(t, srv, op, secret, "e")
+		if err != nil || string(body) != `{"r***sult":[true,false,null,1e5],"don***":true,"k***y":"valu***"}` {
+			t.Errorf("password e: body %s, %v; want the strings masked, the literals and numbers kept", body, err)
+		}
+	})
+}

@@ -30,15 +30,53 @@ func (e *bodyWithheld) Is(target error) bool { return target == ErrBodyWithheld 
 // masked in part (a numeric password's digits inside an id), nor withheld for a piece of a secret.
 // It returns body itself if nothing was masked, and nil if a string or key still shows a piece of
 // a secret. body is valid JSON (encoding/json decoded it).
+//
+// A secret may also span tokens: a password holding `","` echoed unescaped splits into two
+// strings, neither of which shows it. So the result is read once more as text, without its
+// numbers, true, false and null (which a short numeric or letter password would match by
+// chance): any secret or piece of one still found there withholds the body (nil).
 func (s *scrubber) maskJSON(body json.RawMessage) json.RawMessage {
 	m := jsonMasker{s: s, d: jx.DecodeBytes(body), secrets: s.secrets()}
 	if err := m.value(); err != nil || m.suspect {
 		return nil
 	}
-	if !m.changed {
-		return body
+	out := body
+	if m.changed {
+		out = m.e.Bytes()
 	}
-	return m.e.Bytes()
+	shadow := withoutScalars(out)
+	if masked, suspect := s.masking().Mask(shadow); suspect || masked != shadow {
+		return nil
+	}
+	return out
+}
+
+// withoutScalars is the JSON text js with every token outside strings that is not punctuation
+// (numbers, true, false, null) left out: its strings, keys and structure.
+func withoutScalars(js []byte) string {
+	var b strings.Builder
+	b.Grow(len(js))
+	inString, escaped := false, false
+	for _, c := range js {
+		switch {
+		case inString:
+			b.WriteByte(c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+			b.WriteByte(c)
+		case strings.IndexByte("{}[]:, \t\r\n", c) >= 0:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // jsonMasker copies a JSON value token by token, masking each string and key, and each number
