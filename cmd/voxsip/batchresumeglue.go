@@ -120,9 +120,15 @@ func splitResults(text, pending []byte, passOver bool) (objs [][]byte, tail []by
 			return nil, nil, errNotCopy
 		}
 		j, isCopy, err := copyStart(text, pos)
+		piece := text[pos:]
+		if j >= 0 {
+			piece = text[pos:j]
+		}
 		switch {
 		case err != nil:
 			return nil, nil, err
+		case !isCutResult(piece):
+			return nil, nil, errNotResult // not a result written short: something else
 		case j < 0:
 			return objs, text[pos:], nil
 		case !isCopy && !passOver:
@@ -135,6 +141,14 @@ func splitResults(text, pending []byte, passOver bool) (objs [][]byte, tail []by
 		pos = j
 	}
 	return objs, nil, nil
+}
+
+// isCutResult reports whether piece can be a result the batch began to write and could not
+// finish: an object that is valid JSON as far as it goes (decoding it runs out of input rather
+// than meeting a wrong byte).
+func isCutResult(piece []byte) bool {
+	var v json.RawMessage
+	return errors.Is(json.NewDecoder(bytes.NewReader(piece)).Decode(&v), io.ErrUnexpectedEOF)
 }
 
 // copyStart returns where, after the result cut short at pos, the next complete value starts,
