@@ -38,18 +38,23 @@ func (k regKey) digest() regDigest {
 // a port (":5060", after a host or a bracketed IPv6 address) is kept as given. Letters beyond
 // ASCII are left as they are (an internationalised name is compared as given).
 func normProxy(proxy string) string {
+	user := "" // a SIP URI's user part (sip:alice@host) is case-sensitive: kept as given
+	if i := strings.LastIndexByte(proxy, '@'); i >= 0 {
+		user, proxy = proxy[:i+1], proxy[i+1:]
+	}
 	host, port := proxy, ""
 	if i := strings.LastIndexByte(proxy, ':'); i >= 0 && isDigits(proxy[i+1:]) &&
 		(strings.Count(proxy, ":") == 1 || strings.HasPrefix(proxy, "[") && strings.HasSuffix(proxy[:i], "]")) {
 		host, port = proxy[:i], proxy[i:]
 	}
 	host = strings.TrimSuffix(host, ".")
-	return strings.Map(func(r rune) rune {
+	host = strings.Map(func(r rune) rune {
 		if 'A' <= r && r <= 'Z' {
 			return r + ('a' - 'A')
 		}
 		return r
-	}, host) + port
+	}, host)
+	return user + host + port
 }
 
 func isDigits(s string) bool {

@@ -19,6 +19,7 @@ func TestRegistrationIdentity(t *testing.T) {
 		{{"bob", "sip.example.com:5060"}, {"bob", "SIP.example.com.:5060"}},
 		{{"bob", "[2001:DB8::1]:5060"}, {"bob", "[2001:db8::1]:5060"}},
 		{{"bob", "2001:DB8::1"}, {"bob", "2001:db8::1"}},
+		{{"bob", "sip:alice@PBX.example.com"}, {"bob", "sip:alice@pbx.example.com."}}, // the host part only
 	}
 	for _, p := range same {
 		if p[0].identity() != p[1].identity() || p[0].digest() != p[1].digest() {
@@ -26,13 +27,14 @@ func TestRegistrationIdentity(t *testing.T) {
 		}
 	}
 	differ := [][2]regKey{
-		{{"bob", "sip.example.com"}, {"Bob", "sip.example.com"}},           // the user part is case-sensitive
-		{{"bob", "sip.example.com:5060"}, {"bob", "sip.example.com:5061"}}, // the port counts
-		{{"bob", "sip.example.com"}, {"bob", "sip.example.com:5060"}},      // given or not
-		{{"bob", "sip.example.com"}, {"bob", "sip.example.co"}},            // a letter less
-		{{"bob", "straße.example"}, {"bob", "STRASSE.example"}},            // beyond ASCII: as given
-		{{"a@b", "c"}, {"a", "b@c"}},                                       // a pair, not one string
-		{{"bob", "sip.example.com"}, {"bob", "sip.example.com.."}},         // one dot only
+		{{"bob", "sip.example.com"}, {"Bob", "sip.example.com"}},                     // the user part is case-sensitive
+		{{"bob", "sip.example.com:5060"}, {"bob", "sip.example.com:5061"}},           // the port counts
+		{{"bob", "sip.example.com"}, {"bob", "sip.example.com:5060"}},                // given or not
+		{{"bob", "sip.example.com"}, {"bob", "sip.example.co"}},                      // a letter less
+		{{"bob", "straße.example"}, {"bob", "STRASSE.example"}},                      // beyond ASCII: as given
+		{{"a@b", "c"}, {"a", "b@c"}},                                                 // a pair, not one string
+		{{"bob", "sip.example.com"}, {"bob", "sip.example.com.."}},                   // one dot only
+		{{"bob", "sip:Alice@pbx.example.com"}, {"bob", "sip:alice@pbx.example.com"}}, // a URI's user part is case-sensitive
 	}
 	for _, p := range differ {
 		if p[0].identity() == p[1].identity() || p[0].digest() == p[1].digest() {
