@@ -40,12 +40,13 @@ func newTarget(rs []rune, k kept) target {
 // comparisons. It appends the spans to out.
 func matches(layer []unit, targets []target, steps *int, out []span) []span {
 	var buf [maxDecomposition]rune
+	forms := new(formCache) // each rune decomposed once per layer, not once per target
 	for _, t := range targets {
 		n := len(t.runes)
 		starts := make([]int32, n) // the start of the unit of each of the last n runes compared
 		k, next := 0, 0            // runes of t matched so far, where in starts the next rune goes
 		for i := range layer {
-			for _, r := range unitForm(layer[i].r, &buf, t.kept) {
+			for _, r := range forms.unitForm(layer[i].r, &buf, t.kept) {
 				starts[next] = layer[i].start
 				if next++; next == n {
 					next = 0 // now the oldest: where a match of n runes starts
@@ -76,11 +77,12 @@ func pieceMatches(layer []unit, pieces map[[pieceRunes]rune]bool, k kept, steps 
 		return out
 	}
 	var buf [maxDecomposition]rune
+	forms := new(formCache)
 	var w [pieceRunes]rune       // the last pieceRunes runes compared
 	var starts [pieceRunes]int32 // the start of the unit of each
 	n := 0
 	for i := range layer {
-		for _, r := range unitForm(layer[i].r, &buf, k) {
+		for _, r := range forms.unitForm(layer[i].r, &buf, k) {
 			*steps++
 			copy(w[:], w[1:])
 			copy(starts[:], starts[1:])
@@ -101,4 +103,33 @@ func unitForm(r rune, buf *[maxDecomposition]rune, k kept) []rune {
 		return buf[:1]
 	}
 	return form(r, buf, k)
+}
+
+// formCache remembers the forms of the last runes seen beyond ASCII (direct-mapped by the rune's
+// low bits), for the targets that keep no invisible rune: a text of a few distinct characters,
+// such as one built to be slow to decompose, is decomposed a few times, not once per unit and
+// target.
+type formCache struct {
+	entry [256]struct {
+		r     rune
+		n     uint8
+		runes [maxDecomposition]rune
+	}
+}
+
+// unitForm is unitForm(r, buf, k), from the cache when k keeps nothing.
+func (c *formCache) unitForm(r rune, buf *[maxDecomposition]rune, k kept) []rune {
+	if r < 0x80 || len(k) > 0 {
+		return unitForm(r, buf, k)
+	}
+	e := &c.entry[r&0xff]
+	if e.r != r || e.n == 0 {
+		f := unitForm(r, buf, nil)
+		e.r, e.n = r, uint8(copy(e.runes[:], f))
+		if len(f) == 0 {
+			e.n = 0 // an ignorable rune: its form is empty, and so never cached
+			return f
+		}
+	}
+	return e.runes[:e.n]
 }
