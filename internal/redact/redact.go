@@ -27,6 +27,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/voxsip/voxsip/internal/printable"
 )
 
@@ -171,7 +173,10 @@ func prepare(secrets []string) (folded, raw comparison) {
 		if s == "" {
 			continue
 		}
-		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s), latin1Escaped(s)} {
+		// norm.NFKD puts combining marks in canonical order, as every normalising server
+		// echoes them; comparing rune by rune does not reorder them, so a secret typed with its
+		// marks in another order is also compared in that order.
+		for _, v := range []string{s, strings.ToValidUTF8(s, "\uFFFD"), multiRuneUpper.Replace(s), latin1Escaped(s), norm.NFKD.String(s)} {
 			rs := []rune(v) // one U+FFFD per invalid byte
 			variants = append(variants, rs)
 			if slices.ContainsFunc(rs, ignorable) {

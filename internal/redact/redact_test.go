@@ -18,6 +18,8 @@ var secrets = []struct{ name, secret, fragment string }{
 	// Letters that upper-casing and lower-casing do not bring back: ſ (to S), the Kelvin sign (to
 	// k), final ς (to Σ), dotless ı (to I).
 	{"case orbits", "ſecret\u212aelvinςigmaıd", "elvin"},
+	// Combining marks typed out of canonical order: a normalising server echoes them reordered.
+	{"marks out of order", "pass\u0301\u0323word-Zqx9", "Zqx9"},
 	// A secret in decomposed form (NFD), one in compatibility characters (fullwidth, a
 	// ligature), Hangul syllables.
 	{"decomposed", "pa\u0308sswo\u0308rd-Zqx9-U\u0308", "zqx9"},
