@@ -75,6 +75,7 @@ fuzz:
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzParseRetryAfter$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/params -run '^$$' -fuzz '^FuzzBuilderMatchesRuntimeStyling$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/params -run '^$$' -fuzz '^FuzzShapesBuilderMatchesRuntimeStyling$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/params -run '^$$' -fuzz '^FuzzDecodeParamsJSON$$' -fuzztime $(FUZZTIME)
 
 ## bench: every benchmark below (see BENCHMARKS.md)
 bench: bench-client bench-decode bench-serve bench-batch

@@ -19,7 +19,9 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/go-faster/jx"
 	"github.com/oapi-codegen/runtime"
+	"github.com/voxsip/voxsip/internal/jsondec"
 )
 
 // Defines values for ErrorCode.
@@ -1043,6 +1045,77 @@ type OperationParams interface {
 	// EachParam calls fn with every given parameter, in the spec's order, as it goes on the
 	// wire (secrets included: mask them before showing).
 	EachParam(fn func(name, text string))
+	// DecodeParamsJSON fills the parameters from one JSON object keyed by their API names, in
+	// one pass and with no reflection: see ParamsJSONError and ErrNotJSON for what it refuses.
+	DecodeParamsJSON(data []byte) error
+}
+
+// ErrNotJSON is DecodeParamsJSON's error for input that is not one JSON value (a syntax error,
+// or it ends early). It quotes nothing of the input; encoding/json can say where the error is.
+var ErrNotJSON = errors.New("not valid JSON")
+
+// ParamsJSONError is what DecodeParamsJSON refuses in JSON that is well formed: a value that is
+// not an object, a key that is not a parameter's API name exactly as openapi.yaml spells it
+// (encoding/json would also take it in another case), a key given twice (encoding/json would keep
+// the last), a value of the wrong type, or a second value after the object. Its message quotes a
+// key at most, never a value.
+type ParamsJSONError struct {
+	// Param is the key at fault, "" for the object as a whole.
+	Param string
+	// Reason is the whole message, e.g. `field "auth_user" given twice`.
+	Reason string
+}
+
+func (e *ParamsJSONError) Error() string { return e.Reason }
+
+func paramsNotObject(kind jx.Type) error {
+	return &ParamsJSONError{Reason: "got a JSON " + kind.String() + ", want an object of parameters"}
+}
+
+func paramUnknown(key []byte) error {
+	return &ParamsJSONError{Param: string(key), Reason: fmt.Sprintf("unknown field %q", key)}
+}
+
+func paramTwice(name string) error {
+	return &ParamsJSONError{Param: name, Reason: fmt.Sprintf("field %q given twice", name)}
+}
+
+// paramValue words err, from reading the value of a kind for the named parameter that wants a
+// value of another: ErrNotJSON for malformed JSON.
+func paramValue(name string, kind jx.Type, want string, err error) error {
+	if errors.Is(err, jsondec.ErrType) {
+		return &ParamsJSONError{Param: name, Reason: "field " + name + ": got a JSON " + kind.String() + ", want " + want}
+	}
+	return ErrNotJSON
+}
+
+// decodeParams runs obj over the object in data and checks that nothing follows it.
+func decodeParams(data []byte, obj func(d *jx.Decoder, key []byte) error) error {
+	d := jx.GetDecoder()
+	defer jx.PutDecoder(d)
+	d.ResetBytes(data)
+	if kind := d.Next(); kind != jx.Object {
+		if kind == jx.Invalid || d.Skip() != nil {
+			return ErrNotJSON
+		}
+		return paramsNotObject(kind)
+	}
+	if err := d.ObjBytes(obj); err != nil {
+		var pe *ParamsJSONError
+		if !errors.As(err, &pe) {
+			return ErrNotJSON
+		}
+		// Malformed JSON after the key at fault is the first thing to fix.
+		d.ResetBytes(data)
+		if d.Skip() != nil {
+			return ErrNotJSON
+		}
+		return pe
+	}
+	if err := jsondec.End(d); err != nil {
+		return &ParamsJSONError{Reason: "more than one JSON value"}
+	}
+	return nil
 }
 
 func parseInt(name, text string, bits int) (int64, error) {
@@ -1207,7 +1280,7 @@ func (p *BindSIPRegistrationParams) SecretValues() []string {
 
 // MarshalJSON encodes the parameters under their API names with every secret parameter (format:
 // password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
-// Decoding (UnmarshalJSON) is the standard one.
+// Decoding (UnmarshalJSON) is the standard one; DecodeParamsJSON is a strict one without reflection.
 func (p BindSIPRegistrationParams) MarshalJSON() ([]byte, error) {
 	type plain BindSIPRegistrationParams
 	v := plain(p)
@@ -1355,6 +1428,143 @@ func (p *BindSIPRegistrationParams) HasParam(name string) bool {
 		return p.Bind != nil
 	}
 	return false
+}
+
+// DecodeParamsJSON fills p from data, one JSON object keyed by the parameters' API names, in one
+// pass and with no reflection. It takes what encoding/json's Unmarshal takes into p (the same
+// values; null leaves a parameter unset), except that it refuses, with a *ParamsJSONError, a key
+// in another case than the spec's, a key given twice, and a value after the object; malformed
+// JSON is ErrNotJSON. On an error p may hold some of the parameters.
+func (p *BindSIPRegistrationParams) DecodeParamsJSON(data []byte) error {
+	var seen [8]bool
+	return decodeParams(data, func(d *jx.Decoder, key []byte) error {
+		kind := d.Next()
+		switch string(key) {
+		case "sip_registration_id":
+			if seen[0] {
+				return paramTwice("sip_registration_id")
+			}
+			seen[0] = true
+			if kind == jx.Null {
+				p.SIPRegistrationID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("sip_registration_id", kind, "an integer", err)
+			}
+			v := int64(n)
+			p.SIPRegistrationID = &v
+		case "application_id":
+			if seen[1] {
+				return paramTwice("application_id")
+			}
+			seen[1] = true
+			if kind == jx.Null {
+				p.ApplicationID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("application_id", kind, "an integer", err)
+			}
+			v := ApplicationID(n)
+			p.ApplicationID = &v
+		case "application_name":
+			if seen[2] {
+				return paramTwice("application_name")
+			}
+			seen[2] = true
+			if kind == jx.Null {
+				p.ApplicationName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("application_name", kind, "a string", err)
+			}
+			v := ApplicationName(s)
+			p.ApplicationName = &v
+		case "rule_id":
+			if seen[3] {
+				return paramTwice("rule_id")
+			}
+			seen[3] = true
+			if kind == jx.Null {
+				p.RuleID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("rule_id", kind, "an integer", err)
+			}
+			v := RuleID(n)
+			p.RuleID = &v
+		case "rule_name":
+			if seen[4] {
+				return paramTwice("rule_name")
+			}
+			seen[4] = true
+			if kind == jx.Null {
+				p.RuleName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("rule_name", kind, "a string", err)
+			}
+			v := RuleName(s)
+			p.RuleName = &v
+		case "user_id":
+			if seen[5] {
+				return paramTwice("user_id")
+			}
+			seen[5] = true
+			if kind == jx.Null {
+				p.UserID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("user_id", kind, "an integer", err)
+			}
+			v := UserID(n)
+			p.UserID = &v
+		case "user_name":
+			if seen[6] {
+				return paramTwice("user_name")
+			}
+			seen[6] = true
+			if kind == jx.Null {
+				p.UserName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("user_name", kind, "a string", err)
+			}
+			v := UserName(s)
+			p.UserName = &v
+		case "bind":
+			if seen[7] {
+				return paramTwice("bind")
+			}
+			seen[7] = true
+			if kind == jx.Null {
+				p.Bind = nil
+				return d.Null()
+			}
+			var b bool
+			if err := jsondec.Bool(d, &b); err != nil {
+				return paramValue("bind", kind, "true or false", err)
+			}
+			v := bool(b)
+			p.Bind = &v
+		default:
+			return paramUnknown(key)
+		}
+		return nil
+	})
 }
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
@@ -1530,7 +1740,7 @@ func (p *CreateSIPRegistrationParams) SecretValues() []string {
 
 // MarshalJSON encodes the parameters under their API names with every secret parameter (format:
 // password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
-// Decoding (UnmarshalJSON) is the standard one.
+// Decoding (UnmarshalJSON) is the standard one; DecodeParamsJSON is a strict one without reflection.
 func (p CreateSIPRegistrationParams) MarshalJSON() ([]byte, error) {
 	type plain CreateSIPRegistrationParams
 	v := plain(p)
@@ -1720,6 +1930,201 @@ func (p *CreateSIPRegistrationParams) HasParam(name string) bool {
 		return p.UserName != nil
 	}
 	return false
+}
+
+// DecodeParamsJSON fills p from data, one JSON object keyed by the parameters' API names, in one
+// pass and with no reflection. It takes what encoding/json's Unmarshal takes into p (the same
+// values; null leaves a parameter unset), except that it refuses, with a *ParamsJSONError, a key
+// in another case than the spec's, a key given twice, and a value after the object; malformed
+// JSON is ErrNotJSON. On an error p may hold some of the parameters.
+func (p *CreateSIPRegistrationParams) DecodeParamsJSON(data []byte) error {
+	var seen [12]bool
+	return decodeParams(data, func(d *jx.Decoder, key []byte) error {
+		kind := d.Next()
+		switch string(key) {
+		case "sip_username":
+			if seen[0] {
+				return paramTwice("sip_username")
+			}
+			seen[0] = true
+			if kind == jx.Null {
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("sip_username", kind, "a string", err)
+			}
+			v := string(s)
+			p.SIPUsername = v
+		case "proxy":
+			if seen[1] {
+				return paramTwice("proxy")
+			}
+			seen[1] = true
+			if kind == jx.Null {
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("proxy", kind, "a string", err)
+			}
+			v := string(s)
+			p.Proxy = v
+		case "auth_user":
+			if seen[2] {
+				return paramTwice("auth_user")
+			}
+			seen[2] = true
+			if kind == jx.Null {
+				p.AuthUser = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("auth_user", kind, "a string", err)
+			}
+			v := AuthUser(s)
+			p.AuthUser = &v
+		case "outbound_proxy":
+			if seen[3] {
+				return paramTwice("outbound_proxy")
+			}
+			seen[3] = true
+			if kind == jx.Null {
+				p.OutboundProxy = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("outbound_proxy", kind, "a string", err)
+			}
+			v := OutboundProxy(s)
+			p.OutboundProxy = &v
+		case "password":
+			if seen[4] {
+				return paramTwice("password")
+			}
+			seen[4] = true
+			if kind == jx.Null {
+				p.Password = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("password", kind, "a string", err)
+			}
+			v := Password(s)
+			p.Password = &v
+		case "is_persistent":
+			if seen[5] {
+				return paramTwice("is_persistent")
+			}
+			seen[5] = true
+			if kind == jx.Null {
+				p.IsPersistent = nil
+				return d.Null()
+			}
+			var b bool
+			if err := jsondec.Bool(d, &b); err != nil {
+				return paramValue("is_persistent", kind, "true or false", err)
+			}
+			v := bool(b)
+			p.IsPersistent = &v
+		case "application_id":
+			if seen[6] {
+				return paramTwice("application_id")
+			}
+			seen[6] = true
+			if kind == jx.Null {
+				p.ApplicationID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("application_id", kind, "an integer", err)
+			}
+			v := ApplicationID(n)
+			p.ApplicationID = &v
+		case "application_name":
+			if seen[7] {
+				return paramTwice("application_name")
+			}
+			seen[7] = true
+			if kind == jx.Null {
+				p.ApplicationName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("application_name", kind, "a string", err)
+			}
+			v := ApplicationName(s)
+			p.ApplicationName = &v
+		case "rule_id":
+			if seen[8] {
+				return paramTwice("rule_id")
+			}
+			seen[8] = true
+			if kind == jx.Null {
+				p.RuleID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("rule_id", kind, "an integer", err)
+			}
+			v := RuleID(n)
+			p.RuleID = &v
+		case "rule_name":
+			if seen[9] {
+				return paramTwice("rule_name")
+			}
+			seen[9] = true
+			if kind == jx.Null {
+				p.RuleName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("rule_name", kind, "a string", err)
+			}
+			v := RuleName(s)
+			p.RuleName = &v
+		case "user_id":
+			if seen[10] {
+				return paramTwice("user_id")
+			}
+			seen[10] = true
+			if kind == jx.Null {
+				p.UserID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("user_id", kind, "an integer", err)
+			}
+			v := UserID(n)
+			p.UserID = &v
+		case "user_name":
+			if seen[11] {
+				return paramTwice("user_name")
+			}
+			seen[11] = true
+			if kind == jx.Null {
+				p.UserName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("user_name", kind, "a string", err)
+			}
+			v := UserName(s)
+			p.UserName = &v
+		default:
+			return paramUnknown(key)
+		}
+		return nil
+	})
 }
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
@@ -1920,7 +2325,7 @@ func (p *DeleteSIPRegistrationParams) SecretValues() []string {
 
 // MarshalJSON encodes the parameters under their API names with every secret parameter (format:
 // password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
-// Decoding (UnmarshalJSON) is the standard one.
+// Decoding (UnmarshalJSON) is the standard one; DecodeParamsJSON is a strict one without reflection.
 func (p DeleteSIPRegistrationParams) MarshalJSON() ([]byte, error) {
 	type plain DeleteSIPRegistrationParams
 	v := plain(p)
@@ -1966,6 +2371,37 @@ func (p *DeleteSIPRegistrationParams) HasParam(name string) bool {
 		return true
 	}
 	return false
+}
+
+// DecodeParamsJSON fills p from data, one JSON object keyed by the parameters' API names, in one
+// pass and with no reflection. It takes what encoding/json's Unmarshal takes into p (the same
+// values; null leaves a parameter unset), except that it refuses, with a *ParamsJSONError, a key
+// in another case than the spec's, a key given twice, and a value after the object; malformed
+// JSON is ErrNotJSON. On an error p may hold some of the parameters.
+func (p *DeleteSIPRegistrationParams) DecodeParamsJSON(data []byte) error {
+	var seen [1]bool
+	return decodeParams(data, func(d *jx.Decoder, key []byte) error {
+		kind := d.Next()
+		switch string(key) {
+		case "sip_registration_id":
+			if seen[0] {
+				return paramTwice("sip_registration_id")
+			}
+			seen[0] = true
+			if kind == jx.Null {
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("sip_registration_id", kind, "an integer", err)
+			}
+			v := SIPRegistrationID(n)
+			p.SIPRegistrationID = v
+		default:
+			return paramUnknown(key)
+		}
+		return nil
+	})
 }
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
@@ -2089,7 +2525,7 @@ func (p *GetSIPRegistrationsParams) SecretValues() []string {
 
 // MarshalJSON encodes the parameters under their API names with every secret parameter (format:
 // password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
-// Decoding (UnmarshalJSON) is the standard one.
+// Decoding (UnmarshalJSON) is the standard one; DecodeParamsJSON is a strict one without reflection.
 func (p GetSIPRegistrationsParams) MarshalJSON() ([]byte, error) {
 	type plain GetSIPRegistrationsParams
 	v := plain(p)
@@ -2353,6 +2789,278 @@ func (p *GetSIPRegistrationsParams) HasParam(name string) bool {
 		return p.Offset != nil
 	}
 	return false
+}
+
+// DecodeParamsJSON fills p from data, one JSON object keyed by the parameters' API names, in one
+// pass and with no reflection. It takes what encoding/json's Unmarshal takes into p (the same
+// values; null leaves a parameter unset), except that it refuses, with a *ParamsJSONError, a key
+// in another case than the spec's, a key given twice, and a value after the object; malformed
+// JSON is ErrNotJSON. On an error p may hold some of the parameters.
+func (p *GetSIPRegistrationsParams) DecodeParamsJSON(data []byte) error {
+	var seen [17]bool
+	return decodeParams(data, func(d *jx.Decoder, key []byte) error {
+		kind := d.Next()
+		switch string(key) {
+		case "sip_registration_id":
+			if seen[0] {
+				return paramTwice("sip_registration_id")
+			}
+			seen[0] = true
+			if kind == jx.Null {
+				p.SIPRegistrationID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("sip_registration_id", kind, "an integer", err)
+			}
+			v := int64(n)
+			p.SIPRegistrationID = &v
+		case "sip_username":
+			if seen[1] {
+				return paramTwice("sip_username")
+			}
+			seen[1] = true
+			if kind == jx.Null {
+				p.SIPUsername = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("sip_username", kind, "a string", err)
+			}
+			v := string(s)
+			p.SIPUsername = &v
+		case "deactivated":
+			if seen[2] {
+				return paramTwice("deactivated")
+			}
+			seen[2] = true
+			if kind == jx.Null {
+				p.Deactivated = nil
+				return d.Null()
+			}
+			var b bool
+			if err := jsondec.Bool(d, &b); err != nil {
+				return paramValue("deactivated", kind, "true or false", err)
+			}
+			v := bool(b)
+			p.Deactivated = &v
+		case "successful":
+			if seen[3] {
+				return paramTwice("successful")
+			}
+			seen[3] = true
+			if kind == jx.Null {
+				p.Successful = nil
+				return d.Null()
+			}
+			var b bool
+			if err := jsondec.Bool(d, &b); err != nil {
+				return paramValue("successful", kind, "true or false", err)
+			}
+			v := bool(b)
+			p.Successful = &v
+		case "is_persistent":
+			if seen[4] {
+				return paramTwice("is_persistent")
+			}
+			seen[4] = true
+			if kind == jx.Null {
+				p.IsPersistent = nil
+				return d.Null()
+			}
+			var b bool
+			if err := jsondec.Bool(d, &b); err != nil {
+				return paramValue("is_persistent", kind, "true or false", err)
+			}
+			v := bool(b)
+			p.IsPersistent = &v
+		case "application_id":
+			if seen[5] {
+				return paramTwice("application_id")
+			}
+			seen[5] = true
+			if kind == jx.Null {
+				p.ApplicationID = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("application_id", kind, "a string", err)
+			}
+			v := string(s)
+			p.ApplicationID = &v
+		case "application_name":
+			if seen[6] {
+				return paramTwice("application_name")
+			}
+			seen[6] = true
+			if kind == jx.Null {
+				p.ApplicationName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("application_name", kind, "a string", err)
+			}
+			v := string(s)
+			p.ApplicationName = &v
+		case "is_bound_to_application":
+			if seen[7] {
+				return paramTwice("is_bound_to_application")
+			}
+			seen[7] = true
+			if kind == jx.Null {
+				p.IsBoundToApplication = nil
+				return d.Null()
+			}
+			var b bool
+			if err := jsondec.Bool(d, &b); err != nil {
+				return paramValue("is_bound_to_application", kind, "true or false", err)
+			}
+			v := bool(b)
+			p.IsBoundToApplication = &v
+		case "rule_id":
+			if seen[8] {
+				return paramTwice("rule_id")
+			}
+			seen[8] = true
+			if kind == jx.Null {
+				p.RuleID = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("rule_id", kind, "a string", err)
+			}
+			v := string(s)
+			p.RuleID = &v
+		case "rule_name":
+			if seen[9] {
+				return paramTwice("rule_name")
+			}
+			seen[9] = true
+			if kind == jx.Null {
+				p.RuleName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("rule_name", kind, "a string", err)
+			}
+			v := string(s)
+			p.RuleName = &v
+		case "user_id":
+			if seen[10] {
+				return paramTwice("user_id")
+			}
+			seen[10] = true
+			if kind == jx.Null {
+				p.UserID = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("user_id", kind, "a string", err)
+			}
+			v := string(s)
+			p.UserID = &v
+		case "user_name":
+			if seen[11] {
+				return paramTwice("user_name")
+			}
+			seen[11] = true
+			if kind == jx.Null {
+				p.UserName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("user_name", kind, "a string", err)
+			}
+			v := string(s)
+			p.UserName = &v
+		case "proxy":
+			if seen[12] {
+				return paramTwice("proxy")
+			}
+			seen[12] = true
+			if kind == jx.Null {
+				p.Proxy = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("proxy", kind, "a string", err)
+			}
+			v := string(s)
+			p.Proxy = &v
+		case "in_progress":
+			if seen[13] {
+				return paramTwice("in_progress")
+			}
+			seen[13] = true
+			if kind == jx.Null {
+				p.InProgress = nil
+				return d.Null()
+			}
+			var b bool
+			if err := jsondec.Bool(d, &b); err != nil {
+				return paramValue("in_progress", kind, "true or false", err)
+			}
+			v := bool(b)
+			p.InProgress = &v
+		case "status_code":
+			if seen[14] {
+				return paramTwice("status_code")
+			}
+			seen[14] = true
+			if kind == jx.Null {
+				p.StatusCode = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("status_code", kind, "a string", err)
+			}
+			v := string(s)
+			p.StatusCode = &v
+		case "count":
+			if seen[15] {
+				return paramTwice("count")
+			}
+			seen[15] = true
+			if kind == jx.Null {
+				p.Count = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("count", kind, "an integer", err)
+			}
+			v := int64(n)
+			p.Count = &v
+		case "offset":
+			if seen[16] {
+				return paramTwice("offset")
+			}
+			seen[16] = true
+			if kind == jx.Null {
+				p.Offset = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("offset", kind, "an integer", err)
+			}
+			v := int64(n)
+			p.Offset = &v
+		default:
+			return paramUnknown(key)
+		}
+		return nil
+	})
 }
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
@@ -2656,7 +3364,7 @@ func (p *UpdateSIPRegistrationParams) SecretValues() []string {
 
 // MarshalJSON encodes the parameters under their API names with every secret parameter (format:
 // password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
-// Decoding (UnmarshalJSON) is the standard one.
+// Decoding (UnmarshalJSON) is the standard one; DecodeParamsJSON is a strict one without reflection.
 func (p UpdateSIPRegistrationParams) MarshalJSON() ([]byte, error) {
 	type plain UpdateSIPRegistrationParams
 	v := plain(p)
@@ -2850,6 +3558,202 @@ func (p *UpdateSIPRegistrationParams) HasParam(name string) bool {
 		return p.UserName != nil
 	}
 	return false
+}
+
+// DecodeParamsJSON fills p from data, one JSON object keyed by the parameters' API names, in one
+// pass and with no reflection. It takes what encoding/json's Unmarshal takes into p (the same
+// values; null leaves a parameter unset), except that it refuses, with a *ParamsJSONError, a key
+// in another case than the spec's, a key given twice, and a value after the object; malformed
+// JSON is ErrNotJSON. On an error p may hold some of the parameters.
+func (p *UpdateSIPRegistrationParams) DecodeParamsJSON(data []byte) error {
+	var seen [12]bool
+	return decodeParams(data, func(d *jx.Decoder, key []byte) error {
+		kind := d.Next()
+		switch string(key) {
+		case "sip_registration_id":
+			if seen[0] {
+				return paramTwice("sip_registration_id")
+			}
+			seen[0] = true
+			if kind == jx.Null {
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("sip_registration_id", kind, "an integer", err)
+			}
+			v := SIPRegistrationID(n)
+			p.SIPRegistrationID = v
+		case "sip_username":
+			if seen[1] {
+				return paramTwice("sip_username")
+			}
+			seen[1] = true
+			if kind == jx.Null {
+				p.SIPUsername = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("sip_username", kind, "a string", err)
+			}
+			v := string(s)
+			p.SIPUsername = &v
+		case "proxy":
+			if seen[2] {
+				return paramTwice("proxy")
+			}
+			seen[2] = true
+			if kind == jx.Null {
+				p.Proxy = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("proxy", kind, "a string", err)
+			}
+			v := string(s)
+			p.Proxy = &v
+		case "auth_user":
+			if seen[3] {
+				return paramTwice("auth_user")
+			}
+			seen[3] = true
+			if kind == jx.Null {
+				p.AuthUser = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("auth_user", kind, "a string", err)
+			}
+			v := AuthUser(s)
+			p.AuthUser = &v
+		case "outbound_proxy":
+			if seen[4] {
+				return paramTwice("outbound_proxy")
+			}
+			seen[4] = true
+			if kind == jx.Null {
+				p.OutboundProxy = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("outbound_proxy", kind, "a string", err)
+			}
+			v := OutboundProxy(s)
+			p.OutboundProxy = &v
+		case "password":
+			if seen[5] {
+				return paramTwice("password")
+			}
+			seen[5] = true
+			if kind == jx.Null {
+				p.Password = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("password", kind, "a string", err)
+			}
+			v := Password(s)
+			p.Password = &v
+		case "application_id":
+			if seen[6] {
+				return paramTwice("application_id")
+			}
+			seen[6] = true
+			if kind == jx.Null {
+				p.ApplicationID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("application_id", kind, "an integer", err)
+			}
+			v := ApplicationID(n)
+			p.ApplicationID = &v
+		case "application_name":
+			if seen[7] {
+				return paramTwice("application_name")
+			}
+			seen[7] = true
+			if kind == jx.Null {
+				p.ApplicationName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("application_name", kind, "a string", err)
+			}
+			v := ApplicationName(s)
+			p.ApplicationName = &v
+		case "rule_id":
+			if seen[8] {
+				return paramTwice("rule_id")
+			}
+			seen[8] = true
+			if kind == jx.Null {
+				p.RuleID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("rule_id", kind, "an integer", err)
+			}
+			v := RuleID(n)
+			p.RuleID = &v
+		case "rule_name":
+			if seen[9] {
+				return paramTwice("rule_name")
+			}
+			seen[9] = true
+			if kind == jx.Null {
+				p.RuleName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("rule_name", kind, "a string", err)
+			}
+			v := RuleName(s)
+			p.RuleName = &v
+		case "user_id":
+			if seen[10] {
+				return paramTwice("user_id")
+			}
+			seen[10] = true
+			if kind == jx.Null {
+				p.UserID = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("user_id", kind, "an integer", err)
+			}
+			v := UserID(n)
+			p.UserID = &v
+		case "user_name":
+			if seen[11] {
+				return paramTwice("user_name")
+			}
+			seen[11] = true
+			if kind == jx.Null {
+				p.UserName = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("user_name", kind, "a string", err)
+			}
+			v := UserName(s)
+			p.UserName = &v
+		default:
+			return paramUnknown(key)
+		}
+		return nil
+	})
 }
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.

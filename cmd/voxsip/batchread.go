@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/go-faster/jx"
 	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/generated"
 	"github.com/voxsip/voxsip/internal/jsonerr"
 )
 
@@ -118,8 +118,9 @@ func scanLines(r io.Reader, drain bool, emit func(rawLine) bool) {
 	}
 }
 
-// parseLine decodes one JSON object with the operation's API parameter names and checks the
-// API's rules. Errors never quote the line (it may hold a password).
+// parseLine decodes one JSON object with the operation's API parameter names straight into its
+// Params struct (the generated DecodeParamsJSON: one pass, no reflection) and checks the API's
+// rules once. Errors never quote the line (it may hold a password).
 func parseLine(o operation, raw []byte) (any, error) {
 	p := o.op.New()
 	if !utf8.Valid(raw) {
@@ -129,25 +130,32 @@ func parseLine(o operation, raw []byte) (any, error) {
 	if loneSurrogate(raw) {
 		return p, errors.New(`a \u escape that is no character (half of a surrogate pair): it would be sent as U+FFFD`)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(p); err != nil {
-		return p, errors.New(jsonerr.Describe(err))
+	if err := p.DecodeParamsJSON(raw); errors.Is(err, generated.ErrNotJSON) {
+		return o.op.New(), lineJSONError(err, raw) // nothing of malformed JSON is shown, not even its id
+	} else if err != nil {
+		return p, err
 	}
-	if dec.More() {
-		return p, errors.New("more than one JSON value on the line")
-	}
-	if err := checkLine(o, raw); err != nil {
+	if err := checkGiven(o, p); err != nil {
 		return p, err
 	}
 	if name, ok := hasSecret(o.op); ok {
-		if v, set := o.op.Text(p, name); set {
+		if v, set := p.ParamText(name); set {
 			if err := checkPassword(v); err != nil {
 				return p, fmt.Errorf("%s: %w", name, err)
 			}
 		}
 	}
 	return p, o.validate(p)
+}
+
+// lineJSONError words DecodeParamsJSON's ErrNotJSON for a person: encoding/json says where
+// (jsonerr quotes nothing of the line); it only words the error, never decides.
+func lineJSONError(err error, raw []byte) error {
+	var v any
+	if jerr := json.NewDecoder(bytes.NewReader(raw)).Decode(&v); jerr != nil {
+		return errors.New(jsonerr.Describe(jerr))
+	}
+	return err
 }
 
 // loneSurrogate reports whether the JSON text raw has a \uD800-\uDFFF escape that is not half
@@ -196,53 +204,29 @@ func loneSurrogate(raw []byte) bool {
 	return high
 }
 
-// lineError is what checkLine finds wrong with a line.
-type lineError struct{ msg string }
-
-func (e *lineError) Error() string { return e.msg }
-
-// checkLine checks a line that decoded, in one pass over its JSON, for what the decoder lets
-// through: a key that is not one of the operation's API names exactly as the spec spells it,
-// or is given twice (encoding/json matches "AUTH_USER" to auth_user and keeps the last of two
-// equal keys, so a second sip_registration_id would choose the registration); and what the
-// command refuses from flags: an empty value where empty clears nothing (create), an update
-// that sets no field (it would be sent and say ok).
-func checkLine(o operation, raw []byte) error {
-	var seenArr [32]bool
-	seen := seenArr[:]
-	if len(o.op.Fields) > len(seen) {
-		seen = make([]bool, len(o.op.Fields))
-	}
+// checkGiven refuses, in a line that decoded, what the command refuses from flags: an empty
+// value where empty clears nothing (create), and an update that sets no field (it would be sent
+// and say ok). A null is a parameter not given.
+func checkGiven(o operation, p generated.OperationParams) error {
+	var err error
 	changes := false
-	d := jx.DecodeBytes(raw)
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
-		i, ok := o.op.Index(string(key))
-		switch {
-		case !ok:
-			return &lineError{fmt.Sprintf("unknown field %q", key)}
-		case seen[i]:
-			return &lineError{fmt.Sprintf("field %q given twice", key)}
+	p.EachParam(func(name, text string) {
+		i, ok := o.op.Index(name)
+		if !ok || err != nil {
+			return
 		}
-		seen[i] = true
-		f := &o.op.Fields[i]
-		value, err := d.Raw()
-		switch {
-		case err != nil || f.Required || string(value) == "null":
-		case string(value) == `""` && f.Type == "string" && !emptyClears(o.op):
-			return &lineError{fmt.Sprintf("%s: an empty value is refused (%s clears nothing): leave the key out", f.Name, o.op.ID)}
+		switch f := &o.op.Fields[i]; {
+		case f.Required:
+		case text == "" && f.Type == "string" && !emptyClears(o.op):
+			err = fmt.Errorf("%s: an empty value is refused (%s clears nothing): leave the key out", f.Name, o.op.ID)
 		default:
 			changes = true
 		}
-		return err
 	})
-	var le *lineError
-	switch {
-	case errors.As(err, &le):
-		return le
-	case err == nil && emptyClears(o.op) && !changes:
-		return errors.New("nothing to update: the line gives no field to change and no password")
+	if err == nil && emptyClears(o.op) && !changes {
+		err = errors.New("nothing to update: the line gives no field to change and no password")
 	}
-	return nil // malformed JSON: the decoder has said what is wrong
+	return err
 }
 
 // checkDuplicate refuses a create line for the registration (sip_username and proxy, compared

@@ -113,9 +113,16 @@ func TestBatchLinesFollowTheCommandsRules(t *testing.T) {
 		{opUpdate, `{"sip_registration_id":1,"password":"a\ud800b"}`, `a \u escape that is no character`},
 		{opUpdate, `{"sip_registration_id":1,"password":"a\udc00\ud800"}`, `a \u escape that is no character`},
 		{opUpdate, `{"sip_registration_id":1,"password":"a\uD83D"}`, `a \u escape that is no character`},
+		// Decoded once, by the generated decoder: a wrong type names the field and the types,
+		// malformed JSON says where, and neither quotes a value.
+		{opUpdate, `{"sip_registration_id":"7","auth_user":"x"}`, `field sip_registration_id: got a JSON string, want an integer`},
+		{opUpdate, `{"sip_registration_id":1,"auth_user":["s3cret"]}`, `field auth_user: got a JSON array, want a string`},
+		{opUpdate, `{"sip_registration_id":1,"password":"s3cret"`, `not valid JSON (it ends early)`},
+		{opUpdate, `{"sip_registration_id":1,"password":"s3cret"} {"sip_registration_id":2}`, `more than one JSON value`},
+		{opUpdate, `["s3cret"]`, `got a JSON array, want an object of parameters`},
 	} {
 		_, err := parseLine(tt.o, []byte(tt.line))
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("%s %s: %v, want an error with %q", tt.o.op.ID, tt.line, err, tt.want)
 		}
 	}

@@ -59,6 +59,36 @@ func Int(d *jx.Decoder, bits int, v *int64) error {
 	return nil
 }
 
+// Uint reads an unsigned integer of bits bits into *v as encoding/json does: a number token that
+// strconv.ParseUint takes (so no sign, fraction or exponent); null leaves *v alone.
+func Uint(d *jx.Decoder, bits int, v *uint64) error {
+	raw, err := number(d)
+	if raw == nil || err != nil {
+		return err
+	}
+	n, err := strconv.ParseUint(unsafe.String(unsafe.SliceData(raw), len(raw)), 10, bits)
+	if err != nil {
+		return ErrType
+	}
+	*v = n
+	return nil
+}
+
+// Float32 reads a number that a float32 holds into *v as encoding/json does (one too large for
+// a float32 is ErrType); null leaves *v alone.
+func Float32(d *jx.Decoder, v *float64) error {
+	raw, err := number(d)
+	if raw == nil || err != nil {
+		return err
+	}
+	f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(raw), len(raw)), 32)
+	if err != nil {
+		return ErrType
+	}
+	*v = f
+	return nil
+}
+
 // Float reads a float64 into *v as encoding/json does; null leaves *v alone.
 func Float(d *jx.Decoder, v *float64) error {
 	raw, err := number(d)

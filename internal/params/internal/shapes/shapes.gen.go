@@ -19,7 +19,9 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/go-faster/jx"
 	"github.com/oapi-codegen/runtime"
+	"github.com/voxsip/voxsip/internal/jsondec"
 )
 
 // Defines values for ShapesParamsCodec.
@@ -312,6 +314,77 @@ type OperationParams interface {
 	// EachParam calls fn with every given parameter, in the spec's order, as it goes on the
 	// wire (secrets included: mask them before showing).
 	EachParam(fn func(name, text string))
+	// DecodeParamsJSON fills the parameters from one JSON object keyed by their API names, in
+	// one pass and with no reflection: see ParamsJSONError and ErrNotJSON for what it refuses.
+	DecodeParamsJSON(data []byte) error
+}
+
+// ErrNotJSON is DecodeParamsJSON's error for input that is not one JSON value (a syntax error,
+// or it ends early). It quotes nothing of the input; encoding/json can say where the error is.
+var ErrNotJSON = errors.New("not valid JSON")
+
+// ParamsJSONError is what DecodeParamsJSON refuses in JSON that is well formed: a value that is
+// not an object, a key that is not a parameter's API name exactly as openapi.yaml spells it
+// (encoding/json would also take it in another case), a key given twice (encoding/json would keep
+// the last), a value of the wrong type, or a second value after the object. Its message quotes a
+// key at most, never a value.
+type ParamsJSONError struct {
+	// Param is the key at fault, "" for the object as a whole.
+	Param string
+	// Reason is the whole message, e.g. `field "auth_user" given twice`.
+	Reason string
+}
+
+func (e *ParamsJSONError) Error() string { return e.Reason }
+
+func paramsNotObject(kind jx.Type) error {
+	return &ParamsJSONError{Reason: "got a JSON " + kind.String() + ", want an object of parameters"}
+}
+
+func paramUnknown(key []byte) error {
+	return &ParamsJSONError{Param: string(key), Reason: fmt.Sprintf("unknown field %q", key)}
+}
+
+func paramTwice(name string) error {
+	return &ParamsJSONError{Param: name, Reason: fmt.Sprintf("field %q given twice", name)}
+}
+
+// paramValue words err, from reading the value of a kind for the named parameter that wants a
+// value of another: ErrNotJSON for malformed JSON.
+func paramValue(name string, kind jx.Type, want string, err error) error {
+	if errors.Is(err, jsondec.ErrType) {
+		return &ParamsJSONError{Param: name, Reason: "field " + name + ": got a JSON " + kind.String() + ", want " + want}
+	}
+	return ErrNotJSON
+}
+
+// decodeParams runs obj over the object in data and checks that nothing follows it.
+func decodeParams(data []byte, obj func(d *jx.Decoder, key []byte) error) error {
+	d := jx.GetDecoder()
+	defer jx.PutDecoder(d)
+	d.ResetBytes(data)
+	if kind := d.Next(); kind != jx.Object {
+		if kind == jx.Invalid || d.Skip() != nil {
+			return ErrNotJSON
+		}
+		return paramsNotObject(kind)
+	}
+	if err := d.ObjBytes(obj); err != nil {
+		var pe *ParamsJSONError
+		if !errors.As(err, &pe) {
+			return ErrNotJSON
+		}
+		// Malformed JSON after the key at fault is the first thing to fix.
+		d.ResetBytes(data)
+		if d.Skip() != nil {
+			return ErrNotJSON
+		}
+		return pe
+	}
+	if err := jsondec.End(d); err != nil {
+		return &ParamsJSONError{Reason: "more than one JSON value"}
+	}
+	return nil
 }
 
 func parseInt(name, text string, bits int) (int64, error) {
@@ -507,7 +580,7 @@ func (p *ShapesParams) SecretValues() []string {
 
 // MarshalJSON encodes the parameters under their API names with every secret parameter (format:
 // password) replaced by SecretMask, so that a log line or a dump of the struct cannot leak it.
-// Decoding (UnmarshalJSON) is the standard one.
+// Decoding (UnmarshalJSON) is the standard one; DecodeParamsJSON is a strict one without reflection.
 func (p ShapesParams) MarshalJSON() ([]byte, error) {
 	type plain ShapesParams
 	v := plain(p)
@@ -760,6 +833,247 @@ func (p *ShapesParams) HasParam(name string) bool {
 		return true
 	}
 	return false
+}
+
+// DecodeParamsJSON fills p from data, one JSON object keyed by the parameters' API names, in one
+// pass and with no reflection. It takes what encoding/json's Unmarshal takes into p (the same
+// values; null leaves a parameter unset), except that it refuses, with a *ParamsJSONError, a key
+// in another case than the spec's, a key given twice, and a value after the object; malformed
+// JSON is ErrNotJSON. On an error p may hold some of the parameters.
+func (p *ShapesParams) DecodeParamsJSON(data []byte) error {
+	var seen [15]bool
+	return decodeParams(data, func(d *jx.Decoder, key []byte) error {
+		kind := d.Next()
+		switch string(key) {
+		case "plain_int":
+			if seen[0] {
+				return paramTwice("plain_int")
+			}
+			seen[0] = true
+			if kind == jx.Null {
+				p.PlainInt = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, strconv.IntSize, &n); err != nil {
+				return paramValue("plain_int", kind, "an integer", err)
+			}
+			v := int(n)
+			p.PlainInt = &v
+		case "int32":
+			if seen[1] {
+				return paramTwice("int32")
+			}
+			seen[1] = true
+			if kind == jx.Null {
+				p.Int32 = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 32, &n); err != nil {
+				return paramValue("int32", kind, "an integer", err)
+			}
+			v := int32(n)
+			p.Int32 = &v
+		case "int16":
+			if seen[2] {
+				return paramTwice("int16")
+			}
+			seen[2] = true
+			if kind == jx.Null {
+				p.Int16 = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 16, &n); err != nil {
+				return paramValue("int16", kind, "an integer", err)
+			}
+			v := int16(n)
+			p.Int16 = &v
+		case "uint8":
+			if seen[3] {
+				return paramTwice("uint8")
+			}
+			seen[3] = true
+			if kind == jx.Null {
+				p.Uint8 = nil
+				return d.Null()
+			}
+			var n uint64
+			if err := jsondec.Uint(d, 8, &n); err != nil {
+				return paramValue("uint8", kind, "an unsigned integer", err)
+			}
+			v := uint8(n)
+			p.Uint8 = &v
+		case "uint64":
+			if seen[4] {
+				return paramTwice("uint64")
+			}
+			seen[4] = true
+			if kind == jx.Null {
+				p.Uint64 = nil
+				return d.Null()
+			}
+			var n uint64
+			if err := jsondec.Uint(d, 64, &n); err != nil {
+				return paramValue("uint64", kind, "an unsigned integer", err)
+			}
+			v := uint64(n)
+			p.Uint64 = &v
+		case "int64":
+			if seen[5] {
+				return paramTwice("int64")
+			}
+			seen[5] = true
+			if kind == jx.Null {
+				p.Int64 = nil
+				return d.Null()
+			}
+			var n int64
+			if err := jsondec.Int(d, 64, &n); err != nil {
+				return paramValue("int64", kind, "an integer", err)
+			}
+			v := int64(n)
+			p.Int64 = &v
+		case "number":
+			if seen[6] {
+				return paramTwice("number")
+			}
+			seen[6] = true
+			if kind == jx.Null {
+				p.Number = nil
+				return d.Null()
+			}
+			var f float64
+			if err := jsondec.Float32(d, &f); err != nil {
+				return paramValue("number", kind, "a number", err)
+			}
+			v := float32(f)
+			p.Number = &v
+		case "double":
+			if seen[7] {
+				return paramTwice("double")
+			}
+			seen[7] = true
+			if kind == jx.Null {
+				p.Double = nil
+				return d.Null()
+			}
+			var f float64
+			if err := jsondec.Float(d, &f); err != nil {
+				return paramValue("double", kind, "a number", err)
+			}
+			v := float64(f)
+			p.Double = &v
+		case "flag":
+			if seen[8] {
+				return paramTwice("flag")
+			}
+			seen[8] = true
+			if kind == jx.Null {
+				p.Flag = nil
+				return d.Null()
+			}
+			var b bool
+			if err := jsondec.Bool(d, &b); err != nil {
+				return paramValue("flag", kind, "true or false", err)
+			}
+			v := bool(b)
+			p.Flag = &v
+		case "text":
+			if seen[9] {
+				return paramTwice("text")
+			}
+			seen[9] = true
+			if kind == jx.Null {
+				p.Text = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("text", kind, "a string", err)
+			}
+			v := string(s)
+			p.Text = &v
+		case "codec":
+			if seen[10] {
+				return paramTwice("codec")
+			}
+			seen[10] = true
+			if kind == jx.Null {
+				p.Codec = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("codec", kind, "a string", err)
+			}
+			v := ShapesParamsCodec(s)
+			p.Codec = &v
+		case "ids":
+			if seen[11] {
+				return paramTwice("ids")
+			}
+			seen[11] = true
+			if kind == jx.Null {
+				p.Ids = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("ids", kind, "a string", err)
+			}
+			v := string(s)
+			p.Ids = &v
+		case "token":
+			if seen[12] {
+				return paramTwice("token")
+			}
+			seen[12] = true
+			if kind == jx.Null {
+				p.Token = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("token", kind, "a string", err)
+			}
+			v := string(s)
+			p.Token = &v
+		case "password":
+			if seen[13] {
+				return paramTwice("password")
+			}
+			seen[13] = true
+			if kind == jx.Null {
+				p.Password = nil
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("password", kind, "a string", err)
+			}
+			v := string(s)
+			p.Password = &v
+		case "required_name":
+			if seen[14] {
+				return paramTwice("required_name")
+			}
+			seen[14] = true
+			if kind == jx.Null {
+				return d.Null()
+			}
+			var s string
+			if err := jsondec.Str(d, &s); err != nil {
+				return paramValue("required_name", kind, "a string", err)
+			}
+			v := string(s)
+			p.RequiredName = v
+		default:
+			return paramUnknown(key)
+		}
+		return nil
+	})
 }
 
 // EachParam calls fn with every parameter p gives, in the spec's order, as it goes on the wire.
