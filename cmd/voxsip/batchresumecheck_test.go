@@ -276,3 +276,27 @@ func TestCreateBatchResumesAfterAPartialWrite(t *testing.T) {
 		}
 	}
 }
+
+// A params_digest never changes for the same parameters: results written by an earlier voxsip
+// must still resume. These were printed by the first voxsip with params_digest; if a change to
+// the digest is meant, it needs a new version in its first field ("voxsip params_digest 1").
+func TestParamsDigestIsStable(t *testing.T) {
+	for _, c := range []struct {
+		o          operation
+		line, want string
+	}{
+		{opUpdate, `{"sip_registration_id":7,"proxy":"sip.example","password":"s3cret","application_id":12}`, "b79d1725c626a1f7"},
+		// The same parameters in another order, with another password: the same line.
+		{opUpdate, `{"application_id":12,"password":"other","proxy":"sip.example","sip_registration_id":7}`, "b79d1725c626a1f7"},
+		{opCreate, `{"sip_username":"alice","proxy":"pbx.example:5060","password":"x","is_persistent":false,"application_name":"app","user_name":"u"}`, "ca96ddde35bbe99f"},
+		{opDelete, `{"sip_registration_id":1}`, "f7a7a7fae6293f41"},
+	} {
+		p, err := parseLine(c.o, []byte(c.line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := paramsDigest(c.o, p); got != c.want {
+			t.Errorf("%s: params_digest %s, want %s", c.line, got, c.want)
+		}
+	}
+}

@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"strings"
+
+	"github.com/voxsip/voxsip/internal/params"
 )
 
 // --resume, second step: the results checked against the input lines they are for, before
@@ -24,12 +24,21 @@ import (
 // of it at the speed of SHA-256; without it, a line whose only change is its password is the
 // same line to --resume.
 func paramsDigest(o operation, p any) string {
-	kv := maskedParams(o.op, p)
-	slices.SortFunc(kv, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
-	buf := appendField(nil, "voxsip params_digest 1")
+	var arr [512]byte // most lines' fields fit: nothing to allocate
+	buf := appendField(arr[:0], "voxsip params_digest 1")
 	buf = appendField(buf, o.op.ID)
-	for _, f := range kv {
-		buf = appendField(appendField(buf, f[0]), f[1])
+	if gp, err := o.op.Of(p); err == nil {
+		for _, i := range o.op.NameOrder {
+			f := &o.op.Fields[i]
+			v, given := gp.ParamText(f.Name)
+			if !given {
+				continue
+			}
+			if f.Secret {
+				v = params.Mask
+			}
+			buf = appendField(appendField(buf, f.Name), v)
+		}
 	}
 	sum := sha256.Sum256(buf)
 	return hex.EncodeToString(sum[:8])

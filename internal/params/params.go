@@ -8,6 +8,8 @@ package params
 import (
 	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/voxsip/voxsip/generated"
 )
@@ -28,7 +30,10 @@ type Op struct {
 	*generated.OperationInfo
 	// Fields lists the parameters in the spec's order.
 	Fields []Field
-	byName map[string]int
+	// NameOrder lists the positions in Fields sorted by API name: an order that does not change
+	// when the spec reorders its parameters.
+	NameOrder []int
+	byName    map[string]int
 }
 
 var (
@@ -43,7 +48,9 @@ func init() {
 		for j, pi := range info.Params {
 			op.byName[pi.Name] = j
 			op.Fields = append(op.Fields, Field{ParamInfo: pi, Index: j})
+			op.NameOrder = append(op.NameOrder, j)
 		}
+		slices.SortFunc(op.NameOrder, func(a, b int) int { return strings.Compare(op.Fields[a].Name, op.Fields[b].Name) })
 		ops = append(ops, op)
 		byID[op.ID] = op
 	}
