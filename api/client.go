@@ -48,6 +48,8 @@ type Client struct {
 	logger *slog.Logger
 
 	maxListRows int // AllSIPRegistrations' row limit (0: DefaultMaxListRows)
+	// prevalidated: the caller validates every Params before it calls (apihook.TrustValidated).
+	prevalidated bool
 
 	now   func() time.Time                                 // the clock for Retry-After dates
 	sleep func(d time.Duration, done <-chan struct{}) bool // waits d; false if done closed first

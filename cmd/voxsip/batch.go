@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/voxsip/voxsip/api"
+	"github.com/voxsip/voxsip/internal/apihook"
 )
 
 // Batch limits.
@@ -238,6 +239,7 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 			return err
 		}
 		defer cl.CloseIdleConnections()
+		apihook.TrustValidated(cl) // parse validates every line it lets through: once
 		b.cl = cl
 	}
 	return b.run(in)
