@@ -53,11 +53,37 @@ func (e *errOutput) Error() string {
 		"the \"voxsip: result not written: \" prefix before --resume)", e.line, oneLine(e.err.Error()), e.line)
 }
 
+// flushAt is how many bytes of results the printer gathers, at most, before it writes them.
+const flushAt = 64 << 10
+
+// pendingResult is a result in the printer's buffer: it ends at byte end.
+type pendingResult struct {
+	outcome
+	end int
+}
+
 // printAll prints the result of each slot in turn, waiting for it, until the dispatcher closes
-// slots. After a failed write it stops the batch and prints the results still coming (requests
-// in flight) to standard error, so that nothing sent goes unreported.
+// slots. Results that are in together are written together (one write for every result that
+// came in while the printer was busy, up to flushAt bytes), and nothing waits in the buffer while
+// the printer waits: before each wait it writes what it holds. After a failed write it stops the
+// batch and prints the results not written, and those still coming (requests in flight), to
+// standard error, so that nothing sent goes unreported.
 func (b *batch) printAll(slots <-chan chan outcome, stopCause context.CancelCauseFunc) {
-	for slot := range slots {
+	for {
+		var slot chan outcome
+		var more bool
+		select {
+		case slot, more = <-slots:
+		default:
+			b.flush(stopCause) // the next line is not dispatched yet
+			slot, more = <-slots
+		}
+		if !more {
+			break
+		}
+		if len(slot) == 0 {
+			b.flush(stopCause) // its result is not in yet
+		}
 		r, ok := <-slot
 		if !ok {
 			continue // never sent: the batch was stopped
@@ -66,16 +92,47 @@ func (b *batch) printAll(slots <-chan chan outcome, stopCause context.CancelCaus
 		if b.bar != nil {
 			b.bar.Add(1)
 		}
-		if b.writeErr == nil {
-			err := b.print(r)
-			if err == nil {
-				continue
-			}
-			b.writeErr = &errOutput{line: r.line, err: err}
-			stopCause(b.writeErr)
-		}
-		fmt.Fprintf(b.c.stderr, "voxsip: result not written: %s", b.notWritten(r))
+		b.queue(r, stopCause)
 	}
+	b.flush(stopCause)
+}
+
+// queue adds r to the results to write (to standard error once a write has failed).
+func (b *batch) queue(r outcome, stopCause context.CancelCauseFunc) {
+	if b.writeErr != nil {
+		fmt.Fprintf(b.c.stderr, "voxsip: result not written: %s", b.notWritten(r))
+		return
+	}
+	b.out = b.appendResult(b.out, r)
+	b.pending = append(b.pending, pendingResult{r, len(b.out)})
+	if len(b.out) >= flushAt {
+		b.flush(stopCause)
+	}
+}
+
+// flush writes the results gathered. A write that fails (or takes only part) stops the batch;
+// every result it did not write whole goes to standard error, the first named in the error.
+func (b *batch) flush(stopCause context.CancelCauseFunc) {
+	if len(b.pending) == 0 {
+		return
+	}
+	n, err := b.c.stdout.Write(b.out)
+	if err == nil && n < len(b.out) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		for _, p := range b.pending {
+			if p.end <= n {
+				continue // written whole
+			}
+			if b.writeErr == nil {
+				b.writeErr = &errOutput{line: p.line, err: err}
+				stopCause(b.writeErr)
+			}
+			fmt.Fprintf(b.c.stderr, "voxsip: result not written: %s", b.notWritten(p.outcome))
+		}
+	}
+	b.out, b.pending = b.out[:0], b.pending[:0]
 }
 
 // notWritten is a result that standard output did not take, for standard error: with --json the
@@ -92,17 +149,16 @@ func (b *batch) notWritten(r outcome) string {
 	return string(printable.JSON(line)) + "\n"
 }
 
-// print writes one result line to standard output.
-func (b *batch) print(r outcome) error {
+// appendResult appends r's result line to buf.
+func (b *batch) appendResult(buf []byte, r outcome) []byte {
 	if !b.cf.json {
-		_, err := io.WriteString(b.c.stdout, b.text(r))
-		return err
+		return append(buf, b.text(r)...)
 	}
 	if r.err == nil && r.bad == nil && r.skip == "" && !r.unknown && !r.checked {
 		// The common case, written without reflection: the bytes json.Marshal gives the map of
 		// resultJSON ({"line":N,"ok":true,"op":…,"params_digest":…} plus "sip_registration_id"
 		// when known). The op ID and the hex digest need no escaping.
-		buf := append(b.out[:0], `{"line":`...)
+		buf = append(buf, `{"line":`...)
 		buf = strconv.AppendInt(buf, int64(r.line), 10)
 		buf = append(buf, `,"ok":true,"op":"`...)
 		buf = append(buf, b.o.op.ID...)
@@ -116,12 +172,13 @@ func (b *batch) print(r outcome) error {
 			buf = append(buf, `,"sip_registration_id":`...)
 			buf = strconv.AppendInt(buf, r.id, 10)
 		}
-		buf = append(buf, "}\n"...)
-		b.out = buf
-		_, err := b.c.stdout.Write(buf)
-		return err
+		return append(buf, "}\n"...)
 	}
-	return printJSON(b.c.stdout, resultJSON(r, r.error(), b.o.op.ID))
+	line, err := json.Marshal(resultJSON(r, r.error(), b.o.op.ID))
+	if err != nil { // no value of resultJSON fails to marshal; the text line stands in
+		return append(buf, b.text(r)...)
+	}
+	return append(append(buf, printable.JSON(line)...), '\n')
 }
 
 // error is the line's error as printed: a bad line's says so.

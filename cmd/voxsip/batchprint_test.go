@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/voxsip/voxsip/api"
 )
@@ -28,10 +33,8 @@ func TestBatchJSONResultBytes(t *testing.T) {
 		{job: job{line: 10}, id: 3, checked: true},
 	}
 	for _, r := range cases {
-		var got bytes.Buffer
-		b := &batch{c: &cli{env: &env{stdout: &got}}, o: opCreate, cf: &commonFlags{json: true}}
-		b.print(r)
-		b.print(r) // the reused buffer
+		b := &batch{o: opCreate, cf: &commonFlags{json: true}}
+		got := bytes.NewBuffer(b.appendResult(b.appendResult(nil, r), r))
 		err := r.err
 		if r.bad != nil {
 			err = errors.New("bad line: " + r.bad.Error())
@@ -42,4 +45,95 @@ func TestBatchJSONResultBytes(t *testing.T) {
 			t.Errorf("line %d: got %q, want %q", r.line, got.String(), w2)
 		}
 	}
+}
+
+// Results gathered into one write and cut by a full disk: each result the write took whole is on
+// standard output once, every other one on standard error once (the first named in the error),
+// and the batch is stopped; results queued after are not written to standard output at all.
+func TestBatchGatheredResultsCutByAFullDisk(t *testing.T) {
+	var results []outcome
+	for i := 1; i <= 5; i++ {
+		results = append(results, outcome{job: job{line: i, digest: "0123456789abcdef"}, id: int64(i)})
+	}
+	one := len((&batch{o: opUpdate, cf: &commonFlags{json: true}}).appendResult(nil, results[0]))
+	for _, limit := range []int{0, 1, one - 1, one, one + 1, 2*one + 3, 5 * one} {
+		out, stderr := &fullDisk{limit: limit}, &strings.Builder{}
+		b := &batch{c: &cli{env: &env{stdout: out, stderr: stderr}}, o: opUpdate, cf: &commonFlags{json: true}}
+		var cause error
+		stop := func(err error) { cause = err }
+		for _, r := range results[:4] {
+			b.queue(r, stop)
+		}
+		b.flush(stop)
+		b.queue(results[4], stop)
+		b.flush(stop)
+		whole := min(limit/one, 5)
+		for i, r := range results {
+			line := string(b.appendResult(nil, r))
+			onStdout := strings.Contains(out.String(), line)
+			onStderr := strings.Count(stderr.String(), "voxsip: result not written: "+line)
+			if onStdout != (i < whole) || onStderr != map[bool]int{true: 0, false: 1}[i < whole] {
+				t.Errorf("cut at %d: line %d: on stdout %v, %d times on stderr", limit, r.line, onStdout, onStderr)
+			}
+		}
+		var oe *errOutput
+		if wantStop := whole < 5; wantStop != errors.As(cause, &oe) || (wantStop && oe.line != whole+1) {
+			t.Errorf("cut at %d: stopped with %v, want the error at line %d", limit, cause, whole+1)
+		}
+	}
+}
+
+// A result is never held back in the printer's buffer while the printer waits: with line 2's
+// request still in flight (and line 3 not yet dispatched, for --concurrency 1), line 1's result
+// is on standard output already, so a batch killed then has written all it knows.
+func TestBatchWritesWhatItHasBeforeItWaits(t *testing.T) {
+	for _, conc := range []int{1, 2} {
+		synctest.Test(t, func(t *testing.T) {
+			release := make(chan struct{})
+			slow := opUpdate
+			slow.send = func(_ context.Context, _ *api.Client, p any) (int64, any, error) {
+				if registrationID(opUpdate, p) == 2 {
+					<-release
+				}
+				return 0, nil, nil
+			}
+			var out strings.Builder
+			c := &cli{env: &env{stdout: &out, stderr: io.Discard}, ctx: context.Background(), hard: context.Background()}
+			b := &batch{c: c, o: slow, cf: &commonFlags{timeout: time.Minute, json: true}, bf: &batchFlags{concurrency: conc}}
+			done := make(chan error, 1)
+			go func() { done <- b.run(strings.NewReader(updateLines(3))) }()
+			synctest.Wait()
+			if got := strings.Count(out.String(), "\n"); got != 1 || !strings.HasPrefix(out.String(), `{"line":1,"ok":true`) {
+				t.Errorf("--concurrency %d: with line 2 in flight, standard output holds %q; want line 1's result", conc, out.String())
+			}
+			close(release)
+			if err := <-done; err != nil || strings.Count(out.String(), "\n") != 3 {
+				t.Errorf("--concurrency %d: %v, output %q", conc, err, out.String())
+			}
+		})
+	}
+}
+
+// Nor while it waits for the next line to be read: with the input stalled after line 1 (a pipe
+// nobody writes to yet), line 1's result is on standard output.
+func TestBatchWritesWhatItHasWhileTheInputStalls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		instant := opUpdate
+		instant.send = func(context.Context, *api.Client, any) (int64, any, error) { return 0, nil, nil }
+		pr, pw := io.Pipe()
+		var out strings.Builder
+		c := &cli{env: &env{stdout: &out, stderr: io.Discard}, ctx: context.Background(), hard: context.Background()}
+		b := &batch{c: c, o: instant, cf: &commonFlags{timeout: time.Minute, json: true}, bf: &batchFlags{concurrency: 2}}
+		done := make(chan error, 1)
+		go func() { done <- b.run(pr) }()
+		go func() { io.WriteString(pw, updateLines(1)) }()
+		synctest.Wait()
+		if !strings.HasPrefix(out.String(), `{"line":1,"ok":true`) {
+			t.Errorf("with the input stalled after line 1, standard output holds %q; want line 1's result", out.String())
+		}
+		pw.Close()
+		if err := <-done; err != nil || strings.Count(out.String(), "\n") != 1 {
+			t.Errorf("%v, output %q", err, out.String())
+		}
+	})
 }

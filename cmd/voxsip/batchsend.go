@@ -41,8 +41,9 @@ type batch struct {
 	// The printer's.
 	tally
 	bar      *progressbar.ProgressBar
-	out      []byte     // print's buffer
-	writeErr *errOutput // the first failed write of a result
+	out      []byte          // results gathered to write (flush)
+	pending  []pendingResult // the results in out
+	writeErr *errOutput      // the first failed write of a result
 }
 
 // read is a line of the input, parsed (or the error that ends the input).
