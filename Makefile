@@ -116,11 +116,12 @@ LOADC ?= 8
 bench-serve:
 	$(GO) run ./api/apitest/internal/loadtest -n $(LOADN) -c $(LOADC)
 
-## bench-batch: voxsip update --batch (20k lines, concurrency 16) against a plain Go worker pool,
-## lines/s and new TCP connections
-## (BATCHROUNDS rounds, each running voxsip then the pool, so that drift falls on both)
-BATCHROUNDS ?= 5
+## bench-batch: voxsip update --batch against a plain Go worker pool, each its own process, both
+## against a minimal API in a third (internal/batchbench): BATCHROUNDS paired rounds of BATCHLINES
+## lines at concurrency 16 (which goes first alternates); lines/s, the ratio and its median, new
+## TCP connections, CPU per line. BenchmarkBatch (cmd/voxsip) is the same in one process, to profile.
+BATCHROUNDS ?= 7
+BATCHLINES ?= 50000
 bench-batch:
-	$(GO) test -c -o batch.test ./cmd/voxsip
-	for i in $$(seq $(BATCHROUNDS)); do ./batch.test -test.run '^$$' -test.bench '^BenchmarkBatch$$' -test.benchtime 5x -test.count 1 | grep '^Benchmark'; done
-	rm -f batch.test
+	$(GO) build -o voxsip.bench ./cmd/voxsip
+	$(GO) run ./internal/batchbench -voxsip ./voxsip.bench -rounds $(BATCHROUNDS) -lines $(BATCHLINES); status=$$?; rm -f voxsip.bench; exit $$status

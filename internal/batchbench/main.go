@@ -1,0 +1,292 @@
+// Command batchbench measures `voxsip update --batch` against a plain Go worker pool sending the
+// same requests, each as its own process, against a minimal API in a third process that answers
+// {"result":1} and counts new TCP connections (make bench-batch).
+//
+//	go build -o voxsip ./cmd/voxsip && go run ./internal/batchbench -voxsip ./voxsip
+//
+// Each round runs both, one after the other (which goes first alternates, so that drift on the
+// machine falls on both), and reports lines per second of wall time, process start included, and
+// the ratio voxsip/pool; the last line is the median ratio. The pool is what a Go programmer
+// would write by hand: 16 goroutines, one http.Client with a large idle pool, a bearer token
+// minted once, each answer decoded and checked; it builds each request from the line's number
+// and reads no input, so it does less than the batch (which reads, decodes and checks each line,
+// and writes a --json result for it).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/voxsip/voxsip/api/apitest"
+	"github.com/voxsip/voxsip/auth"
+)
+
+func main() {
+	mode := flag.String("mode", "rounds", "rounds (the measurement), or a child's part: serve, pool")
+	voxsip := flag.String("voxsip", "", "the voxsip binary to measure (rounds)")
+	rounds := flag.Int("rounds", 5, "paired rounds")
+	lines := flag.Int("lines", 50000, "lines (requests) per run")
+	conc := flag.Int("concurrency", 16, "requests in flight")
+	base := flag.String("url", "", "the API's URL (pool)")
+	creds := flag.String("credentials", "", "credentials.json (pool)")
+	flag.Parse()
+	var err error
+	switch *mode {
+	case "serve":
+		err = serve(os.Stdin, os.Stdout)
+	case "pool":
+		err = pool(*base, *creds, *lines, *conc)
+	case "rounds":
+		err = measure(*voxsip, *rounds, *lines, *conc, os.Stdout)
+	default:
+		err = fmt.Errorf("unknown -mode %q", *mode)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "batchbench:", err)
+		os.Exit(1)
+	}
+}
+
+// serve answers every request with {"result":1} until in ends; GET /_conns says how many TCP
+// connections it has accepted. Its first line on out is its URL.
+func serve(in io.Reader, out io.Writer) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	var conns atomic.Int64
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/_conns" {
+				fmt.Fprint(w, conns.Load())
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"result":1}`))
+		}),
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
+		},
+	}
+	go srv.Serve(ln)
+	if _, err := fmt.Fprintf(out, "http://%s\n", ln.Addr()); err != nil {
+		return err
+	}
+	io.Copy(io.Discard, in) // until the parent closes it
+	return srv.Close()
+}
+
+// pool sends lines updates from conc goroutines, as BenchmarkBatch's pool does.
+func pool(base, credsPath string, lines, conc int) error {
+	creds, err := auth.LoadCredentials(credsPath)
+	if err != nil {
+		return err
+	}
+	ts, err := auth.NewTokenSource(creds)
+	if err != nil {
+		return err
+	}
+	tok, err := ts.Token(context.Background())
+	if err != nil {
+		return err
+	}
+	bearer := "Bearer " + tok.Value()
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	hc := &http.Client{Transport: t, Timeout: 30 * time.Second}
+	jobs := make(chan int)
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Go(func() {
+			for i := range jobs {
+				if send(hc, base, bearer, i) != nil {
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	for i := 1; i <= lines; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if n := failed.Load(); n > 0 {
+		return fmt.Errorf("%d requests failed", n)
+	}
+	return nil
+}
+
+func send(hc *http.Client, base, bearer string, i int) error {
+	q := url.Values{"sip_registration_id": {strconv.Itoa(i)}, "proxy": {fmt.Sprintf("p%d", i)}, "password": {password(i)}}
+	req, err := http.NewRequest(http.MethodPost, base+"/platform_api/UpdateSipRegistration?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", bearer)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Result int `json:"result"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&r)
+	io.Copy(io.Discard, resp.Body)
+	if err != nil || r.Result != 1 {
+		return fmt.Errorf("result %d, %v", r.Result, err)
+	}
+	return nil
+}
+
+func password(i int) string { return fmt.Sprintf("batchbench-password-%d", i) }
+
+// measure runs the paired rounds and prints their table and the median ratio.
+func measure(voxsip string, rounds, lines, conc int, out io.Writer) error {
+	if voxsip == "" {
+		return errors.New("-voxsip: the voxsip binary to measure is required")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "batchbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	creds, batch, err := inputs(dir, lines)
+	if err != nil {
+		return err
+	}
+	base, conns, stop, err := startServer(self)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	args := map[string][]string{
+		"voxsip": {voxsip, "update", "--credentials", creds, "--base-url", base + "/platform_api", "--batch", batch,
+			"--concurrency", strconv.Itoa(conc), "--json"},
+		"pool": {self, "-mode", "pool", "-url", base, "-credentials", creds, "-lines", strconv.Itoa(lines), "-concurrency", strconv.Itoa(conc)},
+	}
+	fmt.Fprintf(out, "%d lines per run, concurrency %d, wall time per process\n\n", lines, conc)
+	fmt.Fprintln(out, "| round | voxsip, lines/s | pool, lines/s | ratio | voxsip's new connections | CPU µs/line, user+system: voxsip | pool |")
+	fmt.Fprintln(out, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	var ratios []float64
+	for r := 1; r <= rounds; r++ {
+		order := []string{"voxsip", "pool"}
+		if r%2 == 0 {
+			slices.Reverse(order)
+		}
+		rate, cpu, newConns := map[string]float64{}, map[string]string{}, int64(0)
+		for _, who := range order {
+			cmd := exec.Command(args[who][0], args[who][1:]...)
+			before, err := conns()
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			if msg, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("%s: %w: %s", who, err, lastLine(msg))
+			}
+			rate[who] = float64(lines) / time.Since(start).Seconds()
+			ps := cmd.ProcessState
+			cpu[who] = fmt.Sprintf("%.1f+%.1f", perLine(ps.UserTime(), lines), perLine(ps.SystemTime(), lines))
+			after, err := conns()
+			if err != nil {
+				return err
+			}
+			if who == "voxsip" {
+				newConns = after - before
+			}
+		}
+		ratio := rate["voxsip"] / rate["pool"]
+		ratios = append(ratios, ratio)
+		fmt.Fprintf(out, "| %d | %.0f | %.0f | %.2f | %d | %s | %s |\n", r, rate["voxsip"], rate["pool"], ratio, newConns, cpu["voxsip"], cpu["pool"])
+	}
+	slices.Sort(ratios)
+	_, err = fmt.Fprintf(out, "\nmedian ratio voxsip/pool: %.2f\n", ratios[len(ratios)/2])
+	return err
+}
+
+// inputs writes the credentials of a throwaway account and the batch of lines updates.
+func inputs(dir string, lines int) (creds, batch string, err error) {
+	fake := apitest.NewServer()
+	credsJSON := fake.CredentialsJSON()
+	fake.Close()
+	creds, batch = filepath.Join(dir, "credentials.json"), filepath.Join(dir, "batch.jsonl")
+	if err := os.WriteFile(creds, credsJSON, 0o600); err != nil {
+		return "", "", err
+	}
+	var b bytes.Buffer
+	for i := 1; i <= lines; i++ {
+		fmt.Fprintf(&b, `{"sip_registration_id": %d, "proxy": "p%d", "password": %q}`+"\n", i, i, password(i))
+	}
+	return creds, batch, os.WriteFile(batch, b.Bytes(), 0o600)
+}
+
+// startServer starts serve in a child process and returns its URL, a reader of its connection
+// count, and a stop.
+func startServer(self string) (base string, conns func() (int64, error), stop func(), err error) {
+	cmd := exec.Command(self, "-mode", "serve")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, nil, err
+	}
+	stop = func() { stdin.Close(); cmd.Wait() }
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", nil, nil, fmt.Errorf("the server did not start: %w", err)
+	}
+	base = strings.TrimSpace(line)
+	conns = func() (int64, error) {
+		resp, err := http.Get(base + "/_conns")
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return 0, err
+		}
+		return strconv.ParseInt(string(b), 10, 64)
+	}
+	return base, conns, stop, nil
+}
+
+func perLine(d time.Duration, lines int) float64 { return float64(d.Microseconds()) / float64(lines) }
+
+func lastLine(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
