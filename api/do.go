@@ -46,19 +46,28 @@ func (op operation) validate(p any) error {
 // sendFunc sends one attempt through the generated client, with edit as an extra request editor.
 type sendFunc func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error)
 
+// ready checks what do needs before any attempt: p against the operation's rules (unless the
+// caller has validated it: apihook.TrustValidated), and that ctx is not done.
+func (c *Client) ready(ctx context.Context, op operation, p any) error {
+	if !c.prevalidated {
+		if err := op.validate(p); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s %s: %w", errPrefix, op.ID, err)
+	}
+	return nil
+}
+
 // do is the one place every operation goes through: it validates p, sends attempts through the
 // generated client (whose request editors add the token and headers), reads and judges each
 // response into R, retries as the policy and the operation's idempotency allow, masks secrets
 // in every error, logs each attempt and types the final error. ok returns "" for a body that is
 // a success, else what is wrong with it.
 func do[R any](ctx context.Context, c *Client, op operation, p secretValuer, send sendFunc, ok func(*R) string) (*R, error) {
-	if !c.prevalidated { // else the caller has validated p (apihook.TrustValidated)
-		if err := op.validate(p); err != nil {
-			return nil, err
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", errPrefix, op.ID, err)
+	if err := c.ready(ctx, op, p); err != nil {
+		return nil, err
 	}
 	sc := scrubber{params: p}
 	// The auth editor has set the token by the time this runs (client editors run first): keep

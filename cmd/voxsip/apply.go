@@ -88,21 +88,30 @@ func (c *cli) applyCmd() *cobra.Command {
 	return cmd
 }
 
+// readWanted reads and parses the apply file (- for standard input): the registrations wanted.
+func (c *cli) readWanted(file string, opt planOptions) ([]*desired, error) {
+	data, dir, err := readApplyFile(file, c.stdin)
+	if err != nil {
+		return nil, err
+	}
+	want, err := parseApplyFile(data, dir, os.LookupEnv)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", file, oneLine(strings.ReplaceAll(err.Error(), "\n", "; ")))
+	}
+	if opt.prune && len(want) == 0 { // an empty list, or a template that rendered none
+		return nil, usagef("%s lists no registration: with --prune that deletes every registration of the account, "+
+			"which apply never does; nothing was changed. To delete them all: %s", file, deleteAllHint)
+	}
+	return want, nil
+}
+
 func (c *cli) apply(common *commonFlags, file string, dryRun bool, opt planOptions) error {
 	if err := common.check(); err != nil {
 		return err
 	}
-	data, dir, err := readApplyFile(file, c.stdin)
+	want, err := c.readWanted(file, opt)
 	if err != nil {
 		return err
-	}
-	want, err := parseApplyFile(data, dir, os.LookupEnv)
-	if err != nil {
-		return fmt.Errorf("%s: %s", file, oneLine(strings.ReplaceAll(err.Error(), "\n", "; ")))
-	}
-	if opt.prune && len(want) == 0 { // an empty list, or a template that rendered none
-		return usagef("%s lists no registration: with --prune that deletes every registration of the account, "+
-			"which apply never does; nothing was changed. To delete them all: %s", file, deleteAllHint)
 	}
 	cl, err := c.client(common, 1)
 	if err != nil {

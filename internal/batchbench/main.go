@@ -201,24 +201,13 @@ func measure(voxsip string, rounds, lines, conc int, out io.Writer) error {
 		}
 		rate, cpu, newConns := map[string]float64{}, map[string]string{}, int64(0)
 		for _, who := range order {
-			cmd := exec.Command(args[who][0], args[who][1:]...)
-			before, err := conns()
+			run, err := timed(args[who], conns, lines)
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", who, err)
 			}
-			start := time.Now()
-			if msg, err := cmd.CombinedOutput(); err != nil {
-				return fmt.Errorf("%s: %w: %s", who, err, lastLine(msg))
-			}
-			rate[who] = float64(lines) / time.Since(start).Seconds()
-			ps := cmd.ProcessState
-			cpu[who] = fmt.Sprintf("%.1f+%.1f", perLine(ps.UserTime(), lines), perLine(ps.SystemTime(), lines))
-			after, err := conns()
-			if err != nil {
-				return err
-			}
+			rate[who], cpu[who] = run.rate, run.cpu
 			if who == "voxsip" {
-				newConns = after - before
+				newConns = run.newConns
 			}
 		}
 		ratio := rate["voxsip"] / rate["pool"]
@@ -228,6 +217,32 @@ func measure(voxsip string, rounds, lines, conc int, out io.Writer) error {
 	slices.Sort(ratios)
 	_, err = fmt.Fprintf(out, "\nmedian ratio voxsip/pool: %.2f\n", ratios[len(ratios)/2])
 	return err
+}
+
+// run is what timed measured of one process.
+type run struct {
+	rate     float64 // lines per second of wall time
+	cpu      string  // user+system CPU µs per line
+	newConns int64   // new connections the server accepted meanwhile
+}
+
+// timed runs the command args and measures it.
+func timed(args []string, conns func() (int64, error), lines int) (run, error) {
+	cmd := exec.Command(args[0], args[1:]...)
+	before, err := conns()
+	if err != nil {
+		return run{}, err
+	}
+	start := time.Now()
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return run{}, fmt.Errorf("%w: %s", err, lastLine(msg))
+	}
+	r := run{rate: float64(lines) / time.Since(start).Seconds()}
+	ps := cmd.ProcessState
+	r.cpu = fmt.Sprintf("%.1f+%.1f", perLine(ps.UserTime(), lines), perLine(ps.SystemTime(), lines))
+	after, err := conns()
+	r.newConns = after - before
+	return r, err
 }
 
 // inputs writes the credentials of a throwaway account and the batch of lines updates.
