@@ -165,11 +165,12 @@ type gateWriter struct {
 	open  chan struct{}
 	lines int
 	held  int // the results in the first write, held
+	bytes int // its size
 }
 
 func (w *gateWriter) Write(p []byte) (int, error) {
 	if w.lines == 0 {
-		w.held = bytes.Count(p, []byte("\n"))
+		w.held, w.bytes = bytes.Count(p, []byte("\n")), len(p)
 	}
 	<-w.open
 	w.lines += bytes.Count(p, []byte("\n"))
@@ -197,9 +198,9 @@ func TestBatchReadsAheadABoundedWindow(t *testing.T) {
 				done := make(chan error, 1)
 				go func() { done <- b.run(in) }()
 				synctest.Wait()
-				if in.given > window+out.held || in.given < window-8+out.held || out.held*60 > flushAt {
-					t.Errorf("--concurrency %d, dry run %v: %d lines read while the first %d results wait to be written, want the window of %d after them",
-						conc, dryRun, in.given, out.held, window)
+				if in.given > window+out.held || in.given < window-8+out.held || out.bytes > flushAt+1024 {
+					t.Errorf("--concurrency %d, dry run %v: %d lines read while the first %d results (%d bytes) wait to be written, want the window of %d after them",
+						conc, dryRun, in.given, out.held, out.bytes, window)
 				}
 				close(out.open)
 				if err := <-done; err != nil || in.given != in.total || out.lines != in.total {
