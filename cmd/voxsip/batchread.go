@@ -133,6 +133,12 @@ func parseLine(o operation, raw []byte) (any, error) {
 	if err := p.DecodeParamsJSON(raw); errors.Is(err, generated.ErrNotJSON) {
 		return o.op.New(), lineJSONError(err, raw) // nothing of malformed JSON is shown, not even its id
 	} else if err != nil {
+		// The result shows what was decoded before the key at fault (its id), unless that key
+		// has a value already: given twice, it is unclear which of its values the line means.
+		var pe *generated.ParamsJSONError
+		if errors.As(err, &pe) && pe.Param != "" && p.HasParam(pe.Param) {
+			return o.op.New(), err
+		}
 		return p, err
 	}
 	if err := checkGiven(o, p); err != nil {

@@ -85,6 +85,19 @@ func TestBatchLineKeysAreExact(t *testing.T) {
 			t.Errorf("%s: %v, want an error with %q", tt.line, err, tt.want)
 		}
 	}
+	// A bad line's result names the registration it was decoded for, unless its id is given twice.
+	for line, want := range map[string]int64{
+		`{"sip_registration_id":4,"pasword":"x"}`:                           4,
+		`{"sip_registration_id":4,"auth_user":5}`:                           4,
+		`{"sip_registration_id":1,"sip_registration_id":2}`:                 0,
+		`{"sip_registration_id":1,"auth_user":"a","auth_user":"b"}`:         0,
+		`{"sip_registration_id":1,"auth_user":"a","Sip_Registration_Id":2}`: 1,
+	} {
+		p, err := parseLine(opUpdate, []byte(line))
+		if id := registrationID(opUpdate, p); err == nil || id != want {
+			t.Errorf("%s: id %d, %v; want id %d and an error", line, id, err, want)
+		}
+	}
 	if _, err := parseLine(opUpdate, []byte(`{"sip_registration_id":1,"auth_user":"x","password":"p\u00e9"}`)); err != nil {
 		t.Errorf("a good line: %v", err)
 	}
