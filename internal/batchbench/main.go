@@ -6,11 +6,12 @@
 //
 // Each round runs both, one after the other (which goes first alternates, so that drift on the
 // machine falls on both), and reports lines per second of wall time, process start included, and
-// the ratio voxsip/pool; the last line is the median ratio. The pool is what a Go programmer
-// would write by hand: 16 goroutines, one http.Client with a large idle pool, a bearer token
-// minted once, each answer decoded and checked; it builds each request from the line's number
-// and reads no input, so it does less than the batch (which reads, decodes and checks each line,
-// and writes a --json result for it).
+// the ratios; the last line gives their medians. The pool is what a Go programmer would write by
+// hand: 16 goroutines, one http.Client with a large idle pool, a bearer token minted once, each
+// answer decoded and checked. "pool" builds each request from the line's number and reads no
+// input, so it does less than the batch (which reads, decodes and checks each line, and writes a
+// --json result for it); "pool-file" reads the same file as voxsip, one line at a time with
+// bufio.Scanner and encoding/json, and writes nothing.
 package main
 
 import (
@@ -47,13 +48,14 @@ func main() {
 	conc := flag.Int("concurrency", 16, "requests in flight")
 	base := flag.String("url", "", "the API's URL (pool)")
 	creds := flag.String("credentials", "", "credentials.json (pool)")
+	batch := flag.String("batch", "", "with -mode pool: read the requests from this JSON Lines file, as voxsip does")
 	flag.Parse()
 	var err error
 	switch *mode {
 	case "serve":
 		err = serve(os.Stdin, os.Stdout)
 	case "pool":
-		err = pool(*base, *creds, *lines, *conc)
+		err = pool(*base, *creds, *batch, *lines, *conc)
 	case "rounds":
 		err = measure(*voxsip, *rounds, *lines, *conc, os.Stdout)
 	default:
@@ -96,8 +98,16 @@ func serve(in io.Reader, out io.Writer) error {
 	return srv.Close()
 }
 
-// pool sends lines updates from conc goroutines, as BenchmarkBatch's pool does.
-func pool(base, credsPath string, lines, conc int) error {
+// update is one request's parameters.
+type update struct {
+	ID       int    `json:"sip_registration_id"`
+	Proxy    string `json:"proxy"`
+	Password string `json:"password"`
+}
+
+// pool sends lines updates from conc goroutines, as BenchmarkBatch's pool does: made up from each
+// line's number, or (batch != "") read from the JSON Lines file with encoding/json.
+func pool(base, credsPath, batch string, lines, conc int) error {
 	creds, err := auth.LoadCredentials(credsPath)
 	if err != nil {
 		return err
@@ -114,31 +124,53 @@ func pool(base, credsPath string, lines, conc int) error {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
 	hc := &http.Client{Transport: t, Timeout: 30 * time.Second}
-	jobs := make(chan int)
+	jobs := make(chan update)
 	var failed atomic.Int64
 	var wg sync.WaitGroup
 	for range conc {
 		wg.Go(func() {
-			for i := range jobs {
-				if send(hc, base, bearer, i) != nil {
+			for u := range jobs {
+				if send(hc, base, bearer, u) != nil {
 					failed.Add(1)
 				}
 			}
 		})
 	}
-	for i := 1; i <= lines; i++ {
-		jobs <- i
-	}
+	err = feed(jobs, batch, lines)
 	close(jobs)
 	wg.Wait()
 	if n := failed.Load(); n > 0 {
 		return fmt.Errorf("%d requests failed", n)
 	}
-	return nil
+	return err
 }
 
-func send(hc *http.Client, base, bearer string, i int) error {
-	q := url.Values{"sip_registration_id": {strconv.Itoa(i)}, "proxy": {fmt.Sprintf("p%d", i)}, "password": {password(i)}}
+// feed gives jobs the updates: lines made up, or each line of the file batch.
+func feed(jobs chan<- update, batch string, lines int) error {
+	if batch == "" {
+		for i := 1; i <= lines; i++ {
+			jobs <- update{i, fmt.Sprintf("p%d", i), password(i)}
+		}
+		return nil
+	}
+	f, err := os.Open(batch)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var u update
+		if err := json.Unmarshal(sc.Bytes(), &u); err != nil {
+			return err
+		}
+		jobs <- u
+	}
+	return sc.Err()
+}
+
+func send(hc *http.Client, base, bearer string, u update) error {
+	q := url.Values{"sip_registration_id": {strconv.Itoa(u.ID)}, "proxy": {u.Proxy}, "password": {u.Password}}
 	req, err := http.NewRequest(http.MethodPost, base+"/platform_api/UpdateSipRegistration?"+q.Encode(), nil)
 	if err != nil {
 		return err
@@ -185,19 +217,22 @@ func measure(voxsip string, rounds, lines, conc int, out io.Writer) error {
 		return err
 	}
 	defer stop()
+	pool := []string{self, "-mode", "pool", "-url", base, "-credentials", creds, "-lines", strconv.Itoa(lines), "-concurrency", strconv.Itoa(conc)}
 	args := map[string][]string{
 		"voxsip": {voxsip, "update", "--credentials", creds, "--base-url", base + "/platform_api", "--batch", batch,
 			"--concurrency", strconv.Itoa(conc), "--json"},
-		"pool": {self, "-mode", "pool", "-url", base, "-credentials", creds, "-lines", strconv.Itoa(lines), "-concurrency", strconv.Itoa(conc)},
+		"pool":      pool,
+		"pool-file": append(slices.Clip(pool), "-batch", batch),
 	}
-	fmt.Fprintf(out, "%d lines per run, concurrency %d, wall time per process\n\n", lines, conc)
-	fmt.Fprintln(out, "| round | voxsip, lines/s | pool, lines/s | ratio | voxsip's new connections | CPU µs/line, user+system: voxsip | pool |")
-	fmt.Fprintln(out, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	var ratios []float64
+	fmt.Fprintf(out, "%d lines per run, concurrency %d, wall time per process; pool: requests made up from the line's\n", lines, conc)
+	fmt.Fprintf(out, "number; pool-file: read from the same file as voxsip (bufio.Scanner, encoding/json)\n\n")
+	fmt.Fprintln(out, "| round | voxsip, lines/s | pool | voxsip/pool | pool-file | voxsip/pool-file | voxsip's new connections | CPU µs/line, user+system: voxsip | pool | pool-file |")
+	fmt.Fprintln(out, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	var ratios, fileRatios []float64
 	for r := 1; r <= rounds; r++ {
-		order := []string{"voxsip", "pool"}
-		if r%2 == 0 {
-			slices.Reverse(order)
+		order := []string{"voxsip", "pool", "pool-file"}
+		for range r % 3 { // each goes first in turn
+			order = append(order[1:], order[0])
 		}
 		rate, cpu, newConns := map[string]float64{}, map[string]string{}, int64(0)
 		for _, who := range order {
@@ -210,13 +245,18 @@ func measure(voxsip string, rounds, lines, conc int, out io.Writer) error {
 				newConns = run.newConns
 			}
 		}
-		ratio := rate["voxsip"] / rate["pool"]
-		ratios = append(ratios, ratio)
-		fmt.Fprintf(out, "| %d | %.0f | %.0f | %.2f | %d | %s | %s |\n", r, rate["voxsip"], rate["pool"], ratio, newConns, cpu["voxsip"], cpu["pool"])
+		ratios = append(ratios, rate["voxsip"]/rate["pool"])
+		fileRatios = append(fileRatios, rate["voxsip"]/rate["pool-file"])
+		fmt.Fprintf(out, "| %d | %.0f | %.0f | %.2f | %.0f | %.2f | %d | %s | %s | %s |\n", r, rate["voxsip"], rate["pool"], ratios[r-1],
+			rate["pool-file"], fileRatios[r-1], newConns, cpu["voxsip"], cpu["pool"], cpu["pool-file"])
 	}
-	slices.Sort(ratios)
-	_, err = fmt.Fprintf(out, "\nmedian ratio voxsip/pool: %.2f\n", ratios[len(ratios)/2])
+	_, err = fmt.Fprintf(out, "\nmedian ratio voxsip/pool: %.2f; voxsip/pool-file: %.2f\n", median(ratios), median(fileRatios))
 	return err
+}
+
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 // run is what timed measured of one process.

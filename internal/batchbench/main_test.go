@@ -31,8 +31,18 @@ func TestPoolAgainstServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake.Close()
-	if err := pool(base, creds, 200, 4); err != nil {
+	if err := pool(base, creds, "", 200, 4); err != nil {
 		t.Fatal(err)
+	}
+	_, batch, err := inputs(t.TempDir(), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pool(base, creds, batch, 0, 4); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool(base, creds, creds, 0, 4); err == nil { // not JSON Lines of updates
+		t.Error("the pool read a file of no updates without an error")
 	}
 	resp, err := http.Get(base + "/_conns")
 	if err != nil {
