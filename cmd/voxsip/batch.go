@@ -37,9 +37,10 @@ command refuses from flags, longer than 1 MiB) is reported with its number and s
 result line per line is printed in input order ("line N ..." or, with --json, an object with
 "line", "ok" and "error"). After 10 requests in a row fail to reach the API the batch stops
 early; so does a failed write of a result (a full disk, a closed pipe), with the results not
-written and the lines not sent named on standard error. Ctrl-C finishes the requests in flight
-and sends nothing new; a second Ctrl-C (or SIGTERM) stops at once and names the lines whose
-outcome is unknown. With --dry-run every line is checked and reported, and nothing is sent.
+written and the lines not sent named on standard error. Ctrl-C (or SIGTERM) finishes the
+requests in flight and sends nothing new; a second one stops at once and names the lines whose
+outcome is unknown (once a write of results returns: a reader of standard output that stopped
+reading holds the batch until it reads or exits). With --dry-run every line is checked and reported, and nothing is sent.
 A create batch refuses a line for the registration an earlier line creates (the same
 sip_username, exactly, and proxy, whose host is compared in any case and with or without a
 trailing dot); for that it keeps a 16-byte digest and the line number of each line: about 110

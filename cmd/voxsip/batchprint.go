@@ -245,63 +245,62 @@ func resultJSON(r outcome, err error, opID string) map[string]any {
 }
 
 // summary prints the counts and what went wrong on standard error; cause is why the batch
-// stopped early, if it did.
+// stopped early, if it did. A failed write of the results is said whatever stopped the batch
+// first: its results are on standard error, to be appended before --resume.
 func (b *batch) summary(cause error) error {
 	c, t := b.c, b.tally
-	if b.bf.dryRun && b.readErr == nil && cause == nil {
-		return b.dryRunSummary()
-	}
 	summary := fmt.Sprintf("%d lines: %d ok, %d failed, %d bad", t.ok+t.skipped+t.failed+t.bad, t.ok, t.failed, t.bad)
+	if b.bf.dryRun {
+		summary = fmt.Sprintf("dry run: %d lines: %d valid, %d bad", t.checked+t.skipped+t.failed+t.bad, t.checked, t.bad)
+	}
 	if t.skipped > 0 {
 		summary += fmt.Sprintf(", %d done before (--resume)", t.skipped)
 	}
+	if b.bf.dryRun && t.failed > 0 {
+		summary += fmt.Sprintf(", %d held back (outcome unknown)", t.failed)
+	}
+	problems := b.problems(cause)
+	if b.bf.dryRun {
+		problems = append(problems, "nothing was sent")
+	}
+	msg := strings.Join(append([]string{summary}, problems...), "; ")
+	if (len(problems) == 0 || b.bf.dryRun && len(problems) == 1) && t.failed+t.bad == 0 {
+		fmt.Fprintf(c.stderr, "batch: %s\n", msg)
+		return nil
+	}
+	fmt.Fprintf(c.stderr, "voxsip: batch: %s\n", msg)
+	return errReported
+}
+
+// problems says what went wrong besides the lines' own failures: lines whose outcome is unknown,
+// a failed write of the results, and why the batch stopped before the end of its input.
+func (b *batch) problems(cause error) []string {
+	c, t := b.c, b.tally
 	var problems []string
 	if len(t.unknown) > 0 {
 		problems = append(problems, fmt.Sprintf("the outcome of line%s %s is unknown", plural(len(t.unknown)), joinInts(t.unknown)))
 	}
+	if b.writeErr != nil {
+		problems = append(problems, b.writeErr.Error())
+	}
 	notSent := fmt.Sprintf("the lines after line %d were not sent (rerun with --json output and --resume to finish)", b.lastRead)
-	var (
-		down *errServiceDown
-		out  *errOutput
-	)
+	if b.bf.dryRun {
+		notSent = fmt.Sprintf("the lines after line %d were not checked", b.lastRead)
+	}
+	var down *errServiceDown
 	switch {
 	case b.readErr != nil:
 		problems = append(problems, fmt.Sprintf("reading the input after line %d failed: %s", b.lastRead, b.readErr))
-	case errors.As(cause, &out) && b.complete:
-		problems = append(problems, out.Error())
-	case errors.As(cause, &out):
-		problems = append(problems, out.Error()+"; "+notSent)
 	case errors.As(cause, &down):
 		problems = append(problems, "stopped early: "+down.Error()+"; "+notSent)
 	case c.hard.Err() != nil:
 		problems = append(problems, "stopped at once; "+notSent)
 	case c.ctx.Err() != nil && !b.complete:
 		problems = append(problems, "interrupted; "+notSent)
+	case b.writeErr != nil && !b.complete:
+		problems = append(problems, notSent)
 	}
-	if len(problems) == 0 && t.failed+t.bad == 0 {
-		fmt.Fprintf(c.stderr, "batch: %s\n", summary)
-		return nil
-	}
-	fmt.Fprintf(c.stderr, "voxsip: batch: %s\n", strings.Join(append([]string{summary}, problems...), "; "))
-	return errReported
-}
-
-// dryRunSummary ends a --dry-run batch: the counts, and an error when a line is bad.
-func (b *batch) dryRunSummary() error {
-	t := b.tally
-	summary := fmt.Sprintf("dry run: %d lines: %d valid, %d bad", t.checked+t.skipped+t.failed+t.bad, t.checked, t.bad)
-	if t.skipped > 0 {
-		summary += fmt.Sprintf(", %d done before (--resume)", t.skipped)
-	}
-	if t.failed > 0 {
-		summary += fmt.Sprintf(", %d held back (outcome unknown)", t.failed)
-	}
-	if t.bad+t.failed == 0 {
-		fmt.Fprintf(b.c.stderr, "batch: %s; nothing was sent\n", summary)
-		return nil
-	}
-	fmt.Fprintf(b.c.stderr, "voxsip: batch: %s; nothing was sent\n", summary)
-	return errReported
+	return problems
 }
 
 func plural(n int) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -108,5 +109,55 @@ func TestBatchSecondSignalStopsAtOnce(t *testing.T) {
 				t.Errorf("stdout %q", r.stdout)
 			}
 		})
+	}
+}
+
+// A batch interrupted before its results could be written says both in its summary: the failed
+// write (its results are on standard error, to append before --resume) and the interrupt. The
+// interrupt stopped the batch first, and the summary used to say only that.
+func TestBatchInterruptedAndUnwritableSaysBoth(t *testing.T) {
+	srv, arrived, release, _ := gated(t)
+	creds := throwawayCreds(t)
+	sigs := make(chan os.Signal, 1)
+	drained := make(chan struct{})
+	var stderr syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &fullDisk{}, stderr: &stderr, sigs: sigs, signalled: func(int) { close(drained) }}
+	done := make(chan int, 1)
+	go func() {
+		done <- runEnv(context.Background(), []string{"update", "--credentials", creds, "--base-url", srv.URL,
+			"--batch", writeFile(t, updateLines(20)), "--concurrency", "2", "--json"}, e)
+	}()
+	waitN(t, arrived, 2)
+	sigs <- os.Interrupt
+	select {
+	case <-drained:
+	case <-time.After(testutil.WaitLimit):
+		t.Fatal("the interrupt never took effect")
+	}
+	close(release)
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(testutil.WaitLimit):
+		t.Fatal("the batch did not end")
+	}
+	got := stderr.String()
+	if code != exitFailed || !strings.Contains(got, "writing the results to standard output failed at line 1 (") ||
+		!strings.Contains(got, "interrupted; the lines after line") || len(notWritten.FindAllString(got, -1)) != 2 {
+		t.Errorf("exit %d, stderr:\n%s", code, got)
+	}
+}
+
+// A --dry-run whose results cannot be written counts the lines it checked and says so, and says
+// that the lines after were not checked (it sends nothing: there is nothing to resume).
+func TestDryRunUnwritableSummary(t *testing.T) {
+	var stderr strings.Builder
+	code := run(context.Background(), []string{"create", "--batch", writeFile(t, createLines("a", "b", "c")), "--dry-run", "--json"},
+		strings.NewReader(""), &fullDisk{}, &stderr)
+	got := stderr.String()
+	if code != exitNothing || !strings.Contains(got, "voxsip: batch: dry run: ") || strings.Contains(got, " 0 lines") ||
+		!strings.Contains(got, "writing the results to standard output failed at line 1 (") || !strings.Contains(got, "nothing was sent") ||
+		strings.Contains(got, "rerun with --json output and --resume") {
+		t.Errorf("exit %d, stderr:\n%s", code, got)
 	}
 }
