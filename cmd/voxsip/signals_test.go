@@ -67,11 +67,7 @@ func TestBatchFirstInterruptDrains(t *testing.T) {
 			}()
 			waitN(t, arrived, tc.concurrency)
 			sigs <- os.Interrupt
-			select {
-			case <-drained:
-			case <-time.After(testutil.WaitLimit):
-				t.Fatal("the interrupt never took effect")
-			}
+			awaitDrain(t, drained)
 			close(release)
 			r := await(t, done)
 			if r.code != 1 || !strings.Contains(r.stderr, "interrupted; the lines after line") {
@@ -129,11 +125,7 @@ func TestBatchInterruptedAndUnwritableSaysBoth(t *testing.T) {
 	}()
 	waitN(t, arrived, 2)
 	sigs <- os.Interrupt
-	select {
-	case <-drained:
-	case <-time.After(testutil.WaitLimit):
-		t.Fatal("the interrupt never took effect")
-	}
+	awaitDrain(t, drained)
 	close(release)
 	var code int
 	select {
@@ -159,5 +151,15 @@ func TestDryRunUnwritableSummary(t *testing.T) {
 		!strings.Contains(got, "writing the results to standard output failed at line 1 (") || !strings.Contains(got, "nothing was sent") ||
 		strings.Contains(got, "rerun with --json output and --resume") {
 		t.Errorf("exit %d, stderr:\n%s", code, got)
+	}
+}
+
+// awaitDrain waits until the CLI says the first interrupt has taken effect (env.signalled).
+func awaitDrain(t *testing.T, drained <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-drained:
+	case <-time.After(testutil.WaitLimit):
+		t.Fatal("the interrupt never took effect")
 	}
 }
