@@ -119,15 +119,17 @@ func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*pl
 	}
 	byKey := map[regKey][]api.SIPRegistration{} // by identity
 	for _, r := range have {
-		byKey[keyOf(r).identity()] = append(byKey[keyOf(r).identity()], r)
+		id := keyOf(r).identity()
+		byKey[id] = append(byKey[id], r)
 	}
 	var errs []error
 	out := &plan{}
 	wanted := map[regKey]bool{} // by identity
 	for _, d := range want {
 		k := d.key()
-		wanted[k.identity()] = true
-		matches := byKey[k.identity()]
+		id := k.identity()
+		wanted[id] = true
+		matches := byKey[id]
 		switch len(matches) {
 		case 0:
 			p := *d.p

@@ -245,13 +245,15 @@ func (b *batch) checkDuplicate(j *job) {
 	if !ok || j.bad != nil {
 		return
 	}
+	if b.firstLine == nil {
+		b.firstLine = map[regDigest]int{}
+	}
 	k := regKey{p.SIPUsername, p.Proxy}
-	first, seen := b.firstLine[k.digest()]
+	d := k.digest()
+	first, seen := b.firstLine[d]
 	switch {
-	case !seen && b.firstLine == nil:
-		b.firstLine = map[regDigest]int{k.digest(): j.line}
 	case !seen:
-		b.firstLine[k.digest()] = j.line
+		b.firstLine[d] = j.line
 	case j.skip == "" && j.held == nil:
 		j.bad = fmt.Errorf("line %d creates %s already (a proxy's host is compared in any case and with or without a "+
 			"trailing dot; a second registration, and a second fee, is almost always a mistake): "+
