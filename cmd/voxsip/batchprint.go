@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/voxsip/voxsip/api"
-	"github.com/voxsip/voxsip/internal/printable"
 )
 
 // The last stage of a batch: each line's result printed in input order, every write checked,
@@ -139,14 +137,7 @@ func (b *batch) flush(stopCause context.CancelCauseFunc) {
 // result object, which can be appended to the results for --resume (so that a create that was
 // sent is not sent again), else the text line.
 func (b *batch) notWritten(r outcome) string {
-	if !b.cf.json {
-		return b.text(r)
-	}
-	line, err := json.Marshal(resultJSON(r, r.error(), b.o.op.ID))
-	if err != nil {
-		return b.text(r)
-	}
-	return string(printable.JSON(line)) + "\n"
+	return string(b.appendResult(nil, r))
 }
 
 // appendResult appends r's result line to buf.
@@ -174,11 +165,11 @@ func (b *batch) appendResult(buf []byte, r outcome) []byte {
 		}
 		return append(buf, "}\n"...)
 	}
-	line, err := json.Marshal(resultJSON(r, r.error(), b.o.op.ID))
+	out, err := appendJSON(buf, resultJSON(r, r.error(), b.o.op.ID))
 	if err != nil { // no value of resultJSON fails to marshal; the text line stands in
 		return append(buf, b.text(r)...)
 	}
-	return append(append(buf, printable.JSON(line)...), '\n')
+	return out
 }
 
 // error is the line's error as printed: a bad line's says so.
@@ -260,11 +251,12 @@ func (b *batch) summary(cause error) error {
 		summary += fmt.Sprintf(", %d held back (outcome unknown)", t.failed)
 	}
 	problems := b.problems(cause)
+	ok := len(problems) == 0 && t.failed+t.bad == 0
 	if b.bf.dryRun {
 		problems = append(problems, "nothing was sent")
 	}
 	msg := strings.Join(append([]string{summary}, problems...), "; ")
-	if (len(problems) == 0 || b.bf.dryRun && len(problems) == 1) && t.failed+t.bad == 0 {
+	if ok {
 		fmt.Fprintf(c.stderr, "batch: %s\n", msg)
 		return nil
 	}

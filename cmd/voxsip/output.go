@@ -71,12 +71,21 @@ func singleResult(id int64, res any) (map[string]any, error) {
 // printJSON writes v as one line of JSON, with what a terminal would act on inside its strings
 // escaped (printable.JSON: the same JSON value).
 func printJSON(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
+	line, err := appendJSON(nil, v)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(printable.JSON(b), '\n'))
+	_, err = w.Write(line)
 	return err
+}
+
+// appendJSON appends v to buf as printJSON writes it: one line of JSON, escaped by printable.JSON.
+func appendJSON(buf []byte, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return buf, err
+	}
+	return append(append(buf, printable.JSON(b)...), '\n'), nil
 }
 
 // listHeader heads list's table; it is printed with the first row (or when there is none), never
