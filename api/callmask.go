@@ -101,7 +101,8 @@ func (m *jsonMasker) text(str string) string {
 // number writes n, or the string mask if n is one of the secrets whole (as a password of digits
 // echoed as a number; compared as text, case-insensitively for an exponent's 'e').
 func (m *jsonMasker) number(n jx.Num) {
-	if slices.ContainsFunc(m.secrets, func(secret string) bool { return strings.EqualFold(secret, n.String()) }) {
+	text := n.String()
+	if slices.ContainsFunc(m.secrets, func(secret string) bool { return strings.EqualFold(secret, text) }) {
 		m.e.Str(mask)
 		m.changed = true
 		return

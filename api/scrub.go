@@ -15,32 +15,25 @@ import (
 const mask = params.Mask
 
 // secretParams are the names of every parameter that openapi.yaml marks format: password, in
-// any operation: their values never appear in errors or logs.
-var secretParams = func() []string {
-	var out []string
-	for _, op := range params.All() {
-		for _, f := range op.Fields {
-			if f.Secret && !slices.Contains(out, f.Name) {
-				out = append(out, f.Name)
-			}
-		}
-	}
-	return out
-}()
+// any operation: their values never appear in errors or logs. paramNames are the names of every
+// parameter of every operation: public text that a secret may share a piece with ("password" in
+// "password=***").
+var secretParams, paramNames = apiParamNames()
 
-// paramNames are the names of every parameter of every operation: public text that a secret may
-// share a piece with ("password" in "password=***").
-var paramNames = func() []string {
-	var out []string
+// apiParamNames lists, once each, the secret parameters' names and all parameters' names.
+func apiParamNames() (secret, all []string) {
 	for _, op := range params.All() {
 		for _, f := range op.Fields {
-			if !slices.Contains(out, f.Name) {
-				out = append(out, f.Name)
+			if !slices.Contains(all, f.Name) {
+				all = append(all, f.Name)
+			}
+			if f.Secret && !slices.Contains(secret, f.Name) {
+				secret = append(secret, f.Name)
 			}
 		}
 	}
-	return out
-}()
+	return secret, all
+}
 
 // secretValuer is implemented by every generated Params type: the values of its secret
 // parameters (format: password in openapi.yaml).

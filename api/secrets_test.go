@@ -354,7 +354,7 @@ func TestSnippetWithAPartOfThePasswordIsWithheld(t *testing.T) {
 // name, and the proxy) is masked where it is echoed, and the rest of the echo stays readable:
 // only a piece of the secret outside such text makes a snippet withheld.
 func TestPasswordSharingAPieceWithPublicTextIsNotWithheld(t *testing.T) {
-	pw := "password-sip.example.com-9"
+	pw := "sip_registration_id-password-sip.example.com-9" // pieces: two parameter names, another value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(503)
 		fmt.Fprintf(w, "<html>%s</html>", r.URL.RawQuery)
@@ -367,7 +367,8 @@ func TestPasswordSharingAPieceWithPublicTextIsNotWithheld(t *testing.T) {
 	err = c.UpdateSIPRegistration(context.Background(),
 		&api.UpdateSIPRegistrationParams{SIPRegistrationID: 1, Password: api.Ptr(pw), Proxy: api.Ptr("sip.example.com")})
 	var re *api.ResponseError
-	if !errors.As(err, &re) || !strings.Contains(re.Body, "password=***") || !strings.Contains(re.Body, "proxy=sip.example.com") {
+	if !errors.As(err, &re) || !strings.Contains(re.Body, "password=***") || !strings.Contains(re.Body, "proxy=sip.example.com") ||
+		!strings.Contains(re.Body, "sip_registration_id=1") {
 		t.Fatalf("err = %v; want the echo shown with the password masked", err)
 	}
 	if strings.Contains(err.Error(), "-9") {
