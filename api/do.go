@@ -323,19 +323,19 @@ func judgeSlow[R any](v *verdict, ok func(*R) string) (*R, error) {
 // "error" member was there (and not null). Messages are scrubbed: a server or proxy may echo the
 // request. "error" wins over "errors"[0].
 func (v *verdict) apiError(hasError bool, env *generated.ErrorResponse) *Error {
+	if !hasError && len(env.GetErrors()) == 0 {
+		return nil // a success: nothing to build
+	}
 	var details []ErrorDetail
 	for _, d := range env.GetErrors() {
 		details = append(details, ErrorDetail{Code: ErrorCode(d.Code), Message: v.sc.String(d.Msg)})
 	}
 	e := &Error{Op: v.op, StatusCode: v.resp.StatusCode, Details: details,
 		RetryAfter: parseRetryAfter(v.resp.Header.Get("Retry-After"), v.now())}
-	switch {
-	case hasError:
+	if hasError {
 		e.Code, e.Message = ErrorCode(env.Error.Code), v.sc.String(env.Error.Msg)
-	case len(details) > 0:
+	} else {
 		e.Code, e.Message = details[0].Code, details[0].Message
-	default:
-		return nil
 	}
 	return e
 }

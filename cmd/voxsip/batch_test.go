@@ -229,7 +229,7 @@ func TestBatchRPSWaitsForTheTicker(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatalf("tick %d: the batch never waited for the ticker", i)
 		}
-		// The dispatcher has taken tick i, so at most i+1 lines were handed out.
+		// The feeder has taken tick i, so at most i+1 lines were handed out.
 		if n := len(srv.Requests()); n > i+1 {
 			t.Fatalf("after %d ticks, %d requests", i, n)
 		}

@@ -60,39 +60,73 @@ type pendingResult struct {
 	end int
 }
 
-// printAll prints the result of each slot in turn, waiting for it, until the dispatcher closes
-// slots. Results that are in together are written together (one write for every result that
-// came in while the printer was busy, up to flushAt bytes), and nothing waits in the buffer while
-// the printer waits: before each wait it writes what it holds. After a failed write it stops the
-// batch and prints the results not written, and those still coming (requests in flight), to
-// standard error, so that nothing sent goes unreported.
-func (b *batch) printAll(slots <-chan chan outcome, stopCause context.CancelCauseFunc) {
+// printAll prints the result of each slot in turn, waiting for it, until the feeder closes
+// slots or stop is cancelled: then it takes the slots handed out so far (closeSlots) and prints
+// theirs, without waiting for a feeder that may be stuck in a read. Results that are in together
+// are written together (one write for every result that came in while the printer was busy, up
+// to flushAt bytes), and nothing waits in the buffer while the printer waits: before each wait it
+// writes what it holds. After a failed write it stops the batch and prints the results not
+// written, and those still coming (requests in flight), to standard error, so that nothing sent
+// goes unreported.
+func (b *batch) printAll(stop context.Context, slots <-chan chan outcome, stopCause context.CancelCauseFunc) {
 	for {
 		var slot chan outcome
 		var more bool
 		select {
 		case slot, more = <-slots:
 		default:
-			b.flush(stopCause) // the next line is not dispatched yet
-			slot, more = <-slots
+			b.flush(stopCause) // the next line is not handed out yet
+			select {
+			case slot, more = <-slots:
+			case <-stop.Done():
+				b.closeSlots(slots, stopCause)
+				return
+			}
 		}
 		if !more {
 			break
 		}
-		if len(slot) == 0 {
-			b.flush(stopCause) // its result is not in yet
-		}
-		r, ok := <-slot
-		if !ok {
-			continue // never sent: the batch was stopped
-		}
-		b.tally.add(r)
-		if b.bar != nil {
-			b.bar.Add(1)
-		}
-		b.queue(r, stopCause)
+		b.print(slot, stopCause)
 	}
 	b.flush(stopCause)
+}
+
+// closeSlots takes no more slots from the feeder and prints the results of those it has handed
+// out already (requests in flight finish).
+func (b *batch) closeSlots(slots <-chan chan outcome, stopCause context.CancelCauseFunc) {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	for {
+		select {
+		case slot, more := <-slots:
+			if !more {
+				b.flush(stopCause)
+				return
+			}
+			b.print(slot, stopCause)
+		default:
+			b.flush(stopCause)
+			return
+		}
+	}
+}
+
+// print waits for slot's result and queues it; a slot closed empty is a line never sent.
+func (b *batch) print(slot chan outcome, stopCause context.CancelCauseFunc) {
+	if len(slot) == 0 {
+		b.flush(stopCause) // its result is not in yet
+	}
+	r, ok := <-slot
+	if !ok {
+		return // never sent: the batch was stopped
+	}
+	b.lastRead = r.line
+	b.tally.add(r)
+	if b.bar != nil {
+		b.bar.Add(1)
+	}
+	b.queue(r, stopCause)
 }
 
 // queue adds r to the results to write (to standard error once a write has failed).

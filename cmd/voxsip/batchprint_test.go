@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -135,5 +136,44 @@ func TestBatchWritesWhatItHasWhileTheInputStalls(t *testing.T) {
 		if err := <-done; err != nil || strings.Count(out.String(), "\n") != 1 {
 			t.Errorf("%v, output %q", err, out.String())
 		}
+	})
+}
+
+// TestBatchInterruptWhileTheInputStalls: Ctrl-C ends a batch whose input has stalled (a pipe
+// nobody writes to), although its feeder is stuck in a read that nothing can end: the request in
+// flight finishes and its result is printed with the others, nothing new is sent, and the
+// summary names the last line sent. Once the pipe closes, the feeder and the senders are gone
+// (synctest.Test waits for every goroutine of the bubble).
+func TestBatchInterruptWhileTheInputStalls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		var sends atomic.Int64
+		gated := opUpdate
+		gated.send = func(_ context.Context, _ *api.Client, p any) (int64, any, error) {
+			if sends.Add(1) == 3 {
+				<-release // line 3 is in flight when Ctrl-C comes
+			}
+			return 0, nil, nil
+		}
+		pr, pw := io.Pipe()
+		var out, errs strings.Builder
+		ctx, interrupt := context.WithCancel(context.Background())
+		c := &cli{env: &env{stdout: &out, stderr: &errs}, ctx: ctx, hard: context.Background()}
+		b := &batch{c: c, o: gated, cf: &commonFlags{timeout: time.Minute, json: true}, bf: &batchFlags{concurrency: 2}}
+		done := make(chan error, 1)
+		go func() { done <- b.run(pr) }()
+		go func() { io.WriteString(pw, updateLines(3)) }()
+		synctest.Wait() // lines 1 and 2 answered, line 3 in flight, the feeder in a read
+		interrupt()
+		synctest.Wait()
+		close(release)
+		err := <-done
+		if err == nil || strings.Count(out.String(), `"ok":true`) != 3 || sends.Load() != 3 {
+			t.Errorf("%v, %d sent, output %q; want the 3 lines sent and their results", err, sends.Load(), out.String())
+		}
+		if !strings.Contains(errs.String(), "3 lines: 3 ok") || !strings.Contains(errs.String(), "interrupted; the lines after line 3 were not sent") {
+			t.Errorf("summary %q; want it interrupted after line 3", errs.String())
+		}
+		pw.Close()
 	})
 }

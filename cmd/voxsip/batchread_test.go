@@ -192,10 +192,10 @@ func (w *gateWriter) Write(p []byte) (int, error) {
 
 // TestBatchReadsAheadABoundedWindow: while the printer cannot write the first results (those it
 // gathered into one write: at most flushAt bytes), the batch reads at most a window of lines ahead
-// of them (4 × --concurrency + 64 result slots, 16 parsed lines, and the few in hand), not the
+// of them (4 × --concurrency + 64 result slots and the few in hand), not the
 // whole input, whether it sends the lines (to senders that
 // answer at once, no network) or checks them (--dry-run). synctest.Wait returns once every
-// goroutine of the batch is blocked (the printer on its write, the reader on the full window),
+// goroutine of the batch is blocked (the printer on its write, the feeder on the full window),
 // so what was read then is counted without any timing.
 func TestBatchReadsAheadABoundedWindow(t *testing.T) {
 	sent := opUpdate
@@ -203,7 +203,7 @@ func TestBatchReadsAheadABoundedWindow(t *testing.T) {
 	for _, conc := range []int{1, 4, 256} {
 		for _, dryRun := range []bool{true, false} {
 			synctest.Test(t, func(t *testing.T) {
-				window := 4*conc + 64 + 16 + 4
+				window := 4*conc + 64 + 4
 				in := &lineSource{total: 10 * window}
 				out := &gateWriter{open: make(chan struct{})}
 				c := &cli{env: &env{stdout: out, stderr: io.Discard}, ctx: context.Background(), hard: context.Background()}

@@ -14,9 +14,15 @@ import (
 	"github.com/voxsip/voxsip/api"
 )
 
-// A batch is a pipeline: read (one goroutine: lines parsed into jobs) → dispatch (one: a result
-// slot per line, in input order, on a bounded channel; pacing; jobs to the senders) → send
+// A batch is a pipeline: feed (one goroutine: each line read, parsed, given a result slot in
+// input order on a bounded channel, paced for --rps, and handed to a sender) → send
 // (--concurrency goroutines: each fills its job's slot) → print (the caller: each slot in turn).
+//
+// The feeder may block in a read of its input (a pipe that stalls) at any time, and a stop
+// (Ctrl-C, a failed write, the API down) must not wait for that read: the printer ends the
+// batch itself. Slots go to the printer only under mu and while !closed, so once the printer has
+// set closed, the slots channel holds every line that will ever be handed out, and the printer
+// prints those and returns, leaving a feeder stuck in a read behind (the process exits).
 
 type batch struct {
 	c  *cli
@@ -28,28 +34,24 @@ type batch struct {
 
 	netFailures atomic.Int64
 
-	// The reader's: the first line of each registration a create line makes (checkDuplicate).
+	// The feeder's: the first line of each registration a create line makes (checkDuplicate).
 	firstLine map[regDigest]int
 
-	// Set by the reader before it closes its channel, read by the dispatcher after.
-	readAll bool // the input was read to its end
-	// Set by the dispatcher before it closes the slots, read by the printer after.
-	lastRead int   // the last line number taken from the input
-	complete bool  // every line of the input was dispatched (read to its end, none left behind)
+	mu sync.Mutex
+	// closed: the printer takes no more slots (it has stopped). Under mu.
+	closed bool
+	// Set by the feeder under mu before it closes the slots, unless closed; read by the printer
+	// once slots is closed or it has set closed.
+	complete bool  // every line of the input was handed out (read to its end, none left behind)
 	readErr  error // reading the input failed
 
 	// The printer's.
 	tally
+	lastRead int // the last line that has a result (the lines after it were not sent)
 	bar      *progressbar.ProgressBar
 	out      []byte          // results gathered to write (flush)
 	pending  []pendingResult // the results in out
 	writeErr *errOutput      // the first failed write of a result
-}
-
-// read is a line of the input, parsed (or the error that ends the input).
-type read struct {
-	j   job
-	err error
 }
 
 func (b *batch) run(in io.Reader) error {
@@ -59,27 +61,20 @@ func (b *batch) run(in io.Reader) error {
 		b.bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(b.c.stderr), progressbar.OptionSetDescription(b.o.verb),
 			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 	}
-	lines := make(chan read, 16)
 	jobs := make(chan job)
-	// The slots of the lines between the printer and the reader: the bound on how far ahead of
+	// The slots of the lines between the printer and the feeder: the bound on how far ahead of
 	// the oldest line still in flight the batch reads.
 	slots := make(chan chan outcome, 4*b.bf.concurrency+64)
-
-	go b.read(stop, in, lines)
+	// quit ends the senders once the printer is done: the feeder, which closes jobs, may be
+	// stuck in a read.
+	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	for range b.bf.concurrency {
-		wg.Go(func() {
-			for j := range jobs {
-				j.slot <- b.send(j, stopCause)
-			}
-		})
+		wg.Go(func() { b.sender(jobs, quit, stopCause) })
 	}
-	go func() {
-		defer close(slots)
-		defer close(jobs)
-		b.dispatch(stop, lines, jobs, slots)
-	}()
-	b.printAll(slots, stopCause)
+	go b.feed(stop, in, jobs, slots)
+	b.printAll(stop, slots, stopCause)
+	close(quit)
 	wg.Wait()
 	if b.bar != nil {
 		b.bar.Finish()
@@ -87,24 +82,46 @@ func (b *batch) run(in io.Reader) error {
 	return b.summary(context.Cause(stop))
 }
 
-// read parses each line of in into a job until the input ends or stop is cancelled.
-func (b *batch) read(stop context.Context, in io.Reader, lines chan<- read) {
-	defer close(lines)
-	eof := true
-	readLines(in, func(rl rawLine) bool {
-		r := read{err: rl.err}
-		if rl.err == nil {
-			r.j = b.parse(rl)
-		}
+// sender sends each job it is given and fills its slot, until jobs is closed or quit.
+func (b *batch) sender(jobs <-chan job, quit <-chan struct{}, stopCause context.CancelCauseFunc) {
+	for {
 		select {
-		case lines <- r:
-			return true
-		case <-stop.Done():
-			eof = false
+		case j, more := <-jobs:
+			if !more {
+				return
+			}
+			j.slot <- b.send(j, stopCause)
+		case <-quit:
+			return
+		}
+	}
+}
+
+// feed reads in line by line and hands each line out (handOut) until the input ends or stop
+// is cancelled; at the end it says how the input ended and closes slots and jobs.
+func (b *batch) feed(stop context.Context, in io.Reader, jobs chan<- job, slots chan<- chan outcome) {
+	defer close(jobs)
+	tick, stopTicker := b.ticker()
+	defer stopTicker()
+	first, complete := true, true
+	var readErr error
+	readLines(in, func(rl rawLine) bool {
+		if rl.err != nil {
+			readErr = rl.err
 			return false
 		}
+		if !b.handOut(stop, b.parse(rl), jobs, slots, tick, &first) {
+			complete = false
+			return false
+		}
+		return true
 	})
-	b.readAll = eof
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.closed {
+		b.complete, b.readErr = complete && readErr == nil, readErr
+		close(slots)
+	}
 }
 
 // parse makes one line a job: its parameters, or why it cannot be sent.
@@ -123,43 +140,38 @@ func (b *batch) parse(rl rawLine) job {
 	return j
 }
 
-// dispatch gives each line a result slot in input order and then a result (a line not sent) or
-// a sender (paced for --rps), until the input ends or stop is cancelled.
-func (b *batch) dispatch(stop context.Context, lines <-chan read, jobs chan<- job, slots chan<- chan outcome) {
-	tick, stopTicker := b.ticker()
-	defer stopTicker()
-	first := true
-	for {
-		var r read
-		var more bool
-		select {
-		case r, more = <-lines:
-		case <-stop.Done():
-			return
-		}
-		switch {
-		case !more:
-			b.complete = b.readAll // the reader sets readAll before it closes lines
-			return
-		case r.err != nil:
-			b.readErr = r.err
-			return
-		}
-		slot := make(chan outcome, 1)
-		select {
-		case slots <- slot:
-		case <-stop.Done():
-			return
-		}
-		j := r.j
-		j.slot = slot
-		if j.bad != nil || j.skip != "" || j.held != nil || b.bf.dryRun {
-			slot <- b.notSent(j)
-		} else if !b.wait(stop, tick, &first) || !give(stop, jobs, j) {
-			close(slot) // not sent: the printer passes over it
-			return
-		}
-		b.lastRead = j.line
+// handOut gives j a result slot in input order and then a result (a line not sent) or a sender
+// (paced for --rps); false: stopped first, and j was not sent.
+func (b *batch) handOut(stop context.Context, j job, jobs chan<- job, slots chan<- chan outcome, tick <-chan time.Time, first *bool) bool {
+	slot := make(chan outcome, 1)
+	if !b.giveSlot(stop, slots, slot) {
+		return false
+	}
+	j.slot = slot
+	if j.bad != nil || j.skip != "" || j.held != nil || b.bf.dryRun {
+		slot <- b.notSent(j)
+		return true
+	}
+	if !b.wait(stop, tick, first) || !give(stop, jobs, j) {
+		close(slot) // not sent: the printer passes over it
+		return false
+	}
+	return true
+}
+
+// giveSlot queues slot for the printer unless the printer has stopped taking slots; it blocks
+// under mu only in a select that a stop ends, and the printer takes mu only once stopped.
+func (b *batch) giveSlot(stop context.Context, slots chan<- chan outcome, slot chan outcome) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed || stop.Err() != nil {
+		return false
+	}
+	select {
+	case slots <- slot:
+		return true
+	case <-stop.Done():
+		return false
 	}
 }
 

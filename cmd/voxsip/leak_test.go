@@ -11,7 +11,7 @@ import (
 // the real process (its signals, its standard streams).
 const envRunMain = "VOXSIP_TEST_RUN_MAIN"
 
-// TestMain fails the package if any goroutine (batch workers, dispatchers) outlives the tests;
+// TestMain fails the package if any goroutine (batch senders, feeders) outlives the tests;
 // with envRunMain set it is voxsip.
 func TestMain(m *testing.M) {
 	if os.Getenv(envRunMain) == "1" {
