@@ -232,6 +232,9 @@ func (c *cli) runBatch(o operation, cf *commonFlags, bf *batchFlags) error {
 		return err
 	}
 	b := &batch{c: c, o: o, cf: cf, bf: bf, rs: rs}
+	if c.tuneGC {
+		b.gc = newGCTuner()
+	}
 	if !bf.dryRun {
 		// Each request's context has the --timeout deadline for all its attempts (send), which
 		// is never later than an attempt's own: a second timer per request would never fire first.

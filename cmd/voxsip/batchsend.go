@@ -36,6 +36,8 @@ type batch struct {
 
 	// The feeder's: the first line of each registration a create line makes (checkDuplicate).
 	firstLine map[regDigest]int
+	// gc raises GOGC while the batch's live heap is small (nil: left alone). run and the feeder.
+	gc *gcTuner
 
 	mu sync.Mutex
 	// closed: the printer takes no more slots (it has stopped). Under mu.
@@ -72,10 +74,13 @@ func (b *batch) run(in io.Reader) error {
 	for range b.bf.concurrency {
 		wg.Go(func() { b.sender(jobs, quit, stopCause) })
 	}
+	b.gc.boost()
+	b.gc.check() // --resume's results are in memory already
 	go b.feed(stop, in, jobs, slots)
 	b.printAll(stop, slots, stopCause)
 	close(quit)
 	wg.Wait()
+	b.gc.restore() // after the feeder has checked for the last time, unless it is stuck in a read
 	if b.bar != nil {
 		b.bar.Finish()
 	}
@@ -109,6 +114,9 @@ func (b *batch) feed(stop context.Context, in io.Reader, jobs chan<- job, slots 
 		if rl.err != nil {
 			readErr = rl.err
 			return false
+		}
+		if rl.n%batchGCEvery == 0 {
+			b.gc.check()
 		}
 		if !b.handOut(stop, b.parse(rl), jobs, slots, tick, &first) {
 			complete = false

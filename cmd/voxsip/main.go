@@ -46,8 +46,12 @@ func main() {
 	signal.Ignore(syscall.SIGPIPE)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, sigs: sigs, tty: stderrIsTTY()}
-	os.Exit(runEnv(context.Background(), os.Args[1:], e))
+	os.Exit(runEnv(context.Background(), os.Args[1:], processEnv(sigs)))
+}
+
+// processEnv is the env of main's process: its streams and signals.
+func processEnv(sigs <-chan os.Signal) *env {
+	return &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, sigs: sigs, tty: stderrIsTTY(), tuneGC: true}
 }
 
 // env is what one invocation sees of the world; tests build their own.
@@ -61,6 +65,9 @@ type env struct {
 	newTicker func(d time.Duration) (<-chan time.Time, func())
 	// tty is true when stderr is a terminal: only then is a progress bar drawn.
 	tty bool
+	// tuneGC lets a batch tune the process's garbage collector (batchgc.go): main's process
+	// only, since GOGC is global and tests run batches side by side.
+	tuneGC bool
 	// signalled, if not nil, is called once the n-th signal has taken effect (the drain or the
 	// stop begun): a test waits for it instead of guessing when the CLI has acted.
 	signalled func(n int)

@@ -4,9 +4,10 @@
 //
 //	go build -o voxsip ./cmd/voxsip && go run ./internal/batchbench -voxsip ./voxsip
 //
-// Each round runs both, one after the other (which goes first alternates, so that drift on the
-// machine falls on both), and reports lines per second of wall time, process start included, and
-// the ratios; the last line gives their medians. The pool is what a Go programmer would write by
+// Each round runs each, one after the other (which goes first rotates, so that drift on the
+// machine falls on all), and reports lines per second of wall time, process start included, and
+// the ratios; the last line gives their medians. voxsip's --json results go to a file, as they
+// would for a later --resume (`> results.jsonl`), and are checked: a result line per line, ok. The pool is what a Go programmer would write by
 // hand: 16 goroutines, one http.Client with a large idle pool, a bearer token minted once, each
 // answer decoded and checked. "pool" builds each request from the line's number and reads no
 // input, so it does less than the batch (which reads, decodes and checks each line, and writes a
@@ -236,7 +237,11 @@ func measure(voxsip string, rounds, lines, conc int, out io.Writer) error {
 		}
 		rate, cpu, newConns := map[string]float64{}, map[string]string{}, int64(0)
 		for _, who := range order {
-			run, err := timed(args[who], conns, lines)
+			results := ""
+			if who == "voxsip" {
+				results = filepath.Join(dir, "results.jsonl")
+			}
+			run, err := timed(args[who], results, conns, lines)
 			if err != nil {
 				return fmt.Errorf("%s: %w", who, err)
 			}
@@ -266,23 +271,52 @@ type run struct {
 	newConns int64   // new connections the server accepted meanwhile
 }
 
-// timed runs the command args and measures it.
-func timed(args []string, conns func() (int64, error), lines int) (run, error) {
+// timed runs the command args and measures it. With results != "", its standard output goes to
+// that file, as a batch's --json results would (`> results.jsonl`), and must hold a result line
+// per input line.
+func timed(args []string, results string, conns func() (int64, error), lines int) (run, error) {
 	cmd := exec.Command(args[0], args[1:]...)
+	var msg bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &msg, &msg
+	if results != "" {
+		f, err := os.Create(results)
+		if err != nil {
+			return run{}, err
+		}
+		defer f.Close()
+		cmd.Stdout = f
+	}
 	before, err := conns()
 	if err != nil {
 		return run{}, err
 	}
 	start := time.Now()
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return run{}, fmt.Errorf("%w: %s", err, lastLine(msg))
+	if err := cmd.Run(); err != nil {
+		return run{}, fmt.Errorf("%w: %s", err, lastLine(msg.Bytes()))
 	}
 	r := run{rate: float64(lines) / time.Since(start).Seconds()}
 	ps := cmd.ProcessState
 	r.cpu = fmt.Sprintf("%.1f+%.1f", perLine(ps.UserTime(), lines), perLine(ps.SystemTime(), lines))
+	if results != "" {
+		if err := countResults(results, lines); err != nil {
+			return run{}, err
+		}
+	}
 	after, err := conns()
 	r.newConns = after - before
 	return r, err
+}
+
+// countResults checks that the results file holds an ok result line per input line.
+func countResults(results string, lines int) error {
+	b, err := os.ReadFile(results)
+	if err != nil {
+		return err
+	}
+	if n, ok := bytes.Count(b, []byte("\n")), bytes.Count(b, []byte(`"ok":true`)); n != lines || ok != lines {
+		return fmt.Errorf("%s holds %d result lines, %d of them ok; want %d ok", results, n, ok, lines)
+	}
+	return nil
 }
 
 // inputs writes the credentials of a throwaway account and the batch of lines updates.
