@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -346,5 +347,26 @@ func TestBatchRefusesDuplicateCreates(t *testing.T) {
 	r = runCLI(t, nil, []string{"create", "--credentials", creds, "--base-url", srv.URL, "--batch", batch, "--json", "--resume", results})
 	if !strings.Contains(r.stdout, `"error":"bad line: line 1 creates a@p already`) || len(srv.Requests()) != 0 {
 		t.Errorf("--resume: line 1 done before, line 3 still bad: stdout %s, %d requests", r.stdout, len(srv.Requests()))
+	}
+}
+
+// Once stopped, the feeder neither waits for the next --rps tick nor hands a line to a sender,
+// even when a tick is ready and a sender idle: a select would pick among them at random.
+func TestStoppedFeederSendsNothingNew(t *testing.T) {
+	stop, cancel := context.WithCancel(context.Background())
+	cancel()
+	b := &batch{}
+	tick := make(chan time.Time, 1)
+	jobs := make(chan job, 1)
+	for i := range 200 {
+		tick <- time.Time{}
+		first := false
+		if b.wait(stop, tick, &first) {
+			t.Fatalf("try %d: the feeder went on to the next tick after the stop", i)
+		}
+		<-tick
+		if give(stop, jobs, job{line: i}) {
+			t.Fatalf("try %d: the feeder handed a line to an idle sender after the stop", i)
+		}
 	}
 }

@@ -23,63 +23,84 @@ const (
 	batchGCEvery = 1024
 )
 
-// gcTuner raises GOGC for a batch (boost), watches the live heap (check) and puts GOGC back
-// (restore). Safe for concurrent use: a feeder stuck in a read may check after the batch has
-// restored. A nil *gcTuner does nothing.
-type gcTuner struct {
+// gcSetting is a collector's GOGC as the batches that tune it share it: the first batch's boost
+// raises it, and the last one's restore, or a check that finds the heap large, puts back what
+// the first found. Safe for concurrent use.
+type gcSetting struct {
 	setPercent func(int) int // debug.SetGCPercent
-	liveHeap   func() uint64 // the heap's live bytes as of the last collection
-	getenv     func(string) string
 
 	mu      sync.Mutex
-	old     int
-	boosted bool
+	batches int // batches between their boost and their restore
+	old     int // GOGC as the first of them found it
+	raised  bool
+}
+
+// processGC is the process's own collector.
+var processGC = &gcSetting{setPercent: debug.SetGCPercent}
+
+// gcTuner is one batch's part in tuning a collector: boost raises GOGC, check watches the live
+// heap, restore ends the batch's part. Safe for concurrent use: a feeder stuck in a read may
+// check after the batch has restored. A nil *gcTuner does nothing.
+type gcTuner struct {
+	gc       *gcSetting
+	liveHeap func() uint64 // the heap's live bytes as of the last collection
+	getenv   func(string) string
+	active   bool // between boost and restore; under gc.mu
 }
 
 // newGCTuner tunes the process's own collector.
 func newGCTuner() *gcTuner {
-	return &gcTuner{setPercent: debug.SetGCPercent, liveHeap: liveHeapBytes, getenv: os.Getenv}
+	return &gcTuner{gc: processGC, liveHeap: liveHeapBytes, getenv: os.Getenv}
 }
 
-// boost raises GOGC, unless the environment sets GOGC or GOMEMLIMIT.
-func (g *gcTuner) boost() {
-	if g == nil || g.getenv("GOGC") != "" || g.getenv("GOMEMLIMIT") != "" {
+// boost raises GOGC, unless the environment sets GOGC or GOMEMLIMIT or another batch has.
+func (t *gcTuner) boost() {
+	if t == nil || t.getenv("GOGC") != "" || t.getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if !g.boosted {
-		g.old, g.boosted = g.setPercent(batchGCPercent), true
+	t.gc.mu.Lock()
+	defer t.gc.mu.Unlock()
+	if t.active {
+		return
+	}
+	t.active = true
+	if t.gc.batches++; t.gc.batches == 1 {
+		t.gc.old, t.gc.raised = t.gc.setPercent(batchGCPercent), true
 	}
 }
 
 // check puts GOGC back once the live heap has grown past batchGCLive.
-func (g *gcTuner) check() {
-	if g == nil {
+func (t *gcTuner) check() {
+	if t == nil {
 		return
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.boosted && g.liveHeap() > batchGCLive {
-		g.putBack()
+	t.gc.mu.Lock()
+	defer t.gc.mu.Unlock()
+	if t.active && t.gc.raised && t.liveHeap() > batchGCLive {
+		t.gc.putBack()
 	}
 }
 
-// restore puts GOGC back as boost found it.
-func (g *gcTuner) restore() {
-	if g == nil {
+// restore ends the batch's part: the last batch puts GOGC back.
+func (t *gcTuner) restore() {
+	if t == nil {
 		return
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.boosted {
-		g.putBack()
+	t.gc.mu.Lock()
+	defer t.gc.mu.Unlock()
+	if !t.active {
+		return
+	}
+	t.active = false
+	if t.gc.batches--; t.gc.batches == 0 && t.gc.raised {
+		t.gc.putBack()
 	}
 }
 
-func (g *gcTuner) putBack() {
-	g.setPercent(g.old)
-	g.boosted = false
+// putBack sets GOGC as the first batch found it; under mu.
+func (s *gcSetting) putBack() {
+	s.setPercent(s.old)
+	s.raised = false
 }
 
 // liveHeapBytes reads the runtime's count of live heap bytes (0 if this Go has none).

@@ -108,14 +108,14 @@ func (b *batch) feed(stop context.Context, in io.Reader, jobs chan<- job, slots 
 	defer close(jobs)
 	tick, stopTicker := b.ticker()
 	defer stopTicker()
-	first, complete := true, true
+	first, complete, lines := true, true, 0
 	var readErr error
 	readLines(in, func(rl rawLine) bool {
 		if rl.err != nil {
 			readErr = rl.err
 			return false
 		}
-		if rl.n%batchGCEvery == 0 {
+		if lines++; lines%batchGCEvery == 0 { // lines, not line numbers: blank ones are not seen
 			b.gc.check()
 		}
 		if !b.handOut(stop, b.parse(rl), jobs, slots, tick, &first) {
@@ -211,6 +211,9 @@ func (b *batch) ticker() (<-chan time.Time, func()) {
 
 // wait waits for the next tick of --rps (not before the first request); false: stopped.
 func (b *batch) wait(stop context.Context, tick <-chan time.Time, first *bool) bool {
+	if stop.Err() != nil {
+		return false // a select picks at random among ready cases: a tick may be ready too
+	}
 	if tick == nil || *first {
 		*first = false
 		return stop.Err() == nil
@@ -225,6 +228,9 @@ func (b *batch) wait(stop context.Context, tick <-chan time.Time, first *bool) b
 
 // give hands j to a sender; false: stopped first.
 func give(stop context.Context, jobs chan<- job, j job) bool {
+	if stop.Err() != nil {
+		return false // a select picks at random among ready cases: a sender may be idle too
+	}
 	select {
 	case jobs <- j:
 		return true
