@@ -259,9 +259,14 @@ func measure(voxsip string, rounds, lines, conc int, out io.Writer) error {
 	return err
 }
 
+// median is the middle value of xs, or the mean of the two middle ones.
 func median(xs []float64) float64 {
 	slices.Sort(xs)
-	return xs[len(xs)/2]
+	n := len(xs)
+	if n%2 == 0 {
+		return (xs[n/2-1] + xs[n/2]) / 2
+	}
+	return xs[n/2]
 }
 
 // run is what timed measured of one process.
