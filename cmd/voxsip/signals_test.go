@@ -42,15 +42,15 @@ func TestSingleRequestFinishesOnFirstInterrupt(t *testing.T) {
 }
 
 // TestBatchFirstInterruptDrains: in-flight requests finish, nothing new is sent, and the batch
-// says it was interrupted and exits 1 — also when the reader had already taken the last lines
-// from the input (they wait in its buffer) when Ctrl-C came: nothing is lost silently.
+// says it was interrupted and exits 1 — also when the feeder had already read the last lines
+// of the input (they wait for a sender) when Ctrl-C came: nothing is lost silently.
 func TestBatchFirstInterruptDrains(t *testing.T) {
 	for _, tc := range []struct {
 		name               string
 		lines, concurrency int
 	}{
 		{"input still being read", 50, 3},
-		{"input already read to its end", 5, 1}, // fewer lines than the reader's buffer
+		{"input already read to its end", 5, 1}, // fewer lines than the window of result slots
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, arrived, release, answered := gated(t)
