@@ -45,7 +45,7 @@ A create batch refuses a line for the registration an earlier line creates (the 
 sip_username, exactly, and proxy, whose host is compared in any case and with or without a
 trailing dot); for that it keeps a 16-byte digest and the line number of each line: about 110
 bytes of memory per line (2 million lines: 240 MB). A batch runs Go's garbage collector with
-GOGC=800 while its live heap is under 8 MiB (about 50 MB in all), then as usual; set GOGC or
+GOGC=800 while its live heap is under 8 MiB (so its heap stays under about 72 MiB), then as usual; set GOGC or
 GOMEMLIMIT to choose yourself.
 
 --resume RESULTS skips the lines a previous run's --json results mark ok (a --dry-run's results

@@ -39,7 +39,7 @@ type gcSetting struct {
 var processGC = &gcSetting{setPercent: debug.SetGCPercent}
 
 // gcTuner is one batch's part in tuning a collector: boost raises GOGC, check watches the live
-// heap, restore ends the batch's part. Safe for concurrent use: a feeder stuck in a read may
+// heap, restore ends the batch's part. Safe for concurrent use: after a stop the feeder may
 // check after the batch has restored. A nil *gcTuner does nothing.
 type gcTuner struct {
 	gc       *gcSetting

@@ -104,8 +104,8 @@ func TestGCTunerLeavesTheUsersSettingsAlone(t *testing.T) {
 }
 
 // Batches that overlap in one process share its collector: GOGC is raised once and put back as
-// the first found it when the last one ends, in whichever order they end; a batch that restores
-// twice, or a check after its restore, changes nothing.
+// the first found it when the last one ends, in whichever order they end; a batch that boosts or
+// restores twice, or a check after its restore, changes nothing.
 func TestGCTunersThatOverlapPutGOGCBack(t *testing.T) {
 	for _, aEndsFirst := range []bool{true, false} {
 		gogc := 100
@@ -114,6 +114,7 @@ func TestGCTunersThatOverlapPutGOGCBack(t *testing.T) {
 			return &gcTuner{gc: setting, liveHeap: func() uint64 { return batchGCLive + 1 }, getenv: func(string) string { return "" }}
 		}
 		a, b := tuner(), tuner()
+		a.boost()
 		a.boost()
 		b.boost()
 		if gogc != batchGCPercent {

@@ -80,7 +80,7 @@ func (b *batch) run(in io.Reader) error {
 	b.printAll(stop, slots, stopCause)
 	close(quit)
 	wg.Wait()
-	b.gc.restore() // after the feeder has checked for the last time, unless it is stuck in a read
+	b.gc.restore() // a feeder still going after a stop may check once more: it changes nothing now
 	if b.bar != nil {
 		b.bar.Finish()
 	}
