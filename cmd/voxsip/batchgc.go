@@ -10,11 +10,11 @@ import (
 // A batch allocates a few KB per line, nearly all of it net/http's request and response, and
 // keeps little: its live heap is a megabyte or two. At the default GOGC=100 the collector then
 // runs every few hundred lines, and on a small machine each cycle takes a processor from the
-// senders for a while: a batch ran at 0.85× the lines/s of a plain worker pool with the default
-// and 0.98× with GOGC=800 (BENCHMARKS.md §3). So a batch raises GOGC while its live heap is
-// small, and puts it back once the heap grows (a create batch's digests of millions of lines, a
-// large --resume): memory stays bounded by about (1 + batchGCPercent/100) × batchGCLive, as the
-// Go compiler does with its starting heap. A GOGC or GOMEMLIMIT in the environment is the
+// senders for a while: a batch ran at 0.83–0.91× the lines/s of a plain worker pool with the
+// default and 0.93–0.95× with GOGC=800 (BENCHMARKS.md §3). So a batch raises GOGC while its live
+// heap is small, and puts it back once the heap grows (a create batch's digests of millions of
+// lines, a large --resume), as the Go compiler does with its starting heap: while GOGC is raised
+// the heap stays under about (1 + batchGCPercent/100) × batchGCLive (72 MiB). A GOGC or GOMEMLIMIT in the environment is the
 // user's choice and is left alone.
 const (
 	batchGCPercent = 800
