@@ -55,8 +55,9 @@ through any number of runs, until you decide. List them (grep outcome_unknown RE
 'voxsip list' whether each took effect, then either add --resume-accept-unknown to send them
 again, or edit the results: change "ok": false to "ok": true on a line that took effect (it is
 then skipped). --resume needs --json (text results cannot be resumed from), except with --dry-run.
-A run holds an exclusive lock on RESULTS (flock, on Linux, macOS and the BSDs; elsewhere nothing
-is locked: run one at a time): a second run resuming from the same file is refused, nothing sent.
+A run holds an exclusive lock on RESULTS (flock, on Linux, macOS and the BSDs; elsewhere, or on a
+file system without locks, nothing is locked and the run says so: run one at a time): a second
+run resuming from the same file is refused, nothing sent.
 
 Each --json result names its operation ("op") and its line's parameters ("params_digest": 16 hex
 digits of a SHA-256 of the parameters as sent, with the password left out, so the results reveal
@@ -181,7 +182,7 @@ func isNetFailure(err error) bool {
 }
 
 // openResume reads the --resume results (nil without --resume) and holds their lock until
-// unlock is called (see lockResume).
+// unlock is called (see lockResume); where the file cannot be locked it says so on stderr.
 func (c *cli) openResume(o operation, bf *batchFlags) (rs *resumeState, unlock func(), err error) {
 	if bf.resume == "" {
 		return nil, func() {}, nil
@@ -189,9 +190,13 @@ func (c *cli) openResume(o operation, bf *batchFlags) (rs *resumeState, unlock f
 	if err := c.checkResumeIsNotOutput(bf.resume); err != nil {
 		return nil, nil, err
 	}
-	lock, err := lockResume(bf.resume)
+	lock, locked, err := lockResume(bf.resume)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !locked {
+		fmt.Fprintf(c.stderr, "voxsip: --resume: %s cannot be locked here (no file locks on this system or file system): "+
+			"make sure no other run resumes from it at once, or both would send the lines it does not mark\n", bf.resume)
 	}
 	if rs, err = loadResume(bf.resume, o); err != nil {
 		lock.Close()

@@ -186,8 +186,8 @@ func TestResumeRefusesASecondRunOnOneResultsFile(t *testing.T) {
 	if r := await(t, done); !strings.Contains(r.stdout, `"line":1`) || answered.Load() != 1 || len(arrived) != 0 {
 		t.Errorf("first run: %d answered, %d more arrived; stdout %q", answered.Load(), len(arrived), r.stdout)
 	}
-	if r := runCLI(t, nil, []string{"create", "--batch", batch, "--dry-run", "--resume", results}); r.code != exitOK {
-		t.Errorf("after the first run: exit %d, stderr %q; want the file free", r.code, r.stderr)
+	if r := runCLI(t, nil, []string{"create", "--batch", batch, "--dry-run", "--resume", results}); r.code != exitOK || strings.Contains(r.stderr, "cannot be locked") {
+		t.Errorf("after the first run: exit %d, stderr %q; want the file free and locked", r.code, r.stderr)
 	}
 }
 

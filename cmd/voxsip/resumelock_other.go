@@ -7,13 +7,13 @@ import (
 	"os"
 )
 
-// lockResume opens the --resume results file. On this system it is not locked: two runs
-// resuming from one results file at once would each send the lines it does not mark (see the
-// CLI help); run one at a time.
-func lockResume(path string) (*os.File, error) {
-	f, err := os.Open(path)
+// lockResume opens the --resume results file. On this system it is not locked (locked is
+// false): two runs resuming from one results file at once would each send the lines it does not
+// mark (see the CLI help); run one at a time.
+func lockResume(path string) (f *os.File, locked bool, err error) {
+	f, err = os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("--resume: %w", err)
+		return nil, false, fmt.Errorf("--resume: %w", err)
 	}
-	return f, nil
+	return f, false, nil
 }
