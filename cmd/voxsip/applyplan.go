@@ -88,27 +88,6 @@ func (p *plan) changes() int { return p.count(actCreate) + p.count(actUpdate) + 
 // makePlan compares the desired registrations with the service's and says what to do. It is a
 // pure function of its inputs. It first refuses what checkUnique and checkUsersTellable refuse,
 // with what the service's registrations show of the account's ids and names.
-// orphanSteps are the steps for the registrations the file does not want (by identity), by id:
-// deletes with --prune, else orphans to show.
-func orphanSteps(have []api.SIPRegistration, wanted map[regKey]bool, opt planOptions) []step {
-	var rest []api.SIPRegistration
-	for _, r := range have {
-		if !wanted[keyOf(r).identity()] {
-			rest = append(rest, r)
-		}
-	}
-	slices.SortFunc(rest, func(a, b api.SIPRegistration) int { return cmp.Compare(a.SIPRegistrationID, b.SIPRegistrationID) })
-	steps := make([]step, 0, len(rest))
-	for _, r := range rest {
-		a := actOrphan
-		if opt.prune {
-			a = actDelete
-		}
-		steps = append(steps, step{Action: a, Key: keyOf(r), ID: r.SIPRegistrationID})
-	}
-	return steps
-}
-
 func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*plan, error) {
 	known := knownFrom(have)
 	if err := checkUnique(want, known); err != nil {
@@ -163,6 +142,27 @@ func makePlan(want []*desired, have []api.SIPRegistration, opt planOptions) (*pl
 	}
 	known.noteUnbinds(out.Steps)
 	return out, nil
+}
+
+// orphanSteps are the steps for the registrations the file does not want (by identity), by id:
+// deletes with --prune, else orphans to show.
+func orphanSteps(have []api.SIPRegistration, wanted map[regKey]bool, opt planOptions) []step {
+	var rest []api.SIPRegistration
+	for _, r := range have {
+		if !wanted[keyOf(r).identity()] {
+			rest = append(rest, r)
+		}
+	}
+	slices.SortFunc(rest, func(a, b api.SIPRegistration) int { return cmp.Compare(a.SIPRegistrationID, b.SIPRegistrationID) })
+	steps := make([]step, 0, len(rest))
+	for _, r := range rest {
+		a := actOrphan
+		if opt.prune {
+			a = actDelete
+		}
+		steps = append(steps, step{Action: a, Key: keyOf(r), ID: r.SIPRegistrationID})
+	}
+	return steps
 }
 
 // bindingParams are the parameters of UpdateSipRegistration's rules (the binding pairs): when
