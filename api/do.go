@@ -323,11 +323,12 @@ func judgeSlow[R any](v *verdict, ok func(*R) string) (*R, error) {
 // "error" member was there (and not null). Messages are scrubbed: a server or proxy may echo the
 // request. "error" wins over "errors"[0].
 func (v *verdict) apiError(hasError bool, env *generated.ErrorResponse) *Error {
-	if !hasError && len(env.GetErrors()) == 0 {
+	errs := env.GetErrors()
+	if !hasError && len(errs) == 0 {
 		return nil // a success: nothing to build
 	}
 	var details []ErrorDetail
-	for _, d := range env.GetErrors() {
+	for _, d := range errs {
 		details = append(details, ErrorDetail{Code: ErrorCode(d.Code), Message: v.sc.String(d.Msg)})
 	}
 	e := &Error{Op: v.op, StatusCode: v.resp.StatusCode, Details: details,

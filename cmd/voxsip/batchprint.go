@@ -69,6 +69,7 @@ type pendingResult struct {
 // written, and those still coming (requests in flight), to standard error, so that nothing sent
 // goes unreported.
 func (b *batch) printAll(stop context.Context, slots <-chan chan outcome, stopCause context.CancelCauseFunc) {
+	defer b.flush(stopCause)
 	for {
 		var slot chan outcome
 		var more bool
@@ -84,11 +85,10 @@ func (b *batch) printAll(stop context.Context, slots <-chan chan outcome, stopCa
 			}
 		}
 		if !more {
-			break
+			return
 		}
 		b.print(slot, stopCause)
 	}
-	b.flush(stopCause)
 }
 
 // closeSlots takes no more slots from the feeder and prints the results of those it has handed
@@ -101,12 +101,10 @@ func (b *batch) closeSlots(slots <-chan chan outcome, stopCause context.CancelCa
 		select {
 		case slot, more := <-slots:
 			if !more {
-				b.flush(stopCause)
 				return
 			}
 			b.print(slot, stopCause)
 		default:
-			b.flush(stopCause)
 			return
 		}
 	}

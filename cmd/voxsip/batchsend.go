@@ -216,7 +216,7 @@ func (b *batch) wait(stop context.Context, tick <-chan time.Time, first *bool) b
 	}
 	if tick == nil || *first {
 		*first = false
-		return stop.Err() == nil
+		return true
 	}
 	select {
 	case <-tick:
