@@ -40,13 +40,14 @@ early; so does a failed write of a result (a full disk, a closed pipe), with the
 written and the lines not sent named on standard error. Ctrl-C (or SIGTERM) finishes the
 requests in flight and sends nothing new; a second one stops at once and names the lines whose
 outcome is unknown (once a write of results returns: a reader of standard output that stopped
-reading holds the batch until it reads or exits). With --dry-run every line is checked and reported, and nothing is sent.
+reading holds the batch until it reads or exits). With --dry-run every line is checked and
+reported, and nothing is sent.
 A create batch refuses a line for the registration an earlier line creates (the same
 sip_username, exactly, and proxy, whose host is compared in any case and with or without a
 trailing dot); for that it keeps a 16-byte digest and the line number of each line: about 110
 bytes of memory per line (2 million lines: 240 MB). A batch runs Go's garbage collector with
-GOGC=800 while its live heap is under 8 MiB (so its heap stays under about 72 MiB), then as usual; set GOGC or
-GOMEMLIMIT to choose yourself.
+GOGC=800 while its live heap is under 8 MiB (so its heap stays under about 72 MiB), then as
+usual; set GOGC or GOMEMLIMIT to choose yourself.
 
 --resume RESULTS skips the lines a previous run's --json results mark ok (a --dry-run's results
 count for nothing) and redoes the others, except those marked "outcome_unknown" of an operation
